@@ -1,0 +1,28 @@
+package dev.brine.value;
+
+import java.util.Objects;
+
+/**
+ * A reference to a Python global, such as a class or function, named by module and qualified name. Brine never
+ * resolves it to Java code: it is an inert name.
+ *
+ * @param module the module, for example {@code "collections"}
+ * @param name   the qualified name within the module, for example {@code "OrderedDict"}; may contain dots
+ */
+public record GlobalRef(String module, String name) {
+    public GlobalRef {
+        Objects.requireNonNull(module, "module");
+        Objects.requireNonNull(name, "name");
+    }
+
+    /** Shorthand for {@code new GlobalRef(module, name)}. */
+    public static GlobalRef of(String module, String name) {
+        return new GlobalRef(module, name);
+    }
+
+    /** {@code module.name}, as Python writes it. */
+    @Override
+    public String toString() {
+        return module + "." + name;
+    }
+}

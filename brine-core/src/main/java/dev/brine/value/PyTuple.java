@@ -1,0 +1,129 @@
+package dev.brine.value;
+
+import java.util.AbstractList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.RandomAccess;
+
+/**
+ * A Python {@code tuple}: an immutable {@link List} with value equality, usable as a map key.
+ *
+ * <p>Equality and hash code follow the {@code List} contract, so a tuple equals any list with the same elements
+ * in the same order. A tuple nested in another tuple has its hash computed when it is built, so hashing a deeply
+ * nested tuple never recurses deeply.
+ */
+public final class PyTuple extends AbstractList<Object> implements RandomAccess {
+    private static final Object[] NO_ITEMS = new Object[0];
+    private static final PyTuple EMPTY = new PyTuple(NO_ITEMS);
+
+    private final Object[] items;
+    private final int depth;
+    private int hash;
+    private boolean hashed;
+
+    private PyTuple(Object[] items) {
+        this.items = items;
+        int d = 0;
+        boolean nested = false;
+        for (Object item : items) {
+            if (item instanceof PyTuple) {
+                d = Math.max(d, ((PyTuple) item).depth);
+                nested = true;
+            } else if (item instanceof PyFrozenSet) {
+                d = Math.max(d, ((PyFrozenSet) item).depth());
+                nested = true;
+            }
+        }
+        this.depth = d + 1;
+        if (nested) {
+            // Children already hold their hash, so this stays one level deep.
+            hashCode();
+        }
+    }
+
+    /** The empty tuple. */
+    public static PyTuple empty() {
+        return EMPTY;
+    }
+
+    /** A tuple of the given items, copied. Items may be null (Python's None). */
+    public static PyTuple of(Object... items) {
+        return items.length == 0 ? EMPTY : new PyTuple(items.clone());
+    }
+
+    /** A tuple of the items of {@code items}, in iteration order. */
+    public static PyTuple copyOf(Collection<?> items) {
+        if (items instanceof PyTuple) {
+            return (PyTuple) items;
+        }
+        return items.isEmpty() ? EMPTY : new PyTuple(items.toArray());
+    }
+
+    /**
+     * A tuple that takes ownership of {@code items} without copying. The caller must not change the array
+     * afterwards.
+     */
+    public static PyTuple wrap(Object[] items) {
+        return items.length == 0 ? EMPTY : new PyTuple(items);
+    }
+
+    @Override
+    public Object get(int index) {
+        Objects.checkIndex(index, items.length);
+        return items[index];
+    }
+
+    @Override
+    public int size() {
+        return items.length;
+    }
+
+    @Override
+    public Object[] toArray() {
+        return items.clone();
+    }
+
+    /** How deeply tuples and frozensets nest inside this one, counting this one: 1 for a flat tuple. */
+    public int depth() {
+        return depth;
+    }
+
+    @Override
+    public int hashCode() {
+        if (!hashed) {
+            hash = Arrays.hashCode(items);
+            hashed = true;
+        }
+        return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (o == this) {
+            return true;
+        }
+        if (o instanceof PyTuple) {
+            PyTuple t = (PyTuple) o;
+            return t.items.length == items.length && t.hashCode() == hashCode() && Arrays.equals(items, t.items);
+        }
+        return super.equals(o);
+    }
+
+    /** As Python's {@code repr} for simple items: {@code (1, 'a')}, and {@code (1,)} for one item. */
+    @Override
+    public String toString() {
+        if (items.length == 1) {
+            return "(" + items[0] + ",)";
+        }
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < items.length; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(items[i] == this ? "(...)" : items[i]);
+        }
+        return sb.append(')').toString();
+    }
+}
