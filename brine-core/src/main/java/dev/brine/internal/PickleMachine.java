@@ -661,15 +661,15 @@ public final class PickleMachine {
     }
 
     private void checkPayload(long length, String what) {
-        if (in.offset() + length > frameEnd || in.offset() + length < 0) {
-            crossFrame(length);
-        }
         if (!in.isStream() && in.limit - in.pos < length) {
             throw fail("pickle data was truncated: " + what + " declares " + length + " bytes but only "
                     + (in.limit - in.pos) + " remain");
         }
+        if (frameEnd != NO_FRAME && length > frameEnd - in.offset()) {
+            crossFrame(length);
+        }
         if (length > Integer.MAX_VALUE - 8) {
-            throw limit("maxBytes", config.maxBytes(), what + " of " + length + " bytes is larger than a Java array");
+            throw fail(what + " declares " + length + " bytes, more than a Java array holds");
         }
         account(length);
     }
