@@ -62,8 +62,9 @@ def hexlify(data):
 class PersistentMarker(object):
     """What the traced unpickler's persistent_load returns, so the id can be described."""
 
-    def __init__(self, pid):
+    def __init__(self, pid, text):
         self.pid = pid
+        self.text = text  # read by PERSID, whose id CPython 3 always decodes as ASCII text
 
 
 class Construction(object):
@@ -92,9 +93,11 @@ class TracingUnpickler(PureUnpickler):
         self.names = {}     # id(obj) -> (module, name) it was found under
         self.keep = []      # keeps traced objects alive so their ids stay unique
         self.last_global = None
+        self.reading_persid = False
 
     def persistent_load(self, pid):
-        marker = PersistentMarker(pid)
+        marker = PersistentMarker(pid, self.reading_persid)
+        self.reading_persid = False
         self.keep.append(marker)
         return marker
 
@@ -152,6 +155,12 @@ def _traced(opcode):
         TracingUnpickler.dispatch[_key(opcode)] = handler
         return trace
     return decorate
+
+
+@_traced(pickle.PERSID)
+def _persid(self):
+    self.reading_persid = True
+    yield
 
 
 @_traced(pickle.REDUCE)
@@ -349,6 +358,8 @@ class Describer(object):
                 return {'t': 'frozenset', 'items': []}
             return self._ref(x, lambda: {'t': 'frozenset', 'items': [self.describe(i) for i in x]})
         if t is PersistentMarker:
+            if PY2 and x.text and type(x.pid) is str:
+                return {'t': 'persid', 'pid': {'t': 'str', 'v': x.pid.decode('ascii')}}
             return {'t': 'persid', 'pid': self.describe(x.pid)}
         rec = self.tracer.built.get(id(x))
         if rec is not None:
