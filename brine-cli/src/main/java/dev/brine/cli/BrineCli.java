@@ -139,8 +139,9 @@ public final class BrineCli implements Callable<Integer> {
 
     /** {@code brine json}: the value a pickle holds, as JSON. */
     @Command(name = "json", mixinStandardHelpOptions = true, versionProvider = BrineCli.Version.class,
-            description = {"Print the value a pickle holds as JSON. Types JSON lacks are tagged ({\"$tuple\": ...}),",
-                    "shared and cyclic references get ids, objects show their global, arguments and state."})
+            description = {"Print the value a pickle holds as JSON, without running code.",
+                    "Types JSON lacks are tagged ({\"$tuple\": [...]}), shared and cyclic references get ids, and "
+                            + "objects show their global, arguments and state."})
     static final class Json implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -174,7 +175,8 @@ public final class BrineCli implements Callable<Integer> {
             try (InputStream in = open(file)) {
                 value = unpickler.load(in);
             } catch (PickleException e) {
-                err.println("brine json: " + e.getMessage());
+                String hint = e.getMessage().contains(".encoding(") ? " [brine json: --encoding latin1 or bytes]" : "";
+                err.println("brine json: " + e.getMessage() + hint);
                 return FAILED;
             } catch (IOException e) {
                 err.println("brine json: " + describe(file, e));
