@@ -101,7 +101,8 @@ public final class PyRepr {
     /**
      * {@code repr(s)} for a Python str, given as UTF-16 in which lone surrogates stand for themselves: quoted
      * with {@code '} unless the text holds {@code '} and no {@code "}; backslash, the quote, tab, newline and
-     * return escaped; other non-printable characters as {@code \xhh}, <code>&#92;uhhhh</code> or <code>&#92;Uhhhhhhhh</code>.
+     * return escaped; other non-printable characters as {@code \xhh}, <code>&#92;uhhhh</code> or
+     * <code>&#92;Uhhhhhhhh</code>.
      * Printable follows Python 3.13 ({@code str.isprintable}).
      */
     public static String strRepr(CharSequence s) {

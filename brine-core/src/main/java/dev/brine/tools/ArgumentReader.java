@@ -1,6 +1,7 @@
 package dev.brine.tools;
 
 import dev.brine.internal.ArgKind;
+import dev.brine.internal.PyRepr;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -238,12 +239,12 @@ final class ArgumentReader {
         if (stripQuotes) {
             byte q = data.length > 0 && (data[0] == '"' || data[0] == '\'') ? data[0] : 0;
             if (q == 0) {
-                throw PythonError.valueError("no string quotes around " + dev.brine.internal.PyRepr.bytesRepr(data));
+                throw PythonError.valueError("no string quotes around " + PyRepr.bytesRepr(data));
             }
             // Like pickletools: a lone quote both starts and ends the line, and leaves an empty slice.
             if (data[data.length - 1] != q) {
-                throw PythonError.valueError("strinq quote " + dev.brine.internal.PyRepr.bytesRepr(new byte[] {q})
-                        + " not found at both ends of " + dev.brine.internal.PyRepr.bytesRepr(data));
+                throw PythonError.valueError("strinq quote " + PyRepr.bytesRepr(new byte[] {q})
+                        + " not found at both ends of " + PyRepr.bytesRepr(data));
             }
             from = 1;
             to = Math.max(1, data.length - 1);
@@ -491,7 +492,7 @@ final class ArgumentReader {
         String text = stripUnderscores(stripSpace(s));
         if (text == null || !PY_INT.matcher(text).matches()) {
             throw PythonError.valueError("invalid literal for int() with base 10: "
-                    + dev.brine.internal.PyRepr.bytesRepr(s));
+                    + PyRepr.bytesRepr(s));
         }
         int digits = text.length() - (text.charAt(0) == '+' || text.charAt(0) == '-' ? 1 : 0);
         if (digits > INT_MAX_STR_DIGITS) {
@@ -507,7 +508,7 @@ final class ArgumentReader {
         String text = stripUnderscores(stripSpace(s));
         if (text == null || !PY_FLOAT.matcher(text).matches()) {
             throw PythonError.valueError("could not convert string to float: "
-                    + dev.brine.internal.PyRepr.bytesRepr(s));
+                    + PyRepr.bytesRepr(s));
         }
         String lower = text.toLowerCase(java.util.Locale.ROOT);
         boolean negative = lower.startsWith("-");
