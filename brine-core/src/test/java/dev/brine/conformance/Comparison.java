@@ -292,14 +292,31 @@ final class Comparison {
     private void compareInt(Map<String, Object> e, Map<String, Object> a, String path) {
         String ev = (String) e.get("v");
         if (!ev.equals(a.get("v"))) {
-            differ(path, "expected int " + new BigInteger(ev, 16) + " but Brine read "
-                    + new BigInteger((String) a.get("v"), 16));
+            differ(path, "expected int " + intText(ev) + " but Brine read " + intText((String) a.get("v")));
             return;
         }
-        String want = new BigInteger(ev, 16).bitLength() < 64 ? "Long" : "BigInteger";
+        String want = fitsInLong(ev) ? "Long" : "BigInteger";
         if (!want.equals(a.get("jt"))) {
-            differ(path, "int " + new BigInteger(ev, 16) + " should be a " + want + ", Brine read a " + a.get("jt"));
+            differ(path, "int " + intText(ev) + " should be a " + want + ", Brine read a " + a.get("jt"));
         }
+    }
+
+    private static boolean fitsInLong(String hex) {
+        if (hex.length() > 17) {
+            return false;
+        }
+        try {
+            Long.parseLong(hex, 16);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** Decimal for ints of reasonable size; parsing huge ones from text is quadratic, so those stay hex. */
+    private static String intText(String hex) {
+        return hex.length() <= 64 ? new BigInteger(hex, 16).toString()
+                : "0x" + Description.abbreviate(hex) + " (" + hex.length() + " hex digits)";
     }
 
     private void javaType(Map<String, Object> a, String want, String path) {
@@ -437,7 +454,7 @@ final class Comparison {
                 sb.append('\'').append(node.get("v")).append('\'');
                 return;
             case "int":
-                sb.append(new BigInteger((String) node.get("v"), 16));
+                sb.append("int ").append(node.get("v"));
                 return;
             default:
                 Map<String, Object> plain = new java.util.TreeMap<>(node);
@@ -463,7 +480,7 @@ final class Comparison {
         String t = (String) node.get("t");
         switch (t) {
             case "int":
-                return "int " + new BigInteger((String) node.get("v"), 16)
+                return "int " + intText((String) node.get("v"))
                         + (node.get("jt") != null ? " (" + node.get("jt") + ")" : "");
             case "str":
                 return "str " + Description.abbreviate(quote((String) node.get("v")));
