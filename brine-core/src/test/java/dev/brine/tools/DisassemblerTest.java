@@ -45,11 +45,23 @@ class DisassemblerTest {
                 python.check(new byte[0], SCRIPTS.resolve("dis_cases.py").toString(), "generate", dir.toString());
             }
             Path catalogue = SCRIPTS.resolve("catalogue.py");
-            if (Files.exists(catalogue)) {
-                for (CPython python : CPython.all()) {
-                    Path out = dir.resolve("catalogue-" + python.version());
-                    python.check(new byte[0], catalogue.toString(), out.toString());
+            for (CPython python : CPython.all()) {
+                Path out = dir.resolve("catalogue-" + python.version());
+                python.check(new byte[0], catalogue.toString(), out.toString());
+            }
+            // CPython's own unpickling tests, positive and negative, as one .pkl file per distinct pickle.
+            for (CPython python : CPython.python3s()) {
+                Path corpus = dir.resolve("pickletester-" + python.version());
+                CPython.Result r = python.run(new byte[0], SCRIPTS.resolve("pickletester_corpus.py").toString(),
+                        corpus.toString());
+                if (r.exitCode() != 0) {
+                    continue;
                 }
+                python.check(new byte[0], "-c", "import binascii, json, os, sys\n"
+                        + "d = sys.argv[1]\n"
+                        + "for i, e in enumerate(json.load(open(os.path.join(d, 'corpus.json')))['entries']):\n"
+                        + "    open(os.path.join(d, 'case%04d.pkl' % i), 'wb').write(binascii.unhexlify(e['data']))\n",
+                        corpus.toString());
             }
             return dir;
         });
