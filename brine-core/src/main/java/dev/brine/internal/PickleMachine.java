@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -49,6 +50,8 @@ public final class PickleMachine {
     private int[] marks = new int[16];
     private int markCount;
     private final Memo memo = new Memo();
+    /** Memo indices of nodes BUILD may still replace: a Long, or a List of them for a node PUT twice. */
+    private IdentityHashMap<Object, Object> unfinished;
 
     private int proto;
     private long frameEnd = NO_FRAME;
@@ -427,7 +430,13 @@ public final class PickleMachine {
                     if (!(target instanceof PyObject)) {
                         throw fail("BUILD cannot set state on " + typeName(target));
                     }
-                    ((PyObject) target).addState(state);
+                    Object finished = KnownGlobals.build((PyObject) target, state);
+                    if (finished == KnownGlobals.NOT_HANDLED) {
+                        ((PyObject) target).addState(state);
+                    } else {
+                        replaceUnfinished(target, finished);
+                        stack[sp - 2] = finished;
+                    }
                     stack[--sp] = null;
                     break;
                 }
@@ -1011,7 +1020,26 @@ public final class PickleMachine {
         if (!memo.contains(index) && memo.size() >= config.maxMemoEntries()) {
             throw limit("maxMemoEntries", config.maxMemoEntries(), "the memo is full");
         }
-        memo.put(index, stack[sp - 1]);
+        Object value = stack[sp - 1];
+        memo.put(index, value);
+        if (KnownGlobals.finishesAtBuild(value)) {
+            if (unfinished == null) {
+                unfinished = new IdentityHashMap<>();
+            }
+            Object known = unfinished.get(value);
+            if (known == null) {
+                unfinished.put(value, index);
+            } else {
+                List<Object> all = known instanceof List ? castList(known) : new ArrayList<>(List.of(known));
+                all.add(index);
+                unfinished.put(value, all);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> castList(Object o) {
+        return (List<Object>) o;
     }
 
     // ---- Globals, calls, objects ------------------------------------------------------------------------------------
@@ -1083,13 +1111,35 @@ public final class PickleMachine {
     }
 
     private Object call(Object callable, PyTuple args) {
-        if (callable instanceof GlobalRef) {
-            Object value = KnownGlobals.call((GlobalRef) callable, args, this);
-            if (value != KnownGlobals.NOT_HANDLED) {
-                return value;
-            }
+        Object value = KnownGlobals.call(callable, args, this);
+        if (value != KnownGlobals.NOT_HANDLED) {
+            return value;
         }
         return new PyObject(PyObject.Kind.REDUCE, callable, args, null);
+    }
+
+    /**
+     * A node BUILD turned into a finished value (see {@link KnownGlobals#build}) is replaced wherever the memo holds
+     * it, so later GETs see the finished value, as they would see the one object in Python.
+     */
+    private void replaceUnfinished(Object node, Object finished) {
+        if (unfinished == null) {
+            return;
+        }
+        Object indices = unfinished.remove(node);
+        if (indices instanceof Long) {
+            replaceInMemo((Long) indices, node, finished);
+        } else if (indices instanceof List) {
+            for (Object i : (List<?>) indices) {
+                replaceInMemo((Long) i, node, finished);
+            }
+        }
+    }
+
+    private void replaceInMemo(long index, Object node, Object finished) {
+        if (memo.contains(index) && memo.get(index) == node) {
+            memo.put(index, finished);
+        }
     }
 
     private Object persistentLoad(Object pid) {
