@@ -8,5 +8,4 @@
 module dev.brine {
     exports dev.brine;
     exports dev.brine.value;
-    exports dev.brine.tools;
 }

@@ -20,6 +20,7 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
 
     private final Object[] items;
     private final int depth;
+    private final boolean hashable;
     private int hash;
     private boolean hashed;
 
@@ -27,17 +28,23 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
         this.items = items;
         int d = 0;
         boolean nested = false;
+        boolean canHash = true;
         for (Object item : items) {
             if (item instanceof PyTuple) {
                 d = Math.max(d, ((PyTuple) item).depth);
+                canHash &= ((PyTuple) item).hashable;
                 nested = true;
+            } else if (item instanceof java.util.List || item instanceof java.util.Map || item instanceof byte[]
+                    || item instanceof java.util.Set && !(item instanceof PyFrozenSet)) {
+                canHash = false;
             } else if (item instanceof PyFrozenSet) {
                 d = Math.max(d, ((PyFrozenSet) item).depth());
                 nested = true;
             }
         }
         this.depth = d + 1;
-        if (nested) {
+        this.hashable = canHash;
+        if (nested && canHash) {
             // Children already hold their hash, so this stays one level deep.
             hashCode();
         }
@@ -88,6 +95,14 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
     /** How deeply tuples and frozensets nest inside this one, counting this one: 1 for a flat tuple. */
     public int depth() {
         return depth;
+    }
+
+    /**
+     * Whether Python could hash this tuple: false if it holds a list, dict, set or bytearray, directly or in a
+     * nested tuple. Brine only uses hashable tuples as dict keys and set items, as Python does.
+     */
+    public boolean isHashable() {
+        return hashable;
     }
 
     @Override

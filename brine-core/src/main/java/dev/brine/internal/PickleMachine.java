@@ -1,0 +1,1134 @@
+package dev.brine.internal;
+
+import dev.brine.PickleException;
+import dev.brine.PickleLimitException;
+import dev.brine.value.GlobalRef;
+import dev.brine.value.PersistentRef;
+import dev.brine.value.PyBytes;
+import dev.brine.value.PyComplex;
+import dev.brine.value.PyFrozenSet;
+import dev.brine.value.PyObject;
+import dev.brine.value.PyTuple;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The pickle machine: runs the opcodes of one pickle and returns the object on top of the stack at STOP. One
+ * instance serves one load. Nothing it does executes code or loads a class: calls of globals it does not know
+ * become inert {@link PyObject} nodes.
+ *
+ * <p>The stack is an array with a separate array of mark positions, as in {@code _pickle.c}; an opcode sees only
+ * the items above the topmost mark ("the current stack" of {@code pickle.py}'s metastack). Where the C and the
+ * pure-Python unpicklers differ, this follows the stricter: frames are checked as {@code pickle._Unpickler} checks
+ * them, and argument parsing follows the Python builtins the pure-Python unpickler calls.
+ */
+public final class PickleMachine {
+    private static final long NO_FRAME = Long.MAX_VALUE;
+    private static final int HIGHEST_PROTOCOL = 5;
+
+    private final ReadConfig config;
+    private final PickleInput in;
+    private final Iterator<?> buffers;
+
+    private Object[] stack = new Object[32];
+    private int sp;
+    private int[] marks = new int[16];
+    private int markCount;
+    private final Memo memo = new Memo();
+
+    private int proto;
+    private long frameEnd = NO_FRAME;
+    private long allocated;
+
+    /** Where the current opcode starts, for errors. */
+    private long opStart;
+    private Opcode op;
+
+    public PickleMachine(ReadConfig config, PickleInput in, Iterable<?> buffers) {
+        this.config = config;
+        this.in = in;
+        this.buffers = buffers == null ? null : buffers.iterator();
+    }
+
+    /** Runs the pickle to its STOP opcode and returns the result. */
+    public Object load() throws IOException {
+        if (!in.require(1)) {
+            throw new PickleException("empty input: there is no pickle to read (CPython: 'Ran out of input')",
+                    in.offset(), null);
+        }
+        while (true) {
+            opStart = in.offset();
+            op = null;
+            need(1, "an opcode");
+            int code = in.buf[in.pos++] & 0xff;
+            op = Opcode.of(code);
+            if (op == null) {
+                throw fail(String.format("invalid opcode byte 0x%02x", code));
+            }
+            switch (op) {
+                case PROTO: {
+                    need(1, "a protocol number");
+                    int p = in.buf[in.pos++] & 0xff;
+                    if (p > HIGHEST_PROTOCOL) {
+                        throw fail("unsupported pickle protocol: " + p);
+                    }
+                    proto = p;
+                    break;
+                }
+                case FRAME:
+                    frame();
+                    break;
+                case STOP:
+                    return stop();
+
+                case NONE:
+                    push(null);
+                    break;
+                case NEWTRUE:
+                    push(Boolean.TRUE);
+                    break;
+                case NEWFALSE:
+                    push(Boolean.FALSE);
+                    break;
+
+                case INT:
+                    push(textInt());
+                    break;
+                case BININT:
+                    need(4, "a 4-byte integer");
+                    push((long) readInt4());
+                    break;
+                case BININT1:
+                    need(1, "a 1-byte integer");
+                    push((long) (in.buf[in.pos++] & 0xff));
+                    break;
+                case BININT2:
+                    need(2, "a 2-byte integer");
+                    push((long) ((in.buf[in.pos] & 0xff) | (in.buf[in.pos + 1] & 0xff) << 8));
+                    in.pos += 2;
+                    break;
+                case LONG: {
+                    String line = asciiLine();
+                    if (line.endsWith("L")) {
+                        line = line.substring(0, line.length() - 1);
+                    }
+                    Number n = PyText.parseInt(line);
+                    if (n == null) {
+                        throw fail("invalid integer literal " + quote(line));
+                    }
+                    push(n);
+                    break;
+                }
+                case LONG1: {
+                    need(1, "a length");
+                    int length = in.buf[in.pos++] & 0xff;
+                    push(twosComplement(length));
+                    break;
+                }
+                case LONG4: {
+                    need(4, "a length");
+                    int length = readInt4();
+                    if (length < 0) {
+                        throw fail("LONG4 has a negative byte count " + length);
+                    }
+                    push(twosComplement(length));
+                    break;
+                }
+
+                case FLOAT: {
+                    String line = asciiLine();
+                    Double d = PyText.parseFloat(line);
+                    if (d == null) {
+                        throw fail("invalid float literal " + quote(line));
+                    }
+                    push(d);
+                    break;
+                }
+                case BINFLOAT: {
+                    need(8, "an 8-byte float");
+                    long bits = 0;
+                    for (int i = 0; i < 8; i++) {
+                        bits = (bits << 8) | (in.buf[in.pos + i] & 0xff);
+                    }
+                    in.pos += 8;
+                    push(Double.longBitsToDouble(bits));
+                    break;
+                }
+
+                case STRING:
+                    push(python2String(quotedString()));
+                    break;
+                case BINSTRING:
+                    push(python2String(counted(readSignedLength4(), "BINSTRING")));
+                    break;
+                case SHORT_BINSTRING:
+                    push(python2String(counted(readLength1(), "SHORT_BINSTRING")));
+                    break;
+
+                case BINBYTES:
+                    push(PyBytes.wrap(counted(readUnsignedLength4(), "bytes")));
+                    break;
+                case SHORT_BINBYTES:
+                    push(PyBytes.wrap(counted(readLength1(), "bytes")));
+                    break;
+                case BINBYTES8:
+                    push(PyBytes.wrap(counted(readLength8(), "bytes")));
+                    break;
+                case BYTEARRAY8:
+                    push(counted(readLength8(), "bytearray"));
+                    break;
+                case NEXT_BUFFER:
+                    push(nextBuffer());
+                    break;
+                case READONLY_BUFFER:
+                    readOnlyBuffer();
+                    break;
+
+                case UNICODE: {
+                    int nl = lineEnd();
+                    String s;
+                    try {
+                        s = PyText.rawUnicodeEscapeDecode(in.buf, in.pos, nl);
+                    } catch (IllegalArgumentException e) {
+                        throw fail("cannot decode UNICODE argument: " + e.getMessage());
+                    }
+                    in.pos = nl + 1;
+                    push(s);
+                    break;
+                }
+                case SHORT_BINUNICODE:
+                    push(utf8(readLength1()));
+                    break;
+                case BINUNICODE:
+                    push(utf8(readUnsignedLength4()));
+                    break;
+                case BINUNICODE8:
+                    push(utf8(readLength8()));
+                    break;
+
+                case EMPTY_LIST:
+                    push(new ArrayList<>());
+                    break;
+                case EMPTY_TUPLE:
+                    push(PyTuple.empty());
+                    break;
+                case EMPTY_DICT:
+                    push(new LinkedHashMap<>());
+                    break;
+                case EMPTY_SET:
+                    push(new LinkedHashSet<>());
+                    break;
+
+                case APPEND: {
+                    requireItems(2);
+                    Object item = stack[--sp];
+                    append(stack[sp - 1], item);
+                    break;
+                }
+                case APPENDS:
+                    appends();
+                    break;
+                case LIST: {
+                    int mark = popMark();
+                    account(8L * (sp - mark));
+                    ArrayList<Object> list = new ArrayList<>(sp - mark);
+                    list.addAll(Arrays.asList(stack).subList(mark, sp));
+                    clearTo(mark);
+                    push(list);
+                    break;
+                }
+                case TUPLE: {
+                    int mark = popMark();
+                    account(8L * (sp - mark));
+                    Object[] items = Arrays.copyOfRange(stack, mark, sp);
+                    clearTo(mark);
+                    push(tuple(items));
+                    break;
+                }
+                case TUPLE1:
+                case TUPLE2:
+                case TUPLE3: {
+                    int n = op == Opcode.TUPLE1 ? 1 : op == Opcode.TUPLE2 ? 2 : 3;
+                    requireItems(n);
+                    Object[] items = Arrays.copyOfRange(stack, sp - n, sp);
+                    clearTo(sp - n);
+                    push(tuple(items));
+                    break;
+                }
+
+                case DICT: {
+                    int mark = popMark();
+                    if (((sp - mark) & 1) != 0) {
+                        throw fail("odd number of items for DICT");
+                    }
+                    account(8L * (sp - mark));
+                    LinkedHashMap<Object, Object> dict = new LinkedHashMap<>();
+                    for (int i = mark; i < sp; i += 2) {
+                        checkHashable(stack[i]);
+                        dict.put(stack[i], stack[i + 1]);
+                    }
+                    clearTo(mark);
+                    push(dict);
+                    break;
+                }
+                case SETITEM: {
+                    requireItems(3);
+                    Object value = stack[sp - 1];
+                    Object key = stack[sp - 2];
+                    sp -= 2;
+                    stack[sp] = null;
+                    stack[sp + 1] = null;
+                    setItem(stack[sp - 1], key, value);
+                    break;
+                }
+                case SETITEMS:
+                    setItems();
+                    break;
+
+                case ADDITEMS:
+                    addItems();
+                    break;
+                case FROZENSET: {
+                    int mark = popMark();
+                    account(8L * (sp - mark));
+                    List<Object> items = Arrays.asList(Arrays.copyOfRange(stack, mark, sp));
+                    for (Object item : items) {
+                        checkHashable(item);
+                    }
+                    clearTo(mark);
+                    push(checkNesting(PyFrozenSet.copyOf(items)));
+                    break;
+                }
+
+                case POP:
+                    if (sp > markBase()) {
+                        stack[--sp] = null;
+                    } else if (markCount > 0) {
+                        // As pickle.py's load_pop: with nothing above the mark, POP discards the mark.
+                        markCount--;
+                    } else {
+                        throw fail("stack underflow: nothing to pop");
+                    }
+                    break;
+                case DUP:
+                    requireItems(1);
+                    push(stack[sp - 1]);
+                    break;
+                case MARK:
+                    pushMark();
+                    break;
+                case POP_MARK: {
+                    int mark = popMark();
+                    clearTo(mark);
+                    break;
+                }
+
+                case GET: {
+                    Number n = PyText.parseDecimal(asciiLine());
+                    if (n == null) {
+                        throw fail("invalid memo index");
+                    }
+                    push(memoGet(n instanceof Long ? (Long) n : -1));
+                    break;
+                }
+                case BINGET:
+                    need(1, "a memo index");
+                    push(memoGet(in.buf[in.pos++] & 0xff));
+                    break;
+                case LONG_BINGET:
+                    need(4, "a memo index");
+                    push(memoGet(readInt4() & 0xffffffffL));
+                    break;
+                case PUT: {
+                    Number n = PyText.parseDecimal(asciiLine());
+                    if (n == null) {
+                        throw fail("invalid memo index");
+                    }
+                    if (n instanceof BigInteger || (Long) n < 0) {
+                        throw fail(n.toString().startsWith("-") ? "negative PUT argument" : "PUT index " + n + " is too large");
+                    }
+                    memoPut((Long) n);
+                    break;
+                }
+                case BINPUT:
+                    need(1, "a memo index");
+                    memoPut(in.buf[in.pos++] & 0xff);
+                    break;
+                case LONG_BINPUT:
+                    need(4, "a memo index");
+                    memoPut(readInt4() & 0xffffffffL);
+                    break;
+                case MEMOIZE:
+                    memoPut(memo.size());
+                    break;
+
+                case EXT1:
+                    need(1, "an extension code");
+                    push(extension(in.buf[in.pos++] & 0xff));
+                    break;
+                case EXT2:
+                    need(2, "an extension code");
+                    push(extension((in.buf[in.pos] & 0xff) | (in.buf[in.pos + 1] & 0xff) << 8));
+                    in.pos += 2;
+                    break;
+                case EXT4:
+                    need(4, "an extension code");
+                    push(extension(readInt4()));
+                    break;
+
+                case GLOBAL: {
+                    String module = utf8Line();
+                    String name = utf8Line();
+                    push(global(module, name));
+                    break;
+                }
+                case STACK_GLOBAL: {
+                    requireItems(2);
+                    Object name = stack[sp - 1];
+                    Object module = stack[sp - 2];
+                    if (!(module instanceof String) || !(name instanceof String)) {
+                        throw fail("STACK_GLOBAL requires str module and name, found " + typeName(module)
+                                + " and " + typeName(name));
+                    }
+                    clearTo(sp - 2);
+                    push(global((String) module, (String) name));
+                    break;
+                }
+                case REDUCE: {
+                    requireItems(2);
+                    Object args = stack[sp - 1];
+                    Object callable = stack[sp - 2];
+                    if (!(args instanceof PyTuple)) {
+                        throw fail("REDUCE arguments must be a tuple, found " + typeName(args));
+                    }
+                    checkCallable(callable, "REDUCE");
+                    clearTo(sp - 2);
+                    push(call(callable, (PyTuple) args));
+                    break;
+                }
+                case BUILD: {
+                    requireItems(2);
+                    Object state = stack[sp - 1];
+                    Object target = stack[sp - 2];
+                    if (!(target instanceof PyObject)) {
+                        throw fail("BUILD cannot set state on " + typeName(target));
+                    }
+                    ((PyObject) target).addState(state);
+                    stack[--sp] = null;
+                    break;
+                }
+                case INST: {
+                    String module = utf8Line();
+                    String name = utf8Line();
+                    GlobalRef cls = global(module, name);
+                    int mark = popMark();
+                    Object[] args = Arrays.copyOfRange(stack, mark, sp);
+                    clearTo(mark);
+                    push(new PyObject(PyObject.Kind.INST, cls, tuple(args), null));
+                    break;
+                }
+                case OBJ: {
+                    int mark = popMark();
+                    if (sp == mark) {
+                        throw fail("OBJ needs a class above the mark");
+                    }
+                    Object cls = stack[mark];
+                    checkCallable(cls, "OBJ");
+                    Object[] args = Arrays.copyOfRange(stack, mark + 1, sp);
+                    clearTo(mark);
+                    push(new PyObject(PyObject.Kind.OBJ, cls, tuple(args), null));
+                    break;
+                }
+                case NEWOBJ: {
+                    requireItems(2);
+                    Object args = stack[sp - 1];
+                    Object cls = stack[sp - 2];
+                    checkClass(cls, "NEWOBJ");
+                    if (!(args instanceof PyTuple)) {
+                        throw fail("NEWOBJ arguments must be a tuple, found " + typeName(args));
+                    }
+                    clearTo(sp - 2);
+                    push(new PyObject(PyObject.Kind.NEWOBJ, cls, (PyTuple) args, null));
+                    break;
+                }
+                case NEWOBJ_EX: {
+                    requireItems(3);
+                    Object kwargs = stack[sp - 1];
+                    Object args = stack[sp - 2];
+                    Object cls = stack[sp - 3];
+                    checkClass(cls, "NEWOBJ_EX");
+                    if (!(args instanceof PyTuple)) {
+                        throw fail("NEWOBJ_EX arguments must be a tuple, found " + typeName(args));
+                    }
+                    if (!(kwargs instanceof Map)) {
+                        throw fail("NEWOBJ_EX keyword arguments must be a dict, found " + typeName(kwargs));
+                    }
+                    clearTo(sp - 3);
+                    @SuppressWarnings("unchecked")
+                    Map<Object, Object> kw = (Map<Object, Object>) kwargs;
+                    push(new PyObject(PyObject.Kind.NEWOBJ_EX, cls, (PyTuple) args, kw));
+                    break;
+                }
+
+                case PERSID: {
+                    int nl = lineEnd();
+                    for (int i = in.pos; i < nl; i++) {
+                        if (in.buf[i] < 0) {
+                            throw fail("persistent IDs in protocol 0 must be ASCII strings");
+                        }
+                    }
+                    String pid = new String(in.buf, in.pos, nl - in.pos, StandardCharsets.US_ASCII);
+                    in.pos = nl + 1;
+                    push(persistentLoad(pid));
+                    break;
+                }
+                case BINPERSID: {
+                    requireItems(1);
+                    Object pid = stack[--sp];
+                    stack[sp] = null;
+                    push(persistentLoad(pid));
+                    break;
+                }
+                default:
+                    throw new AssertionError("opcode without a handler: " + op);
+            }
+        }
+    }
+
+    // ---- Errors ----------------------------------------------------------------------------------------------
+
+    private PickleException fail(String problem) {
+        return new PickleException(problem, opStart, op == null ? null : op.name());
+    }
+
+    private PickleException fail(String problem, Throwable cause) {
+        return new PickleException(problem, opStart, op == null ? null : op.name(), null, cause);
+    }
+
+    private PickleLimitException limit(String name, long value, String problem) {
+        return new PickleLimitException(name, value, problem, opStart, op == null ? null : op.name());
+    }
+
+    private static String typeName(Object o) {
+        if (o == null) {
+            return "None";
+        }
+        if (o instanceof Boolean) {
+            return "bool";
+        }
+        if (o instanceof Long || o instanceof BigInteger) {
+            return "int";
+        }
+        if (o instanceof Double) {
+            return "float";
+        }
+        if (o instanceof String) {
+            return "str";
+        }
+        if (o instanceof PyBytes) {
+            return "bytes";
+        }
+        if (o instanceof byte[]) {
+            return "bytearray";
+        }
+        if (o instanceof PyTuple) {
+            return "tuple";
+        }
+        if (o instanceof List) {
+            return "list";
+        }
+        if (o instanceof Map) {
+            return "dict";
+        }
+        if (o instanceof PyFrozenSet) {
+            return "frozenset";
+        }
+        if (o instanceof Set) {
+            return "set";
+        }
+        if (o instanceof PyComplex) {
+            return "complex";
+        }
+        if (o instanceof GlobalRef) {
+            return "global " + o;
+        }
+        if (o instanceof PyObject) {
+            PyObject p = (PyObject) o;
+            return p.global() != null ? p.global() + " object" : "object";
+        }
+        return o.getClass().getName();
+    }
+
+    private static String quote(String s) {
+        return "'" + (s.length() > 60 ? s.substring(0, 60) + "..." : s) + "'";
+    }
+
+    // ---- Reading arguments ------------------------------------------------------------------------------------
+
+    /**
+     * Makes {@code n} bytes available for the current opcode, enforcing frames as {@code pickle._Unpickler}'s
+     * frame reader does: reading may end exactly at a frame's end (the frame is then done), but not cross it.
+     */
+    private void need(int n, String what) throws IOException {
+        if (in.offset() + n > frameEnd) {
+            crossFrame(n);
+        }
+        if (!in.require(n)) {
+            throw truncated(what, n);
+        }
+    }
+
+    private void crossFrame(long n) {
+        long at = in.offset();
+        if (at == frameEnd) {
+            frameEnd = NO_FRAME;
+            return;
+        }
+        throw fail("pickle exhausted before end of frame: " + n + " bytes needed at offset " + at
+                + " but the frame ends at offset " + frameEnd);
+    }
+
+    private PickleException truncated(String what, long n) {
+        return fail("pickle data was truncated: " + what + " needs " + n + " bytes, "
+                + Math.max(0, in.limit - in.pos) + " left" + (in.isStream() ? " in the stream" : ""));
+    }
+
+    private int readInt4() {
+        byte[] b = in.buf;
+        int p = in.pos;
+        in.pos = p + 4;
+        return (b[p] & 0xff) | (b[p + 1] & 0xff) << 8 | (b[p + 2] & 0xff) << 16 | (b[p + 3] & 0xff) << 24;
+    }
+
+    private long readLength1() throws IOException {
+        need(1, "a length");
+        return in.buf[in.pos++] & 0xff;
+    }
+
+    private long readUnsignedLength4() throws IOException {
+        need(4, "a length");
+        return readInt4() & 0xffffffffL;
+    }
+
+    /** BINSTRING's length is signed, as CPython reads it. */
+    private long readSignedLength4() throws IOException {
+        need(4, "a length");
+        int n = readInt4();
+        if (n < 0) {
+            throw fail("BINSTRING pickle has negative byte count");
+        }
+        return n;
+    }
+
+    private long readLength8() throws IOException {
+        need(8, "a length");
+        long n = 0;
+        for (int i = 7; i >= 0; i--) {
+            n = (n << 8) | (in.buf[in.pos + i] & 0xff);
+        }
+        in.pos += 8;
+        if (n < 0) {
+            throw fail("declared length " + Long.toUnsignedString(n) + " exceeds the largest supported size");
+        }
+        return n;
+    }
+
+    /**
+     * Reads a counted payload. The declared length is checked against what is left before anything is allocated
+     * for it, and against the frame.
+     */
+    private byte[] counted(long length, String what) throws IOException {
+        checkPayload(length, what);
+        byte[] data = in.readBytes(length);
+        if (data == null) {
+            throw truncated(what, length);
+        }
+        return data;
+    }
+
+    private void checkPayload(long length, String what) {
+        if (!in.isStream() && in.limit - in.pos < length) {
+            throw fail("pickle data was truncated: " + what + " declares " + length + " bytes but only "
+                    + (in.limit - in.pos) + " remain");
+        }
+        if (frameEnd != NO_FRAME && length > frameEnd - in.offset()) {
+            crossFrame(length);
+        }
+        if (length > Integer.MAX_VALUE - 8) {
+            throw fail(what + " declares " + length + " bytes, more than a Java array holds");
+        }
+        account(length);
+    }
+
+    private String utf8(long length) throws IOException {
+        checkPayload(length, "str");
+        int n = (int) length;
+        String s;
+        if (in.require(n)) {
+            s = PyText.decodeUtf8(in.buf, in.pos, n);
+            in.pos += n;
+        } else {
+            byte[] data = in.readBytes(length);
+            if (data == null) {
+                throw truncated("str", length);
+            }
+            s = PyText.decodeUtf8(data, 0, n);
+        }
+        if (s == null) {
+            throw fail("str argument is not valid UTF-8");
+        }
+        return s;
+    }
+
+    /** Finds the end of a newline-terminated argument; {@link PickleInput#pos} stays at its start. */
+    private int lineEnd() throws IOException {
+        int nl = in.findNewline(Math.min(config.maxBytes(), Integer.MAX_VALUE - 8));
+        if (nl < 0) {
+            throw fail("pickle data was truncated: no newline ends the " + op.name() + " argument");
+        }
+        if (in.offset() + (nl - in.pos) + 1 > frameEnd) {
+            crossFrame((nl - in.pos) + 1L);
+        }
+        account(nl - in.pos);
+        return nl;
+    }
+
+    private String asciiLine() throws IOException {
+        int nl = lineEnd();
+        String s = new String(in.buf, in.pos, nl - in.pos, StandardCharsets.ISO_8859_1);
+        in.pos = nl + 1;
+        return s;
+    }
+
+    private String utf8Line() throws IOException {
+        int nl = lineEnd();
+        String s = PyText.decodeUtf8(in.buf, in.pos, nl - in.pos);
+        if (s == null) {
+            throw fail("global name is not valid UTF-8");
+        }
+        in.pos = nl + 1;
+        return s;
+    }
+
+    private Object textInt() throws IOException {
+        String line = asciiLine();
+        // Protocol 0 writes bools as INT 00 and 01.
+        if (line.equals("00")) {
+            return Boolean.FALSE;
+        }
+        if (line.equals("01")) {
+            return Boolean.TRUE;
+        }
+        Number n = PyText.parseInt(line);
+        if (n == null) {
+            throw fail("invalid integer literal " + quote(line));
+        }
+        return n;
+    }
+
+    /** A little-endian two's complement integer, as LONG1 and LONG4 carry. */
+    private Number twosComplement(int length) throws IOException {
+        checkPayload(length, "integer");
+        if (length == 0) {
+            return 0L;
+        }
+        byte[] le;
+        if (in.require(length)) {
+            le = Arrays.copyOfRange(in.buf, in.pos, in.pos + length);
+            in.pos += length;
+        } else {
+            le = in.readBytes(length);
+            if (le == null) {
+                throw truncated("integer", length);
+            }
+        }
+        byte[] be = new byte[length];
+        for (int i = 0; i < length; i++) {
+            be[i] = le[length - 1 - i];
+        }
+        BigInteger value = new BigInteger(be);
+        return value.bitLength() < 64 ? (Number) value.longValue() : value;
+    }
+
+    /** STRING's argument: a quoted, escaped literal, as {@code pickle.py}'s load_string. */
+    private byte[] quotedString() throws IOException {
+        int nl = lineEnd();
+        int start = in.pos;
+        int len = nl - start;
+        in.pos = nl + 1;
+        byte first = len > 0 ? in.buf[start] : 0;
+        if (len < 2 || (first != '"' && first != '\'') || in.buf[nl - 1] != first) {
+            throw fail("the STRING opcode argument must be quoted");
+        }
+        try {
+            return PyText.escapeDecode(in.buf, start + 1, nl - 1);
+        } catch (IllegalArgumentException e) {
+            throw fail("cannot decode STRING argument: " + e.getMessage());
+        }
+    }
+
+    /** Decodes a Python 2 str per the configured encoding, or keeps it as bytes. */
+    private Object python2String(byte[] data) {
+        if (config.charset() == null) {
+            return PyBytes.wrap(data);
+        }
+        try {
+            return config.charset().newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(data)).toString();
+        } catch (CharacterCodingException e) {
+            throw fail("cannot decode a Python 2 str as " + config.charset().name()
+                    + "; read it with Unpickler.builder().encoding(\"latin1\") or .encoding(\"bytes\")", e);
+        }
+    }
+
+    // ---- Frames, STOP ------------------------------------------------------------------------------------------
+
+    private void frame() throws IOException {
+        need(8, "a frame length");
+        long size = 0;
+        for (int i = 7; i >= 0; i--) {
+            size = (size << 8) | (in.buf[in.pos + i] & 0xff);
+        }
+        in.pos += 8;
+        if (frameEnd != NO_FRAME && in.offset() != frameEnd) {
+            throw fail("beginning of a new frame before end of current frame");
+        }
+        if (size < 0) {
+            throw fail("frame size > sys.maxsize: " + Long.toUnsignedString(size));
+        }
+        frameEnd = in.offset() + size;
+        if (frameEnd < 0) {
+            frameEnd = NO_FRAME - 1;
+        }
+        // A non-markable stream reads the frame in one call, as CPython does.
+        in.prefetch((int) Math.min(size, 1 << 20));
+    }
+
+    private Object stop() throws IOException {
+        if (sp <= markBase()) {
+            throw fail("stack underflow: STOP found no object to return");
+        }
+        Object result = stack[--sp];
+        if (frameEnd != NO_FRAME) {
+            // CPython reads a frame whole, so the rest of the frame that holds STOP is consumed with it.
+            in.skip(frameEnd - in.offset());
+        }
+        return result;
+    }
+
+    // ---- Stack and marks ------------------------------------------------------------------------------------------
+
+    private void push(Object value) {
+        if (sp == stack.length) {
+            growStack();
+        }
+        stack[sp++] = value;
+    }
+
+    private void growStack() {
+        if ((long) sp + markCount >= config.maxStackDepth()) {
+            throw limit("maxStackDepth", config.maxStackDepth(), "the stack holds " + sp + " items and "
+                    + markCount + " marks");
+        }
+        account(8L * stack.length);
+        stack = Arrays.copyOf(stack, (int) Math.min((long) stack.length * 2, Integer.MAX_VALUE - 8));
+    }
+
+    private void pushMark() {
+        if (markCount == marks.length) {
+            if ((long) sp + markCount >= config.maxStackDepth()) {
+                throw limit("maxStackDepth", config.maxStackDepth(), "the stack holds " + sp + " items and "
+                        + markCount + " marks");
+            }
+            account(4L * marks.length);
+            marks = Arrays.copyOf(marks, marks.length * 2);
+        }
+        marks[markCount++] = sp;
+    }
+
+    private int markBase() {
+        return markCount == 0 ? 0 : marks[markCount - 1];
+    }
+
+    private int popMark() {
+        if (markCount == 0) {
+            throw fail("could not find MARK");
+        }
+        return marks[--markCount];
+    }
+
+    /** Fails unless {@code n} items sit above the topmost mark. */
+    private void requireItems(int n) {
+        int available = sp - markBase();
+        if (available < n) {
+            throw fail("stack underflow: " + op.name() + " needs " + n + " item" + (n == 1 ? "" : "s")
+                    + (markCount > 0 ? " above the mark" : "") + ", found " + available);
+        }
+    }
+
+    private void clearTo(int newSp) {
+        Arrays.fill(stack, newSp, sp, null);
+        sp = newSp;
+    }
+
+    // ---- Containers -------------------------------------------------------------------------------------------------
+
+    private PyTuple tuple(Object[] items) {
+        return checkNesting(PyTuple.wrap(items));
+    }
+
+    /** Bounds how deeply tuples and frozensets nest, since hashing and comparing them recurse. */
+    <T> T checkNesting(T value) {
+        int depth = value instanceof PyTuple ? ((PyTuple) value).depth() : ((PyFrozenSet) value).depth();
+        if (depth > config.maxNesting()) {
+            throw limit("maxNesting", config.maxNesting(), "tuples or frozensets nest " + depth + " deep");
+        }
+        return value;
+    }
+
+    /** Dict keys and set items must be hashable, as in Python; so Java never hashes a mutable container. */
+    void checkHashable(Object key) {
+        if (key instanceof List && !(key instanceof PyTuple) || key instanceof Map
+                || key instanceof Set && !(key instanceof PyFrozenSet) || key instanceof byte[]) {
+            throw fail("unhashable type: '" + typeName(key) + "'");
+        }
+        if (key instanceof PyTuple && !((PyTuple) key).isHashable()) {
+            throw fail("unhashable type: a tuple that holds a list, dict, set or bytearray");
+        }
+    }
+
+    private void append(Object target, Object item) {
+        if (target instanceof ArrayList) {
+            @SuppressWarnings("unchecked")
+            ArrayList<Object> list = (ArrayList<Object>) target;
+            list.add(item);
+        } else if (target instanceof PyObject) {
+            ((PyObject) target).appendItem(item);
+        } else {
+            throw fail("cannot append to " + typeName(target));
+        }
+    }
+
+    private void appends() {
+        int mark = popMark();
+        if (mark <= markBase()) {
+            throw fail("stack underflow: APPENDS needs a list below the mark");
+        }
+        Object target = stack[mark - 1];
+        account(8L * (sp - mark));
+        if (target instanceof ArrayList) {
+            @SuppressWarnings("unchecked")
+            ArrayList<Object> list = (ArrayList<Object>) target;
+            list.addAll(Arrays.asList(stack).subList(mark, sp));
+        } else if (target instanceof PyObject) {
+            for (int i = mark; i < sp; i++) {
+                ((PyObject) target).appendItem(stack[i]);
+            }
+        } else {
+            throw fail("cannot extend " + typeName(target));
+        }
+        clearTo(mark);
+    }
+
+    private void setItem(Object target, Object key, Object value) {
+        checkHashable(key);
+        if (target instanceof LinkedHashMap) {
+            @SuppressWarnings("unchecked")
+            Map<Object, Object> dict = (Map<Object, Object>) target;
+            dict.put(key, value);
+        } else if (target instanceof PyObject) {
+            ((PyObject) target).putItem(key, value);
+        } else {
+            throw fail("cannot set an item on " + typeName(target));
+        }
+    }
+
+    private void setItems() {
+        int mark = popMark();
+        if (mark <= markBase()) {
+            throw fail("stack underflow: SETITEMS needs a dict below the mark");
+        }
+        if (((sp - mark) & 1) != 0) {
+            throw fail("odd number of items for SETITEMS");
+        }
+        Object target = stack[mark - 1];
+        account(8L * (sp - mark));
+        for (int i = mark; i < sp; i += 2) {
+            setItem(target, stack[i], stack[i + 1]);
+        }
+        clearTo(mark);
+    }
+
+    private void addItems() {
+        int mark = popMark();
+        if (mark <= markBase()) {
+            throw fail("stack underflow: ADDITEMS needs a set below the mark");
+        }
+        Object target = stack[mark - 1];
+        account(8L * (sp - mark));
+        for (int i = mark; i < sp; i++) {
+            checkHashable(stack[i]);
+            if (target instanceof LinkedHashSet) {
+                @SuppressWarnings("unchecked")
+                Set<Object> set = (Set<Object>) target;
+                set.add(stack[i]);
+            } else if (target instanceof PyObject) {
+                ((PyObject) target).addSetItem(stack[i]);
+            } else {
+                throw fail("cannot add items to " + typeName(target));
+            }
+        }
+        clearTo(mark);
+    }
+
+    // ---- Memo -------------------------------------------------------------------------------------------------------
+
+    private Object memoGet(long index) {
+        if (index < 0 || !memo.contains(index)) {
+            throw fail("memo has no entry " + index);
+        }
+        return memo.get(index);
+    }
+
+    private void memoPut(long index) {
+        requireItems(1);
+        if (!memo.contains(index) && memo.size() >= config.maxMemoEntries()) {
+            throw limit("maxMemoEntries", config.maxMemoEntries(), "the memo is full");
+        }
+        memo.put(index, stack[sp - 1]);
+    }
+
+    // ---- Globals, calls, objects ------------------------------------------------------------------------------------
+
+    /** Names a global as CPython's find_class would look it up, without looking anything up. */
+    private GlobalRef global(String module, String name) {
+        if (proto < 3 && config.fixImports()) {
+            String[] renamed = CompatNames.NAMES.get(module + "\n" + name);
+            if (renamed != null) {
+                module = renamed[0];
+                name = renamed[1];
+            } else {
+                module = CompatNames.MODULES.getOrDefault(module, module);
+            }
+        }
+        if (name.indexOf('.') >= 0) {
+            // find_class walks dotted names only at protocol 4 and up; below that getattr fails on the dot.
+            if (proto < 4) {
+                throw fail("cannot resolve dotted name " + module + "." + name + " below protocol 4 (this pickle "
+                        + "declares protocol " + proto + "), as in CPython");
+            }
+            for (String part : name.split("\\.", -1)) {
+                if (part.equals("<locals>")) {
+                    throw fail("cannot resolve local name " + module + "." + name);
+                }
+            }
+        }
+        GlobalRef ref = new GlobalRef(module, name);
+        if (config.strict() && !KnownGlobals.isKnown(ref) && !config.allowed().contains(ref)) {
+            throw fail("global " + ref + " is not allowed in strict mode; allow it with "
+                    + "Unpickler.builder().allowGlobal(\"" + module + "\", \"" + name + "\")");
+        }
+        return ref;
+    }
+
+    private Object extension(int code) {
+        if (code <= 0) {
+            throw fail("EXT specifies code <= 0");
+        }
+        GlobalRef ref = config.extensions().get(code);
+        if (ref == null) {
+            throw fail("unregistered extension code " + code
+                    + "; register it with Unpickler.builder().extension(" + code + ", module, name)");
+        }
+        return global(ref.module(), ref.name());
+    }
+
+    /** Rejects what Python could never call: plain data values. */
+    private void checkCallable(Object callable, String what) {
+        if (isPlainData(callable)) {
+            throw fail(what + " needs a callable, found " + typeName(callable));
+        }
+    }
+
+    private void checkClass(Object cls, String what) {
+        if (isPlainData(cls)) {
+            throw fail(what + " class argument isn't a type object: " + typeName(cls));
+        }
+    }
+
+    private static boolean isPlainData(Object o) {
+        return o == null || o instanceof Boolean || o instanceof Number || o instanceof String
+                || o instanceof PyBytes || o instanceof byte[] || o instanceof Collection || o instanceof Map
+                || o instanceof PyComplex;
+    }
+
+    private Object call(Object callable, PyTuple args) {
+        if (callable instanceof GlobalRef) {
+            Object value = KnownGlobals.call((GlobalRef) callable, args, this);
+            if (value != KnownGlobals.NOT_HANDLED) {
+                return value;
+            }
+        }
+        return new PyObject(PyObject.Kind.REDUCE, callable, args, null);
+    }
+
+    private Object persistentLoad(Object pid) {
+        if (config.persistentLoad() == null) {
+            return new PersistentRef(pid);
+        }
+        try {
+            return config.persistentLoad().apply(pid);
+        } catch (RuntimeException e) {
+            if (e instanceof PickleException) {
+                throw e;
+            }
+            throw fail("the persistentLoad hook failed on id " + pid + ": " + e, e);
+        }
+    }
+
+    private Object nextBuffer() {
+        if (buffers == null) {
+            throw fail("pickle stream refers to out-of-band data but no buffers were given; pass them to "
+                    + "Unpickler.loads(data, buffers)");
+        }
+        if (!buffers.hasNext()) {
+            throw fail("not enough out-of-band buffers");
+        }
+        return buffers.next();
+    }
+
+    private void readOnlyBuffer() {
+        requireItems(1);
+        Object buffer = stack[sp - 1];
+        if (buffer instanceof ByteBuffer) {
+            stack[sp - 1] = ((ByteBuffer) buffer).asReadOnlyBuffer();
+        } else if (buffer instanceof byte[]) {
+            stack[sp - 1] = PyBytes.wrap((byte[]) buffer);
+        } else if (!(buffer instanceof PyBytes)) {
+            throw fail("READONLY_BUFFER needs a buffer, found " + typeName(buffer));
+        }
+    }
+
+    private void account(long bytes) {
+        allocated += bytes;
+        if (allocated > config.maxBytes()) {
+            throw limit("maxBytes", config.maxBytes(), "the pickle allocates more than " + config.maxBytes() + " bytes");
+        }
+    }
+}
