@@ -81,6 +81,30 @@ public final class PickleWriter {
      */
     private final String latin1 = new String("latin1");
 
+    /**
+     * CPython keeps one object for the empty string and for each one-character string below U+0100
+     * ({@code unicode_get_latin1_char}), so equal ones are always the same object, and pickled once then fetched.
+     * The first such string met in a dump stands for all equal ones.
+     */
+    private final String[] smallStrings = new String[257];
+
+    private String canonical(String s) {
+        int n = s.length();
+        if (n > 1) {
+            return s;
+        }
+        int slot = n == 0 ? 256 : s.charAt(0);
+        if (slot > 256) {
+            return s;
+        }
+        String c = smallStrings[slot];
+        if (c == null) {
+            smallStrings[slot] = s;
+            return s;
+        }
+        return c;
+    }
+
     /** Adapters may convert to values that need converting again; this bounds such a chain. */
     private static final int MAX_CONVERSION_CHAIN = 64;
     private int conversions;
@@ -189,6 +213,8 @@ public final class PickleWriter {
         Object key = obj;
         if (c == GlobalRef.class) {
             key = globals.computeIfAbsent((GlobalRef) obj, g -> g);
+        } else if (c == String.class) {
+            key = canonical((String) obj);
         }
         Integer index = memo.get(key);
         if (index != null) {
@@ -196,7 +222,7 @@ public final class PickleWriter {
             return false;
         }
         if (c == String.class) {
-            saveString((String) obj);
+            saveString((String) key);
             return false;
         }
         if (c == PyBytes.class) {
@@ -492,7 +518,8 @@ public final class PickleWriter {
         if (proto < 3) {
             PyObject node = b.length() == 0
                     ? PyObject.reduce(BYTES)
-                    : PyObject.reduce(CODECS_ENCODE, new String(b.toByteArray(), StandardCharsets.ISO_8859_1), latin1);
+                    : PyObject.reduce(CODECS_ENCODE,
+                            canonical(new String(b.toByteArray(), StandardCharsets.ISO_8859_1)), latin1);
             return push(reduceTask(node, obj));
         }
         int n = b.length();
