@@ -8,4 +8,5 @@
 module dev.brine {
     exports dev.brine;
     exports dev.brine.value;
+    exports dev.brine.tools;
 }

@@ -26,6 +26,8 @@ import java.util.stream.Stream;
  */
 public final class CPython {
     private static final List<CPython> FOUND = discover();
+    /** The version of {@code python3} on the PATH, or null; pyenv's copy of that version stands for it. */
+    private static String pathPython3Version;
 
     private final Path executable;
     private final int major;
@@ -64,7 +66,7 @@ public final class CPython {
      * Python 3 found.
      */
     public static CPython python3() {
-        return FOUND.stream().filter(p -> p.executable.getFileName().toString().equals("python3"))
+        return FOUND.stream().filter(p -> p.version.equals(pathPython3Version))
                 .findFirst().orElseGet(() -> python3s().get(python3s().size() - 1));
     }
 
@@ -209,6 +211,9 @@ public final class CPython {
             String version = probeVersion(candidate);
             if (version == null) {
                 continue;
+            }
+            if (candidate.getFileName().toString().equals("python3")) {
+                pathPython3Version = version;
             }
             boolean duplicate = found.stream().anyMatch(p -> p.version.equals(version));
             if (!duplicate) {

@@ -1,0 +1,129 @@
+package dev.brine.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The {@code brine} command line through picocli, in process. The listings themselves are checked against CPython
+ * in brine-core's {@code DisassemblerTest}; here the wiring: arguments, output, errors and exit codes.
+ */
+class BrineCliTest {
+    @TempDir
+    Path dir;
+
+    /** A hand-assembled protocol 2 stream for {@code [1, "a"]} with BINPUT memo entries and a MARK. */
+    private static final byte[] LIST_P2 = {(byte) 0x80, 2, ']', 'q', 0, '(', 'K', 1, 'X', 1, 0, 0, 0, 'a', 'q', 1,
+            'e', '.'};
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new BrineCli());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Path write(String name, byte[] data) throws IOException {
+        Path p = dir.resolve(name);
+        Files.write(p, data);
+        return p;
+    }
+
+    @Test
+    void disListsAPickle() throws IOException {
+        Path p = write("list.pkl", LIST_P2);
+        Run r = run("dis", p.toString());
+        assertThat(r.code).isZero();
+        assertThat(r.out).isEqualTo(String.join("\n",
+                "    0: \\x80 PROTO      2",
+                "    2: ]    EMPTY_LIST",
+                "    3: q    BINPUT     0",
+                "    5: (    MARK",
+                "    6: K        BININT1    1",
+                "    8: X        BINUNICODE 'a'",
+                "   14: q        BINPUT     1",
+                "   16: e        APPENDS    (MARK at 5)",
+                "   17: .    STOP",
+                "highest protocol among opcodes = 2",
+                ""));
+        assertThat(r.err).isEmpty();
+    }
+
+    @Test
+    void disOptionsAnnotateIndentAndPreamble() throws IOException {
+        Path p = write("list.pkl", LIST_P2);
+        Run annotated = run("dis", "-a", "-l", "2", p.toString());
+        assertThat(annotated.out).contains("    6: K      BININT1    1            Push a one-byte unsigned integer.");
+        Run two = run("dis", "-p", "-- {name} --", p.toString(), p.toString());
+        assertThat(two.out).startsWith("-- " + p + " --\n    0: \\x80 PROTO      2\n")
+                .contains("highest protocol among opcodes = 2\n-- " + p + " --\n");
+    }
+
+    @Test
+    void disSharesTheMemoWithDashM() throws IOException {
+        Path first = write("first.pkl", new byte[] {'K', 1, 'q', 0, '.'});
+        Path second = write("second.pkl", new byte[] {'h', 0, '.'});
+        assertThat(run("dis", first.toString(), second.toString()).code).isEqualTo(1);
+        Run shared = run("dis", "-m", first.toString(), second.toString());
+        assertThat(shared.code).isZero();
+        assertThat(shared.out).contains("    0: h    BINGET     0\n");
+    }
+
+    @Test
+    void disPrintsThePartialListingThenPythonsError() throws IOException {
+        Path p = write("bad.pkl", new byte[] {'K', 1, 'h', 5, '.'});
+        Run r = run("dis", p.toString());
+        assertThat(r.code).isEqualTo(1);
+        assertThat(r.out).isEqualTo("    0: K    BININT1    1\n    2: h    BINGET     5\n");
+        assertThat(r.err).isEqualTo("ValueError: memo key 5 has never been stored into" + System.lineSeparator());
+    }
+
+    @Test
+    void jsonPrintsTheValue() throws IOException {
+        Path p = write("list.pkl", LIST_P2);
+        Run r = run("json", "-i", "0", p.toString());
+        assertThat(r.code).isZero();
+        assertThat(r.out).isEqualTo("[1,\"a\"]" + System.lineSeparator());
+    }
+
+    @Test
+    void jsonFailsWithOneLineOnBadInput() throws IOException {
+        Path p = write("bad.pkl", new byte[] {'K', 1, 'h', 5, '.'});
+        Run r = run("json", p.toString());
+        assertThat(r.code).isEqualTo(1);
+        assertThat(r.out).isEmpty();
+        assertThat(r.err.lines()).hasSize(1);
+        assertThat(r.err).startsWith("brine json: ").contains("offset 2");
+    }
+
+    @Test
+    void missingFilesAndBadUsage() {
+        Run missing = run("json", dir.resolve("nope.pkl").toString());
+        assertThat(missing.code).isEqualTo(1);
+        assertThat(missing.err).contains("no such file");
+        assertThat(run("dis").code).isEqualTo(2);
+        assertThat(run("frobnicate").code).isEqualTo(2);
+        assertThat(run("json", "-e", "no-such-charset", "x").code).isEqualTo(2);
+    }
+
+    @Test
+    void version() {
+        Run r = run("--version");
+        assertThat(r.code).isZero();
+        assertThat(r.out).startsWith("brine ");
+    }
+}

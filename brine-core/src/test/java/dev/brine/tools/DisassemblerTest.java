@@ -1,0 +1,286 @@
+package dev.brine.tools;
+
+import dev.brine.cpython.CPython;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+/**
+ * {@link Disassembler} against CPython's own {@code pickletools}: every pickle that {@code dis_cases.py} (and the
+ * conformance catalogue, when present) writes with every interpreter on the machine, plain and annotated, must
+ * list character for character as Python 3.13's {@code pickletools} lists it, and fail with the same error after
+ * the same partial listing.
+ */
+class DisassemblerTest {
+    private static final Path SCRIPTS = Path.of("src/test/python");
+    private static final Map<String, Path> CACHE = new ConcurrentHashMap<>();
+
+    private static final Disassembler PLAIN = Disassembler.create();
+    private static final Disassembler ANNOTATED = Disassembler.builder().annotate(true).build();
+
+    /** Every case pickle, written by every interpreter found (2.7 and 3.x). */
+    private static synchronized Path cases() {
+        return CACHE.computeIfAbsent("cases", k -> {
+            Path dir = tempDir("brine-dis-cases");
+            for (CPython python : CPython.all()) {
+                python.check(new byte[0], SCRIPTS.resolve("dis_cases.py").toString(), "generate", dir.toString());
+            }
+            Path catalogue = SCRIPTS.resolve("catalogue.py");
+            if (Files.exists(catalogue)) {
+                for (CPython python : CPython.all()) {
+                    Path out = dir.resolve("catalogue-" + python.version());
+                    python.check(new byte[0], catalogue.toString(), out.toString());
+                }
+            }
+            return dir;
+        });
+    }
+
+    /** What {@code python} prints for every case, via {@code dis_cases.py expect}. */
+    private static synchronized Path expected(CPython python) {
+        return CACHE.computeIfAbsent("expected-" + python.version(), k -> {
+            Path out = tempDir("brine-dis-expected");
+            python.check(new byte[0], SCRIPTS.resolve("dis_cases.py").toString(), "expect", out.toString(),
+                    cases().toString());
+            return out;
+        });
+    }
+
+    private static List<Path> pickles() {
+        try (Stream<Path> files = Files.walk(cases())) {
+            return files.filter(p -> p.toString().endsWith(".pkl")).sorted(Comparator.comparing(Path::toString))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> listsEveryCaseAsPython313PickletoolsDoes() {
+        CPython reference = CPython.version(3, 13);
+        Path expected = expected(reference);
+        return pickles().stream().map(p -> dynamicTest(cases().relativize(p).toString(), () -> {
+            byte[] data = Files.readAllBytes(p);
+            assertSameAsPython(PLAIN, data, expected, uniqueName(p), "");
+            assertSameAsPython(ANNOTATED, data, expected, uniqueName(p), "-a");
+        }));
+    }
+
+    /**
+     * Every other Python 3 as a further peer. Older {@code pickletools} differ from 3.13's in known ways (older
+     * Unicode databases, so fewer printable characters; a typo in LONG4's description before 3.12), so a listing
+     * is compared only where that interpreter agrees with 3.13; the counts are printed per interpreter.
+     */
+    @Test
+    void agreesWithEveryOtherPython3WhereverItAgreesWith313() throws IOException {
+        CPython reference = CPython.version(3, 13);
+        Path theirs = expected(reference);
+        List<String> failures = new ArrayList<>();
+        for (CPython peer : CPython.python3s()) {
+            if (peer.version().equals(reference.version())) {
+                continue;
+            }
+            Path mine = expected(peer);
+            int compared = 0;
+            int peerDiffers = 0;
+            for (Path p : pickles()) {
+                byte[] data = Files.readAllBytes(p);
+                for (String suffix : List.of("", "-a")) {
+                    String name = uniqueName(p);
+                    if (!sameFile(mine.resolve(name + ".dis" + suffix), theirs.resolve(name + ".dis" + suffix))
+                            || !sameFile(mine.resolve(name + ".err" + suffix), theirs.resolve(name + ".err" + suffix))) {
+                        peerDiffers++;
+                        continue;
+                    }
+                    compared++;
+                    try {
+                        assertSameAsPython(suffix.isEmpty() ? PLAIN : ANNOTATED, data, mine, name, suffix);
+                    } catch (AssertionError e) {
+                        failures.add(peer + " " + name + suffix + ": " + e.getMessage());
+                    }
+                }
+            }
+            System.out.printf("brine dis vs %s pickletools: %d listings compared, %d skipped where %s differs "
+                    + "from %s%n", peer, compared, peerDiffers, peer, reference);
+            assertThat(compared).as(peer.toString()).isGreaterThan(100);
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    private static boolean sameFile(Path a, Path b) throws IOException {
+        if (!Files.exists(a) || !Files.exists(b)) {
+            return Files.exists(a) == Files.exists(b);
+        }
+        return Files.readString(a).equals(Files.readString(b));
+    }
+
+    /**
+     * {@code dis_cases.py expect} stands in for the real command line to save an interpreter start per file;
+     * here the real {@code python -m pickletools [-a] FILE} runs on a sample, to show the two print the same.
+     */
+    @Test
+    void expectScriptPrintsWhatTheCommandLinePrints() throws IOException {
+        CPython reference = CPython.version(3, 13);
+        Path expected = expected(reference);
+        List<Path> all = pickles();
+        List<Path> sample = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += Math.max(1, all.size() / 25)) {
+            sample.add(all.get(i));
+        }
+        all.stream().filter(p -> p.getFileName().toString().startsWith("bad_")).limit(25).forEach(sample::add);
+        for (Path p : sample) {
+            for (String flag : List.of("", "-a")) {
+                List<String> args = new ArrayList<>(List.of("-m", "pickletools"));
+                if (!flag.isEmpty()) {
+                    args.add(flag);
+                }
+                args.add(p.toString());
+                CPython.Result r = reference.run(new byte[0], args.toArray(String[]::new));
+                String name = uniqueName(p);
+                assertThat(r.stdoutText()).as("stdout of pickletools %s %s", flag, name)
+                        .isEqualTo(Files.readString(expected.resolve(name + ".dis" + flag)));
+                Path err = expected.resolve(name + ".err" + flag);
+                if (Files.exists(err)) {
+                    List<String> lines = r.stderrText().lines().toList();
+                    assertThat(r.exitCode()).isNotZero();
+                    assertThat(lines.get(lines.size() - 1)).isEqualTo(Files.readString(err));
+                } else {
+                    assertThat(r.exitCode()).as("exit code for %s: %s", name, r.stderrText()).isZero();
+                }
+            }
+        }
+    }
+
+    /** Reading a stream a byte at a time gives the same listing, and leaves the stream right after STOP. */
+    @Test
+    void streamsListTheSameAndStopAtStop() throws IOException {
+        Path expected = expected(CPython.version(3, 13));
+        for (Path p : pickles()) {
+            String name = p.getFileName().toString();
+            if (!name.contains(".p0.") && !name.contains(".p4.") && !name.startsWith("bad_")) {
+                continue;
+            }
+            byte[] data = Files.readAllBytes(p);
+            StringBuilder out = new StringBuilder();
+            String error = null;
+            try {
+                PLAIN.disassemble(new OneByteStream(data), out);
+            } catch (DisassemblyException e) {
+                error = e.pythonError();
+            }
+            String want = Files.readString(expected.resolve(uniqueName(p) + ".dis"));
+            assertThat(out.toString()).as(name).isEqualTo(want);
+            String viaBytes;
+            try {
+                viaBytes = PLAIN.disassemble(data);
+                assertThat(error).as(name).isNull();
+            } catch (DisassemblyException e) {
+                viaBytes = e.partialListing();
+                assertThat(error).as(name).isEqualTo(e.pythonError());
+            }
+            assertThat(out.toString()).as(name).isEqualTo(viaBytes);
+        }
+    }
+
+    @Test
+    void consumesExactlyOnePickleAndSharesTheMemoWhenAsked() throws IOException {
+        // BINPUT 0 in the first pickle, BINGET 0 in the second: only a shared memo knows the key.
+        byte[] two = {'K', 1, 'q', 0, '.', 'h', 0, '.'};
+        InputStream in = new ByteArrayInputStream(two);
+        Disassembler.Memo memo = new Disassembler.Memo();
+        StringBuilder first = new StringBuilder();
+        PLAIN.disassemble(in, first, memo);
+        assertThat(first.toString()).endsWith("highest protocol among opcodes = 1\n");
+        assertThat(in.available()).isEqualTo(3);
+        StringBuilder second = new StringBuilder();
+        PLAIN.disassemble(in, second, memo);
+        assertThat(second.toString()).startsWith("    0: h    BINGET     0\n");
+
+        assertThatThrownBy(() -> PLAIN.disassemble(new ByteArrayInputStream(two, 5, 3), new StringBuilder()))
+                .isInstanceOf(DisassemblyException.class)
+                .hasMessageContaining("memo key 0 has never been stored into")
+                .hasMessageContaining("BINGET");
+    }
+
+    @Test
+    void errorsCarryOffsetOpcodeAndPartialListing() {
+        byte[] data = {'K', 1, 'h', 5, '.'};
+        assertThatThrownBy(() -> PLAIN.disassemble(data))
+                .isInstanceOfSatisfying(DisassemblyException.class, e -> {
+                    assertThat(e.offset()).isEqualTo(2);
+                    assertThat(e.opcode()).isEqualTo("BINGET");
+                    assertThat(e.pythonError()).isEqualTo("ValueError: memo key 5 has never been stored into");
+                    assertThat(e.partialListing()).isEqualTo("    0: K    BININT1    1\n    2: h    BINGET     5\n");
+                });
+    }
+
+    private static void assertSameAsPython(Disassembler dis, byte[] data, Path expected, String name, String suffix)
+            throws IOException {
+        String out;
+        String error = null;
+        try {
+            out = dis.disassemble(data);
+        } catch (DisassemblyException e) {
+            out = e.partialListing();
+            error = e.pythonError();
+        }
+        String want = Files.readString(expected.resolve(name + ".dis" + suffix), StandardCharsets.UTF_8);
+        Path err = expected.resolve(name + ".err" + suffix);
+        String wantError = Files.exists(err) ? Files.readString(err, StandardCharsets.UTF_8) : null;
+        assertThat(out).as("listing of %s%s", name, suffix).isEqualTo(want);
+        if (wantError != null && wantError.startsWith("MemoryError")) {
+            // Python's f.read(n) allocates the declared length first and may run out of memory; Brine reads
+            // what is there and reports the short read, as pickletools does when the allocation succeeds.
+            assertThat(error).as("error for %s%s", name, suffix)
+                    .matches("ValueError: expected \\d+ bytes in a \\w+, but only \\d+ remain");
+            return;
+        }
+        assertThat(error).as("error for %s%s", name, suffix).isEqualTo(wantError);
+    }
+
+    /** The expected-output file name: the case's path below the cases directory, flattened. */
+    private static String uniqueName(Path p) {
+        return cases().relativize(p).toString().replace(java.io.File.separator, "__");
+    }
+
+    private static Path tempDir(String prefix) {
+        try {
+            Path dir = Files.createTempDirectory(prefix);
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Delivers one byte per read, to reach every boundary of the reader. */
+    private static final class OneByteStream extends FilterInputStream {
+        OneByteStream(byte[] data) {
+            super(new ByteArrayInputStream(data));
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return super.read(b, off, Math.min(len, 1));
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package dev.brine.tools;
+
+import dev.brine.Pickle;
+import dev.brine.cpython.CPython;
+import dev.brine.value.GlobalRef;
+import dev.brine.value.PyBytes;
+import dev.brine.value.PyComplex;
+import dev.brine.value.PyFrozenSet;
+import dev.brine.value.PyObject;
+import dev.brine.value.PyTuple;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JsonViewTest {
+    /**
+     * For values JSON can hold, Brine's view of a pickle CPython wrote is exactly CPython's own
+     * {@code json.dumps} of the value (same float repr, same string escapes).
+     */
+    @Test
+    void jsonNativeValuesRenderAsPythonJsonDumps() {
+        CPython python = CPython.newest();
+        String script = String.join("\n",
+                "import json, pickle, sys",
+                "values = [None, True, [1, -2, 2**63 - 1, -2**63], 0.1, 1e16, 1e-05, -0.0, 1/3, 'caf\\u00e9 \\n\\t\\\"q\\\\',",
+                "          '\\x00\\x1f\\x7f \\u2028 \\U0001F600', {'a': [1, {'b': None}], 'c': 2.5}, [[[]]], {}, []]",
+                "for proto in range(pickle.HIGHEST_PROTOCOL + 1):",
+                "    for v in values:",
+                "        sys.stdout.write(pickle.dumps(v, proto).hex() + ' ' + json.dumps(v, ensure_ascii=False,",
+                "                         separators=(',', ':')) + '\\n')");
+        String out = new String(python.check(new byte[0], "-c", script), StandardCharsets.UTF_8);
+        int checked = 0;
+        for (String line : out.split("\n")) {
+            int space = line.indexOf(' ');
+            byte[] pickle = hex(line.substring(0, space));
+            assertThat(JsonView.toJson(Pickle.loads(pickle))).as(line).isEqualTo(line.substring(space + 1));
+            checked++;
+        }
+        assertThat(checked).isGreaterThan(50);
+    }
+
+    /** Every well-formed case pickle, from every interpreter, loads and renders; nothing but PickleException. */
+    @Test
+    void rendersEveryCasePickle(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        for (CPython python : CPython.all()) {
+            python.check(new byte[0], "src/test/python/dis_cases.py", "generate", dir.toString());
+        }
+        dev.brine.Unpickler latin1 = dev.brine.Unpickler.builder().encoding("latin1").build();
+        int rendered = 0;
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (java.nio.file.Path p : files.sorted().toList()) {
+                if (p.getFileName().toString().startsWith("bad_")) {
+                    continue;
+                }
+                Object value;
+                try {
+                    value = latin1.loads(java.nio.file.Files.readAllBytes(p));
+                } catch (dev.brine.PickleException e) {
+                    continue; // out-of-band buffers without buffers, say: the Unpickler's business
+                }
+                String json = JsonView.toJson(value, 1);
+                assertThat(json).as(p.toString()).isNotEmpty();
+                rendered++;
+            }
+        }
+        assertThat(rendered).isGreaterThan(500);
+    }
+
+    @Test
+    void tagsTypesJsonLacks() {
+        Map<Object, Object> intKeys = new LinkedHashMap<>();
+        intKeys.put(1L, "one");
+        intKeys.put(PyTuple.of(1L, 2L), null);
+        Map<Object, Object> dollar = new LinkedHashMap<>();
+        dollar.put("$id", 1L);
+        List<Object> value = List.of(
+                PyTuple.of(1L, "a"), PyBytes.of((byte) 0, (byte) 0xff), new byte[] {1, 2},
+                BigInteger.TWO.pow(64), Double.NaN, Double.NEGATIVE_INFINITY, new PyComplex(1.5, -0.0),
+                new LinkedHashSet<>(List.of(1L)), PyFrozenSet.of("x"), new GlobalRef("os", "system"), intKeys,
+                dollar, PyTuple.empty(), "lone \ud800");
+        assertThat(JsonView.toJson(value)).isEqualTo("["
+                + "{\"$tuple\":[1,\"a\"]},"
+                + "{\"$bytes\":\"" + Base64.getEncoder().encodeToString(new byte[] {0, (byte) 0xff}) + "\"},"
+                + "{\"$bytearray\":\"AQI=\"},"
+                + "{\"$int\":\"18446744073709551616\"},"
+                + "{\"$float\":\"nan\"},{\"$float\":\"-inf\"},"
+                + "{\"$complex\":[1.5,-0.0]},"
+                + "{\"$set\":[1]},{\"$frozenset\":[\"x\"]},"
+                + "{\"$global\":\"os.system\"},"
+                + "{\"$dict\":[[1,\"one\"],[{\"$tuple\":[1,2]},null]]},"
+                + "{\"$dict\":{\"$id\":1}},"
+                + "{\"$tuple\":[]},"
+                + "\"lone \\ud800\""
+                + "]");
+    }
+
+    @Test
+    void inertObjectsShowGlobalArgsAndState() {
+        PyObject o = PyObject.reduce(new GlobalRef("collections", "OrderedDict"));
+        o.putItem("k", 1L);
+        PyObject p = PyObject.newObj(new GlobalRef("m", "C"), 7L);
+        p.addState(Map.of("x", 1L));
+        assertThat(JsonView.toJson(List.of(o, p))).isEqualTo("[{\"$object\":{\"kind\":\"REDUCE\","
+                + "\"callable\":{\"$global\":\"collections.OrderedDict\"},\"args\":{\"$tuple\":[]},"
+                + "\"dictitems\":{\"k\":1}}},"
+                + "{\"$object\":{\"kind\":\"NEWOBJ\",\"callable\":{\"$global\":\"m.C\"},"
+                + "\"args\":{\"$tuple\":[7]},\"state\":{\"x\":1}}}]");
+    }
+
+    @Test
+    void sharedAndCyclicReferencesGetIds() {
+        List<Object> shared = new ArrayList<>(List.of(1L));
+        List<Object> cycle = new ArrayList<>();
+        cycle.add(cycle);
+        Map<Object, Object> dict = new LinkedHashMap<>();
+        dict.put("self", dict);
+        List<Object> root = List.of(shared, shared, cycle, dict);
+        assertThat(JsonView.toJson(root)).isEqualTo("[{\"$id\":1,\"$list\":[1]},{\"$ref\":1},"
+                + "{\"$id\":2,\"$list\":[{\"$ref\":2}]},{\"$id\":3,\"$dict\":{\"self\":{\"$ref\":3}}}]");
+    }
+
+    @Test
+    void sharingSurvivesARealPickle() {
+        byte[] pickle = CPython.newest().check(new byte[0], "-c",
+                "import pickle, sys; a = [1]; r = []; r.append(r); "
+                        + "sys.stdout.buffer.write(pickle.dumps([a, (a, a), r], 2))");
+        assertThat(JsonView.toJson(Pickle.loads(pickle))).isEqualTo(
+                "[{\"$id\":1,\"$list\":[1]},{\"$tuple\":[{\"$ref\":1},{\"$ref\":1}]},"
+                        + "{\"$id\":2,\"$list\":[{\"$ref\":2}]}]");
+    }
+
+    @Test
+    void deepNestingDoesNotUseTheJavaStack() {
+        List<Object> root = new ArrayList<>();
+        List<Object> cur = root;
+        int depth = 200_000;
+        for (int i = 0; i < depth; i++) {
+            List<Object> next = new ArrayList<>();
+            cur.add(next);
+            cur = next;
+        }
+        String json = JsonView.toJson(root);
+        assertThat(json).hasSize(2 * (depth + 1)).startsWith("[[[").endsWith("]]]");
+    }
+
+    @Test
+    void indentsWhenAsked() {
+        Map<Object, Object> m = new LinkedHashMap<>();
+        m.put("a", List.of(1L, PyTuple.of()));
+        m.put("b", Map.of());
+        assertThat(JsonView.toJson(m, 2)).isEqualTo("{\n  \"a\": [\n    1,\n    {\n      \"$tuple\": []\n    }\n  ],"
+                + "\n  \"b\": {}\n}");
+    }
+
+    private static byte[] hex(String s) {
+        byte[] out = new byte[s.length() / 2];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) Integer.parseInt(s.substring(2 * i, 2 * i + 2), 16);
+        }
+        return out;
+    }
+}
