@@ -182,7 +182,7 @@ def object_cases():
     import pickler_objects as po
     cases = {}
     for name, value in po.instances():
-        cases['instance/' + name] = (value, lambda got, value=value: got == value and type(got) is type(value))
+        cases['instance/' + name] = (value, lambda got, value=value: po.equal(got, value))
     for name, fn, args, result in po.functions():
         cases['function/' + name] = (fn, lambda got, args=args, result=result: got(*args) == result)
     for name, arr in po.arrays():

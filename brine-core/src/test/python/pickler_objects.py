@@ -83,7 +83,8 @@ class WithStateSetter:
         return WithStateSetter, (0,), {'value': self.value}, None, None, restore
 
     def __eq__(self, other):
-        return type(other) is type(self) and self.value == other.value and getattr(other, 'restored', False)
+        # Called as loaded == original: the loaded one must have been through restore().
+        return type(other) is type(self) and self.value == other.value and getattr(self, 'restored', False)
 
 
 class Tagged(list):
@@ -112,6 +113,13 @@ class Node:
     def __eq__(self, other):
         return (type(other) is type(self) and self.name == other.name and len(self.children) == len(other.children)
                 and all(c.parent is other for c in other.children))
+
+
+def equal(got, want):
+    if isinstance(want, functools.partial):
+        return (type(got) is type(want) and got.func is want.func and got.args == want.args
+                and got.keywords == want.keywords)
+    return type(got) is type(want) and got == want
 
 
 def instances():
