@@ -82,27 +82,49 @@ public final class PickleWriter {
     private final String latin1 = new String("latin1");
 
     /**
-     * CPython keeps one object for the empty string and for each one-character string below U+0100
-     * ({@code unicode_get_latin1_char}), so equal ones are always the same object, and pickled once then fetched.
-     * The first such string met in a dump stands for all equal ones.
+     * One-character strings below U+0100 and the empty string, by character (256 for the empty one): the first
+     * seen in this dump, and whether the writer made it itself. CPython's latin-1 decoder returns one shared
+     * object for each ({@code get_latin1_char}), and the empty string is always one object; so the text the
+     * writer makes for bytes below protocol 3 ({@code _codecs.encode(text, 'latin1')}) is the same object as any
+     * equal short string, and is fetched from the memo after its first use. Other strings are compared by
+     * identity only: CPython does not always share them (numpy's field names, for one).
      */
     private final String[] smallStrings = new String[257];
+    private final boolean[] smallMade = new boolean[257];
 
-    private String canonical(String s) {
+    private static int smallSlot(String s) {
         int n = s.length();
-        if (n > 1) {
+        if (n == 0) {
+            return 256;
+        }
+        return n == 1 && s.charAt(0) < 256 ? s.charAt(0) : -1;
+    }
+
+    /** The memo key of a string the caller gave. */
+    private String userString(String s) {
+        int slot = smallSlot(s);
+        if (slot < 0) {
             return s;
         }
-        int slot = n == 0 ? 256 : s.charAt(0);
-        if (slot > 256) {
-            return s;
-        }
-        String c = smallStrings[slot];
-        if (c == null) {
+        String first = smallStrings[slot];
+        if (first == null) {
             smallStrings[slot] = s;
             return s;
         }
-        return c;
+        return slot == 256 || smallMade[slot] ? first : s;
+    }
+
+    /** A string the writer made, shared with an equal short string met before. */
+    private String madeString(String s) {
+        int slot = smallSlot(s);
+        if (slot < 0) {
+            return s;
+        }
+        if (smallStrings[slot] == null) {
+            smallStrings[slot] = s;
+            smallMade[slot] = true;
+        }
+        return smallStrings[slot];
     }
 
     /** Adapters may convert to values that need converting again; this bounds such a chain. */
@@ -214,7 +236,7 @@ public final class PickleWriter {
         if (c == GlobalRef.class) {
             key = globals.computeIfAbsent((GlobalRef) obj, g -> g);
         } else if (c == String.class) {
-            key = canonical((String) obj);
+            key = userString((String) obj);
         }
         Integer index = memo.get(key);
         if (index != null) {
@@ -519,7 +541,7 @@ public final class PickleWriter {
             PyObject node = b.length() == 0
                     ? PyObject.reduce(BYTES)
                     : PyObject.reduce(CODECS_ENCODE,
-                            canonical(new String(b.toByteArray(), StandardCharsets.ISO_8859_1)), latin1);
+                            madeString(new String(b.toByteArray(), StandardCharsets.ISO_8859_1)), latin1);
             return push(reduceTask(node, obj));
         }
         int n = b.length();
