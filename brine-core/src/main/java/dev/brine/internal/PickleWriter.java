@@ -82,49 +82,36 @@ public final class PickleWriter {
     private final String latin1 = new String("latin1");
 
     /**
-     * One-character strings below U+0100 and the empty string, by character (256 for the empty one): the first
-     * seen in this dump, and whether the writer made it itself. CPython's latin-1 decoder returns one shared
-     * object for each ({@code get_latin1_char}), and the empty string is always one object; so the text the
-     * writer makes for bytes below protocol 3 ({@code _codecs.encode(text, 'latin1')}) is the same object as any
-     * equal short string, and is fetched from the memo after its first use. Other strings are compared by
-     * identity only: CPython does not always share them (numpy's field names, for one).
+     * CPython's latin-1 decoder returns one shared object per character below U+0100 ({@code get_latin1_char}),
+     * so the one-character texts the writer makes for bytes below protocol 3 ({@code _codecs.encode(text,
+     * 'latin1')}) are shared with each other and fetched from the memo after their first use. Strings the caller
+     * gave are compared by identity only (CPython does not always share short strings: numpy's field names are
+     * fresh objects), except the empty string, which CPython always shares.
      */
-    private final String[] smallStrings = new String[257];
-    private final boolean[] smallMade = new boolean[257];
-
-    private static int smallSlot(String s) {
-        int n = s.length();
-        if (n == 0) {
-            return 256;
-        }
-        return n == 1 && s.charAt(0) < 256 ? s.charAt(0) : -1;
-    }
+    private final String[] madeChars = new String[256];
+    private String emptyString;
 
     /** The memo key of a string the caller gave. */
     private String userString(String s) {
-        int slot = smallSlot(s);
-        if (slot < 0) {
+        if (!s.isEmpty()) {
             return s;
         }
-        String first = smallStrings[slot];
-        if (first == null) {
-            smallStrings[slot] = s;
-            return s;
+        if (emptyString == null) {
+            emptyString = s;
         }
-        return slot == 256 || smallMade[slot] ? first : s;
+        return emptyString;
     }
 
-    /** A string the writer made, shared with an equal short string met before. */
+    /** A string the writer made, shared with an equal one-character string it made before. */
     private String madeString(String s) {
-        int slot = smallSlot(s);
-        if (slot < 0) {
+        if (s.length() != 1) {
             return s;
         }
-        if (smallStrings[slot] == null) {
-            smallStrings[slot] = s;
-            smallMade[slot] = true;
+        int c = s.charAt(0);
+        if (madeChars[c] == null) {
+            madeChars[c] = s;
         }
-        return smallStrings[slot];
+        return madeChars[c];
     }
 
     /** Adapters may convert to values that need converting again; this bounds such a chain. */
