@@ -266,6 +266,8 @@ def check_java():
             if ok and pickle.dumps(expected, p) == data:
                 identical += 1
                 print('IDENTICAL %s %d' % (name, p))
+            elif ok:
+                print('LOADS-EQUAL-BYTES-DIFFER %s %d' % (name, p))
         except Exception as e:
             ok = False
             print('ERROR %s %d: %r' % (name, p, e))

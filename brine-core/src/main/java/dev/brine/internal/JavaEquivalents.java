@@ -224,7 +224,9 @@ final class JavaEquivalents {
                 buf.putChar(((char[]) value)[i]);
             }
         }
-        return PyObject.reduce(GlobalRef.of(ARRAY, "_array_reconstructor"), GlobalRef.of(ARRAY, new String(ARRAY)),
+        // Since 3.10 the array type and _array_reconstructor carry distinct module-name strings.
+        return PyObject.reduce(GlobalRef.of(ARRAY, "_array_reconstructor"),
+                GlobalRef.of(new String(ARRAY), new String(ARRAY)),
                 code, (long) mformat, PyBytes.wrap(buf.array()));
     }
 
