@@ -1018,6 +1018,10 @@ public final class PickleMachine {
 
     /** Names a global as CPython's find_class would look it up, without looking anything up. */
     private GlobalRef global(String module, String name) {
+        if (module.isEmpty() || name.isEmpty()) {
+            // _pickle.c treats an empty GLOBAL line as truncated data, and an empty module name cannot be imported.
+            throw fail("empty " + (module.isEmpty() ? "module" : "global") + " name in " + module + "." + name);
+        }
         if (proto < 3 && config.fixImports()) {
             String[] renamed = CompatNames.NAMES.get(module + "\n" + name);
             if (renamed != null) {
