@@ -406,7 +406,7 @@ public final class PickleWriter {
             }
         } else {
             out.write(Opcode.FLOAT.code());
-            out.writeAscii(FloatText.repr(d));
+            out.writeAscii(PyRepr.floatRepr(d));
             out.write('\n');
         }
     }
