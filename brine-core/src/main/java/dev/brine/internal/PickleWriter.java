@@ -1042,9 +1042,29 @@ public final class PickleWriter {
             labels.add(null);
         }
         List<Object> states = node.states();
+        Object setter = node.stateSetter();
         for (int i = 0; i < states.size(); i++) {
+            String label = states.size() == 1 ? ".state" : ".states[" + i + "]";
+            if (setter != null && i == states.size() - 1) {
+                // save_reduce's state-setter form: setter(obj, state) by REDUCE, then POP. CPython writes TUPLE2
+                // here at every protocol, even 0 and 1.
+                steps.add(setter);
+                labels.add(".stateSetter");
+                steps.add(node);
+                labels.add(null);
+                steps.add(states.get(i));
+                labels.add(label);
+                steps.add((Emit) () -> {
+                    out.write(Opcode.TUPLE2.code());
+                    out.write(REDUCE);
+                    out.write(POP);
+                    return Emit.NEXT;
+                });
+                labels.add(null);
+                break;
+            }
             steps.add(states.get(i));
-            labels.add(states.size() == 1 ? ".state" : ".states[" + i + "]");
+            labels.add(label);
             steps.add(opcodeStep(BUILD));
             labels.add(null);
         }
