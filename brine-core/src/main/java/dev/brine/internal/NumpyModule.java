@@ -4,6 +4,7 @@ import dev.brine.value.DType;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.NDArray;
 import dev.brine.value.NDScalar;
+import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
@@ -97,7 +98,8 @@ final class NumpyModule {
         }
         Object buffer = a.get(0);
         long[] shape = shape(a.get(2));
-        if (shape == null || !(buffer instanceof PyBytes || buffer instanceof byte[] || buffer instanceof ByteBuffer)) {
+        if (shape == null || !(buffer instanceof PyBytes || buffer instanceof PyByteArray || buffer instanceof byte[]
+                || buffer instanceof ByteBuffer)) {
             return KnownGlobals.NOT_HANDLED;
         }
         try {

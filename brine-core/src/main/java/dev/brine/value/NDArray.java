@@ -63,7 +63,7 @@ public final class NDArray {
     }
 
     /**
-     * An array over {@code data} (a {@link PyBytes}, {@code byte[]} or {@link ByteBuffer}, not copied) as a pickle
+     * An array over {@code data} (a {@link PyBytes}, {@link PyByteArray}, {@code byte[]} or {@link ByteBuffer}, not copied) as a pickle
      * describes it. {@code numpyCore} is the package that named the reconstructor: {@code "numpy._core"} (numpy 2)
      * or {@code "numpy.core"} (numpy 1).
      *
@@ -76,6 +76,8 @@ public final class NDArray {
             bytes = ((PyBytes) data).asByteBuffer();
         } else if (data instanceof byte[]) {
             bytes = ByteBuffer.wrap((byte[]) data);
+        } else if (data instanceof PyByteArray) {
+            bytes = ByteBuffer.wrap(((PyByteArray) data).array());
         } else if (data instanceof ByteBuffer) {
             bytes = ((ByteBuffer) data).slice();
         } else {
@@ -216,7 +218,7 @@ public final class NDArray {
         return numpyCore;
     }
 
-    /** The object the bytes came from: {@link PyBytes}, {@code byte[]} (a writable buffer) or a ByteBuffer. */
+    /** The object the bytes came from: {@link PyBytes} (read-only), {@link PyByteArray} or {@code byte[]} (writable) or a ByteBuffer. */
     public Object source() {
         return source;
     }
