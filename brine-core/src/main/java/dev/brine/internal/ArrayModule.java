@@ -59,7 +59,7 @@ final class ArrayModule {
     }
 
     /** {@code array(typecode, list)}, the form below protocol 3. */
-    static Object array(PyTuple args) {
+    static Object array(GlobalRef ref, PyTuple args) {
         if (args.size() != 2 || !(args.get(1) instanceof List)) {
             return KnownGlobals.NOT_HANDLED;
         }
@@ -97,7 +97,7 @@ final class ArrayModule {
                 return KnownGlobals.NOT_HANDLED;
             }
         }
-        return PyArray.of(code, out);
+        return PyArray.of(code, out).withPickleNames(ref, null);
     }
 
     /** Stores an int item if it fits the typecode's C type. */
@@ -148,7 +148,7 @@ final class ArrayModule {
     }
 
     /** {@code _array_reconstructor(array.array, typecode, mformat_code, items)}, the form from protocol 3. */
-    static Object reconstructor(PyTuple args) {
+    static Object reconstructor(GlobalRef ref, PyTuple args) {
         if (args.size() != 4 || !ARRAY.equals(args.get(0)) || !(args.get(2) instanceof Long)
                 || !(args.get(3) instanceof PyBytes)) {
             return KnownGlobals.NOT_HANDLED;
@@ -196,7 +196,7 @@ final class ArrayModule {
             in.asDoubleBuffer().get(a);
             out = a;
         }
-        return PyArray.of(code, out);
+        return PyArray.of(code, out).withPickleNames((GlobalRef) args.get(0), ref);
     }
 
     static int width(Class<?> arrayType) {

@@ -51,6 +51,18 @@ final class KnownGlobals {
         Object apply(PyTuple args, PickleMachine machine);
     }
 
+    /** A call that also needs the very reference the pickle named, to keep it in the value it makes. */
+    private interface NamedCall {
+        Object apply(GlobalRef ref, PyTuple args);
+    }
+
+    private static Call named(GlobalRef key, NamedCall call) {
+        NAMED.put(key, call);
+        return (a, m) -> NOT_HANDLED;
+    }
+
+    private static final Map<GlobalRef, NamedCall> NAMED = new HashMap<>();
+
     /** Finishes a node at BUILD: returns its replacement, or {@link #NOT_HANDLED} to keep the node and the state. */
     private interface Build {
         Object apply(PyObject target, Object state);
@@ -73,8 +85,9 @@ final class KnownGlobals {
         CALLS.put(new GlobalRef("builtins", "bytes"), KnownGlobals::bytes);
         CALLS.put(new GlobalRef("_codecs", "encode"), KnownGlobals::encode);
         CALLS.put(new GlobalRef("builtins", "complex"), KnownGlobals::complex);
-        CALLS.put(PyRange.CLASS, (a, m) -> range(a));
-        CALLS.put(PySlice.CLASS, (a, m) -> a.size() == 3 ? new PySlice(a.get(0), a.get(1), a.get(2)) : NOT_HANDLED);
+        CALLS.put(PyRange.CLASS, named(PyRange.CLASS, KnownGlobals::range));
+        CALLS.put(PySlice.CLASS, named(PySlice.CLASS,
+                (r, a) -> a.size() == 3 ? new PySlice(a.get(0), a.get(1), a.get(2), r) : NOT_HANDLED));
 
         CALLS.put(DatetimeModule.DATE, (a, m) -> DatetimeModule.date(a));
         CALLS.put(DatetimeModule.TIME, (a, m) -> DatetimeModule.time(a));
@@ -84,13 +97,13 @@ final class KnownGlobals {
         ARGUMENTS.add(DatetimeModule.ZONEINFO);
         CALLS.put(DECIMAL, (a, m) -> decimal(a));
 
-        CALLS.put(PyOrderedDict.CLASS, (a, m) -> a.isEmpty() ? new PyOrderedDict() : NOT_HANDLED);
-        CALLS.put(PyDefaultDict.CLASS, (a, m) -> defaultdict(a));
-        CALLS.put(PyCounter.CLASS, (a, m) -> counter(a));
-        CALLS.put(PyDeque.CLASS, (a, m) -> deque(a));
+        CALLS.put(PyOrderedDict.CLASS, named(PyOrderedDict.CLASS, KnownGlobals::orderedDict));
+        CALLS.put(PyDefaultDict.CLASS, named(PyDefaultDict.CLASS, KnownGlobals::defaultdict));
+        CALLS.put(PyCounter.CLASS, named(PyCounter.CLASS, KnownGlobals::counter));
+        CALLS.put(PyDeque.CLASS, named(PyDeque.CLASS, KnownGlobals::deque));
 
-        CALLS.put(ArrayModule.ARRAY, (a, m) -> ArrayModule.array(a));
-        CALLS.put(ArrayModule.RECONSTRUCTOR, (a, m) -> ArrayModule.reconstructor(a));
+        CALLS.put(ArrayModule.ARRAY, named(ArrayModule.ARRAY, ArrayModule::array));
+        CALLS.put(ArrayModule.RECONSTRUCTOR, named(ArrayModule.RECONSTRUCTOR, ArrayModule::reconstructor));
 
         ARGUMENTS.add(UUID_CLASS);
         BUILDS.put(UUID_CLASS, KnownGlobals::uuid);
@@ -100,8 +113,9 @@ final class KnownGlobals {
         BUILDS.put(NumpyModule.DTYPE, NumpyModule::dtype);
         for (String core : new String[] {NumpyModule.CORE2, NumpyModule.CORE1}) {
             BUILDS.put(NumpyModule.reconstruct(core), (t, st) -> NumpyModule.ndarray(t, st, core));
-            CALLS.put(NumpyModule.scalar(core), (a, m) -> NumpyModule.scalar(a));
-            CALLS.put(NumpyModule.frombuffer(core), (a, m) -> NumpyModule.fromBuffer(a, core));
+            CALLS.put(NumpyModule.scalar(core), named(NumpyModule.scalar(core), NumpyModule::scalar));
+            CALLS.put(NumpyModule.frombuffer(core), named(NumpyModule.frombuffer(core),
+                    (r, a) -> NumpyModule.fromBuffer(r, a, core)));
         }
     }
 
@@ -113,6 +127,10 @@ final class KnownGlobals {
     /** The value of {@code callable(*args)}, or {@link #NOT_HANDLED}. */
     static Object call(Object callable, PyTuple args, PickleMachine machine) {
         if (callable instanceof GlobalRef) {
+            NamedCall named = NAMED.get(callable);
+            if (named != null) {
+                return named.apply((GlobalRef) callable, args);
+            }
             Call call = CALLS.get(callable);
             return call == null ? NOT_HANDLED : call.apply(args, machine);
         }
@@ -163,10 +181,10 @@ final class KnownGlobals {
 
     // ---- builtins, decimal, uuid, collections ------------------------------------------------------------------
 
-    private static Object range(PyTuple a) {
+    private static Object range(GlobalRef ref, PyTuple a) {
         if (a.size() == 3 && a.get(0) instanceof Long && a.get(1) instanceof Long && a.get(2) instanceof Long
                 && (Long) a.get(2) != 0) {
-            return new PyRange((Long) a.get(0), (Long) a.get(1), (Long) a.get(2));
+            return new PyRange((Long) a.get(0), (Long) a.get(1), (Long) a.get(2), ref);
         }
         return NOT_HANDLED;
     }
@@ -217,32 +235,52 @@ final class KnownGlobals {
         return new UUID(big.shiftRight(64).longValue(), big.longValue());
     }
 
-    private static Object defaultdict(PyTuple a) {
-        if (a.isEmpty()) {
-            return new PyDefaultDict(null);
+    private static Object orderedDict(GlobalRef ref, PyTuple a) {
+        if (!a.isEmpty()) {
+            return NOT_HANDLED;
         }
-        // defaultdict.__reduce__ writes () for no factory, so (None,) would not come back the same.
-        return a.size() == 1 && a.get(0) != null ? new PyDefaultDict(a.get(0)) : NOT_HANDLED;
+        PyOrderedDict d = new PyOrderedDict();
+        d.setPythonClass(ref);
+        return d;
     }
 
-    private static Object counter(PyTuple a) {
+    private static Object defaultdict(GlobalRef ref, PyTuple a) {
+        PyDefaultDict d;
+        if (a.isEmpty()) {
+            d = new PyDefaultDict(null);
+        } else if (a.size() == 1 && a.get(0) != null) {
+            d = new PyDefaultDict(a.get(0));
+        } else {
+            // defaultdict.__reduce__ writes () for no factory, so (None,) would not come back the same.
+            return NOT_HANDLED;
+        }
+        d.setPythonClass(ref);
+        return d;
+    }
+
+    private static Object counter(GlobalRef ref, PyTuple a) {
         // Counter.__reduce__ is (Counter, (dict(self),)).
         if (a.size() == 1 && a.get(0) != null && a.get(0).getClass() == LinkedHashMap.class) {
-            return new PyCounter((Map<?, ?>) a.get(0));
+            PyCounter c = new PyCounter((Map<?, ?>) a.get(0));
+            c.setPythonClass(ref);
+            return c;
         }
         return NOT_HANDLED;
     }
 
-    private static Object deque(PyTuple a) {
+    private static Object deque(GlobalRef ref, PyTuple a) {
         // deque.__reduce__: (deque, ()) or (deque, ((), maxlen)), the items then come by APPEND.
+        PyDeque d;
         if (a.isEmpty()) {
-            return new PyDeque(null);
-        }
-        if (a.size() == 2 && PyTuple.empty().equals(a.get(0)) && a.get(0) instanceof PyTuple
+            d = new PyDeque(null);
+        } else if (a.size() == 2 && a.get(0) instanceof PyTuple && ((PyTuple) a.get(0)).isEmpty()
                 && a.get(1) instanceof Long && (Long) a.get(1) >= 0) {
-            return new PyDeque((Long) a.get(1));
+            d = new PyDeque((Long) a.get(1));
+        } else {
+            return NOT_HANDLED;
         }
-        return NOT_HANDLED;
+        d.setPythonClass(ref);
+        return d;
     }
 
     private static Object set(PyTuple args, PickleMachine machine) {

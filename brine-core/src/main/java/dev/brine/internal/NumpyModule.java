@@ -53,7 +53,7 @@ final class NumpyModule {
         }
         try {
             DType t = DType.fromPickle(target.args(), (PyTuple) state);
-            return t.kind() == 'O' ? KnownGlobals.NOT_HANDLED : t;
+            return t.kind() == 'O' ? KnownGlobals.NOT_HANDLED : t.withPythonClass(target.global());
         } catch (IllegalArgumentException e) {
             return KnownGlobals.NOT_HANDLED;
         }
@@ -85,14 +85,14 @@ final class NumpyModule {
         }
         try {
             return NDArray.fromPickle((DType) s.get(1), shape, (Boolean) s.get(2) ? NDArray.Order.F : NDArray.Order.C,
-                    raw, core, NDArray.Form.RECONSTRUCT);
+                    raw, core, NDArray.Form.RECONSTRUCT).withPickleNames(target.global(), (GlobalRef) a.get(0));
         } catch (IllegalArgumentException e) {
             return KnownGlobals.NOT_HANDLED;
         }
     }
 
     /** _frombuffer(buffer, dtype, shape, order) of protocol 5. */
-    static Object fromBuffer(PyTuple a, String core) {
+    static Object fromBuffer(GlobalRef ref, PyTuple a, String core) {
         if (a.size() != 4 || !(a.get(1) instanceof DType) || !("C".equals(a.get(3)) || "F".equals(a.get(3)))) {
             return KnownGlobals.NOT_HANDLED;
         }
@@ -104,14 +104,14 @@ final class NumpyModule {
         }
         try {
             return NDArray.fromPickle((DType) a.get(1), shape, "F".equals(a.get(3)) ? NDArray.Order.F
-                    : NDArray.Order.C, buffer, core, NDArray.Form.FROMBUFFER);
+                    : NDArray.Order.C, buffer, core, NDArray.Form.FROMBUFFER).withPickleNames(ref, null);
         } catch (IllegalArgumentException e) {
             return KnownGlobals.NOT_HANDLED;
         }
     }
 
     /** scalar(dtype, bytes). */
-    static Object scalar(PyTuple a) {
+    static Object scalar(GlobalRef ref, PyTuple a) {
         if (a.size() != 2 || !(a.get(0) instanceof DType)) {
             return KnownGlobals.NOT_HANDLED;
         }
@@ -120,7 +120,7 @@ final class NumpyModule {
             return KnownGlobals.NOT_HANDLED;
         }
         try {
-            return NDScalar.of((DType) a.get(0), (PyBytes) raw);
+            return NDScalar.of((DType) a.get(0), (PyBytes) raw).withReconstructor(ref);
         } catch (IllegalArgumentException | IllegalStateException e) {
             return KnownGlobals.NOT_HANDLED;
         }

@@ -24,6 +24,7 @@ public final class DType {
     public record Field(String name, DType dtype, long offset, Object title) {
     }
 
+    private GlobalRef pythonClass;
     private final String code;
     private final PyTuple args;
     private final PyTuple state;
@@ -175,6 +176,20 @@ public final class DType {
             state = PyTuple.of(3L, byteorder, null, null, null, elsize, alignment, flags);
         }
         return new DType(args, state);
+    }
+
+    /**
+     * Records the {@code numpy.dtype} reference the pickle named, so that writing this dtype back shares the same
+     * name strings as the pickle did.
+     */
+    public DType withPythonClass(GlobalRef pythonClass) {
+        this.pythonClass = pythonClass;
+        return this;
+    }
+
+    /** The {@code numpy.dtype} reference the pickle named, or null for a dtype made in Java. */
+    public GlobalRef pythonClass() {
+        return pythonClass;
     }
 
     /** The arguments of the pickled {@code numpy.dtype(...)} call: {@code (code, align, copy)}. */

@@ -50,6 +50,8 @@ public final class NDArray {
     private final Object source;
     private final String numpyCore;
     private final Form form;
+    private GlobalRef reconstructor;
+    private GlobalRef ndarrayClass;
 
     private NDArray(DType dtype, long[] shape, Order order, ByteBuffer data, Object source, String numpyCore,
                     Form form) {
@@ -181,6 +183,26 @@ public final class NDArray {
         long[] s = shape.length == 0 ? new long[] {b.capacity() / Math.max(1, dtype.itemSize())} : shape;
         b.clear();
         return new NDArray(dtype, s.clone(), Order.C, b, b, "numpy._core", Form.FROMBUFFER);
+    }
+
+    /**
+     * Records the references the pickle named (the reconstructor or {@code _frombuffer}, and {@code numpy.ndarray}
+     * or null), so that writing this value back shares the same name strings as the pickle did.
+     */
+    public NDArray withPickleNames(GlobalRef reconstructor, GlobalRef ndarrayClass) {
+        this.reconstructor = reconstructor;
+        this.ndarrayClass = ndarrayClass;
+        return this;
+    }
+
+    /** The reconstructor reference the pickle named, or null for an array made in Java. */
+    public GlobalRef reconstructor() {
+        return reconstructor;
+    }
+
+    /** The {@code numpy.ndarray} reference the pickle named, or null. */
+    public GlobalRef ndarrayClass() {
+        return ndarrayClass;
     }
 
     /** The dtype. */

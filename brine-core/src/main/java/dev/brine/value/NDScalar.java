@@ -15,6 +15,7 @@ public final class NDScalar {
     private final DType dtype;
     private final PyBytes bytes;
     private final Object value;
+    private GlobalRef reconstructor;
 
     private NDScalar(DType dtype, PyBytes bytes, Object value) {
         this.dtype = dtype;
@@ -38,6 +39,17 @@ public final class NDScalar {
         Object v = NDArray.fromPickle(dtype, new long[0], NDArray.Order.C, b, "numpy._core",
                 NDArray.Form.RECONSTRUCT).get(0);
         return new NDScalar(dtype, bytes, v);
+    }
+
+    /** Records the {@code scalar} reference the pickle named, so writing back shares its name strings. */
+    public NDScalar withReconstructor(GlobalRef reconstructor) {
+        this.reconstructor = reconstructor;
+        return this;
+    }
+
+    /** The {@code numpy._core.multiarray.scalar} reference the pickle named, or null. */
+    public GlobalRef reconstructor() {
+        return reconstructor;
     }
 
     /** The dtype. */

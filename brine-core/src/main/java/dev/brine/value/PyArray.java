@@ -30,6 +30,8 @@ public final class PyArray {
 
     private final char typecode;
     private final Object items;
+    private GlobalRef pythonClass;
+    private GlobalRef reconstructor;
 
     private PyArray(char typecode, Object items) {
         this.typecode = typecode;
@@ -80,6 +82,29 @@ public final class PyArray {
             default:
                 return null;
         }
+    }
+
+    /**
+     * Records the references the pickle named ({@code array.array}, and {@code array._array_reconstructor} or null
+     * below protocol 3), so that writing this value back shares the same name strings as the pickle did.
+     */
+    public PyArray withPickleNames(GlobalRef pythonClass, GlobalRef reconstructor) {
+        if (!CLASS.equals(pythonClass)) {
+            throw new IllegalArgumentException("not " + CLASS + ": " + pythonClass);
+        }
+        this.pythonClass = pythonClass;
+        this.reconstructor = reconstructor;
+        return this;
+    }
+
+    /** The {@code array.array} reference the pickle named, or null for an array made in Java. */
+    public GlobalRef pythonClass() {
+        return pythonClass;
+    }
+
+    /** The {@code array._array_reconstructor} reference the pickle named, or null. */
+    public GlobalRef reconstructor() {
+        return reconstructor;
     }
 
     /** The typecode, such as {@code 'd'}. */

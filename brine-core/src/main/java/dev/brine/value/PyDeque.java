@@ -12,6 +12,8 @@ public final class PyDeque extends ArrayList<Object> {
     private static final long serialVersionUID = 1L;
 
     /** The Python class. */
+    private transient GlobalRef pythonClass = CLASS;
+
     public static final GlobalRef CLASS = new GlobalRef("collections", "deque");
 
     private final Long maxlen;
@@ -33,5 +35,21 @@ public final class PyDeque extends ArrayList<Object> {
     /** The {@code maxlen}, or {@code null} for an unbounded deque. */
     public Long maxlen() {
         return maxlen;
+    }
+
+    /**
+     * The class as the pickle named it, equal to {@link #CLASS}. The reader keeps the very reference it read, so
+     * that writing this value back shares the same name strings as the pickle did.
+     */
+    public GlobalRef pythonClass() {
+        return pythonClass;
+    }
+
+    /** Sets the class reference this value was read as; it must equal {@link #CLASS}. */
+    public void setPythonClass(GlobalRef pythonClass) {
+        if (!CLASS.equals(pythonClass)) {
+            throw new IllegalArgumentException("not " + CLASS + ": " + pythonClass);
+        }
+        this.pythonClass = pythonClass;
     }
 }

@@ -7,8 +7,10 @@ package dev.brine.value;
  * @param start the first value
  * @param stop  the bound, exclusive
  * @param step  the step, never zero
+ * @param pythonClass the class as the pickle named it (equal to {@link #CLASS}); kept so that writing the range
+ *                    back shares the same name strings as the pickle did
  */
-public record PyRange(long start, long stop, long step) {
+public record PyRange(long start, long stop, long step, GlobalRef pythonClass) {
     /** The Python class, {@code builtins.range} ({@code __builtin__.xrange} in Python 2). */
     public static final GlobalRef CLASS = new GlobalRef("builtins", "range");
 
@@ -16,6 +18,12 @@ public record PyRange(long start, long stop, long step) {
         if (step == 0) {
             throw new IllegalArgumentException("range() arg 3 must not be zero");
         }
+        java.util.Objects.requireNonNull(pythonClass, "pythonClass");
+    }
+
+    /** {@code range(start, stop, step)}. */
+    public PyRange(long start, long stop, long step) {
+        this(start, stop, step, CLASS);
     }
 
     /** How many values the range holds, as Python's {@code len(range)}. */
