@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 final class NumpyModule {
     static final String CORE2 = "numpy._core";
     static final String CORE1 = "numpy.core";
+    /** numpy shares one module-name string between ndarray and dtype, so these two share the literal. */
     static final GlobalRef NDARRAY = new GlobalRef("numpy", "ndarray");
     static final GlobalRef DTYPE = new GlobalRef("numpy", "dtype");
 

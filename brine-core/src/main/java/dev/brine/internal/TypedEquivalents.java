@@ -81,7 +81,7 @@ final class TypedEquivalents {
         }
         if (value instanceof DType) {
             DType t = (DType) value;
-            PyObject node = PyObject.reduce(t.pythonClass() != null ? t.pythonClass() : freshGlobal(NumpyModule.DTYPE),
+            PyObject node = PyObject.reduce(t.pythonClass() != null ? t.pythonClass() : NumpyModule.DTYPE,
                     t.pickleArgs().toArray());
             node.addState(t.pickleState());
             return node;
@@ -190,7 +190,7 @@ final class TypedEquivalents {
         }
         GlobalRef ref = read != null && read.name().equals("_reconstruct") ? read
                 : freshGlobal(NumpyModule.reconstruct(core));
-        GlobalRef cls = a.ndarrayClass() != null ? a.ndarrayClass() : freshGlobal(NumpyModule.NDARRAY);
+        GlobalRef cls = a.ndarrayClass() != null ? a.ndarrayClass() : NumpyModule.NDARRAY;
         PyObject node = PyObject.reduce(ref, cls, PyTuple.of(0L), PyBytes.of((byte) 'b'));
         node.addState(PyTuple.of(1L, shape, a.dtype(), a.order() == NDArray.Order.F, rawBytes(a)));
         return node;

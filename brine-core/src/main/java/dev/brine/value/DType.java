@@ -229,7 +229,7 @@ public final class DType {
     /** numpy's {@code dtype.str}, such as {@code '<f8'} or {@code '<M8[ms]'}. */
     public String str() {
         String s = (order == '=' ? (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? '<' : '>') : order)
-                + String.valueOf(kind) + itemSize;
+                + String.valueOf(kind) + (kind == 'U' ? itemSize / 4 : itemSize);
         if (unit != null) {
             s += "[" + (unitCount == 1 ? "" : String.valueOf(unitCount)) + unit + "]";
         }
