@@ -1153,8 +1153,12 @@ public final class Binder {
         } else if (v instanceof Set) {
             return "set";
         } else if (v instanceof PyObject) {
-            Object c = ((PyObject) v).callable();
-            if (c instanceof GlobalRef && ((PyObject) v).kind() != PyObject.Kind.REDUCE) {
+            PyObject n = (PyObject) v;
+            Object c = n.callable();
+            if (RECONSTRUCTOR.equals(c) && !n.args().isEmpty() && n.args().get(0) instanceof GlobalRef) {
+                return n.args().get(0) + " object (not bound)";
+            }
+            if (c instanceof GlobalRef && n.kind() != PyObject.Kind.REDUCE) {
                 return c + " object (not bound)";
             }
             return "an unbound object" + (c instanceof GlobalRef ? " made by " + c : "");
