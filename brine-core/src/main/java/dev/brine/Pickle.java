@@ -20,4 +20,23 @@ public final class Pickle {
     public static Object loads(byte[] data) {
         return Unpickler.DEFAULT.loads(data);
     }
+
+    /**
+     * Writes {@code value} as a pickle with the default {@link Pickler}: protocol 4, CPython's default.
+     *
+     * @throws PickleException if the value, or something it contains, cannot be pickled
+     */
+    public static byte[] dumps(Object value) {
+        return Pickler.forProtocol(Pickler.DEFAULT_PROTOCOL).dumps(value);
+    }
+
+    /**
+     * Writes {@code value} as a pickle of the given protocol, 0 to 5, with the bytes CPython's
+     * {@code pickle.dumps(value, protocol)} writes for the equivalent Python value.
+     *
+     * @throws PickleException if the value, or something it contains, cannot be pickled
+     */
+    public static byte[] dumps(Object value, int protocol) {
+        return Pickler.forProtocol(protocol).dumps(value);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.brine.internal;
 
 import dev.brine.value.GlobalRef;
+import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
 import dev.brine.value.PyFrozenSet;
@@ -79,16 +80,16 @@ final class KnownGlobals {
 
     private static Object bytearray(PyTuple args, PickleMachine machine) {
         if (args.isEmpty()) {
-            return new byte[0];
+            return PyByteArray.wrap(new byte[0]);
         }
         Object a = args.get(0);
         if (args.size() == 1 && a instanceof PyBytes) {
-            return ((PyBytes) a).toByteArray();
+            return PyByteArray.wrap(((PyBytes) a).toByteArray());
         }
         // Protocols 0-2 in Python 3 write bytearray(str, 'latin-1').
         if (args.size() == 2 && a instanceof String && isLatin1Name(args.get(1))) {
             byte[] b = latin1((String) a);
-            return b == null ? NOT_HANDLED : b;
+            return b == null ? NOT_HANDLED : PyByteArray.wrap(b);
         }
         return NOT_HANDLED;
     }

@@ -4,6 +4,7 @@ import dev.brine.PickleException;
 import dev.brine.PickleLimitException;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.PersistentRef;
+import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
 import dev.brine.value.PyFrozenSet;
@@ -49,6 +50,8 @@ public final class PickleMachine {
     private int[] marks = new int[16];
     private int markCount;
     private final Memo memo = new Memo();
+    /** The result of the last REDUCE while it has not been memoized: a state-setter call if POP discards it. */
+    private Object unmemoizedReduce;
 
     private int proto;
     private long frameEnd = NO_FRAME;
@@ -189,7 +192,7 @@ public final class PickleMachine {
                     push(PyBytes.wrap(counted(readLength8(), "bytes")));
                     break;
                 case BYTEARRAY8:
-                    push(counted(readLength8(), "bytearray"));
+                    push(PyByteArray.wrap(counted(readLength8(), "bytearray")));
                     break;
                 case NEXT_BUFFER:
                     push(nextBuffer());
@@ -316,6 +319,7 @@ public final class PickleMachine {
 
                 case POP:
                     if (sp > markBase()) {
+                        recordStateSetter(stack[sp - 1]);
                         stack[--sp] = null;
                     } else if (markCount > 0) {
                         // As pickle.py's load_pop: with nothing above the mark, POP discards the mark.
@@ -418,6 +422,7 @@ public final class PickleMachine {
                     checkCallable(callable, "REDUCE");
                     clearTo(sp - 2);
                     push(call(callable, (PyTuple) args));
+                    unmemoizedReduce = stack[sp - 1];
                     break;
                 }
                 case BUILD: {
@@ -542,7 +547,7 @@ public final class PickleMachine {
         if (o instanceof PyBytes) {
             return "bytes";
         }
-        if (o instanceof byte[]) {
+        if (o instanceof byte[] || o instanceof PyByteArray) {
             return "bytearray";
         }
         if (o instanceof PyTuple) {
@@ -905,7 +910,8 @@ public final class PickleMachine {
     /** Dict keys and set items must be hashable, as in Python; so Java never hashes a mutable container. */
     void checkHashable(Object key) {
         if (key instanceof List && !(key instanceof PyTuple) || key instanceof Map
-                || key instanceof Set && !(key instanceof PyFrozenSet) || key instanceof byte[]) {
+                || key instanceof Set && !(key instanceof PyFrozenSet) || key instanceof byte[]
+                || key instanceof PyByteArray) {
             throw fail("unhashable type: '" + typeName(key) + "'");
         }
         if (key instanceof PyTuple && !((PyTuple) key).isHashable()) {
@@ -1012,6 +1018,9 @@ public final class PickleMachine {
             throw limit("maxMemoEntries", config.maxMemoEntries(), "the memo is full");
         }
         memo.put(index, stack[sp - 1]);
+        if (stack[sp - 1] == unmemoizedReduce) {
+            unmemoizedReduce = null;
+        }
     }
 
     // ---- Globals, calls, objects ------------------------------------------------------------------------------------
@@ -1078,8 +1087,24 @@ public final class PickleMachine {
 
     private static boolean isPlainData(Object o) {
         return o == null || o instanceof Boolean || o instanceof Number || o instanceof String
-                || o instanceof PyBytes || o instanceof byte[] || o instanceof Collection || o instanceof Map
+                || o instanceof PyBytes || o instanceof byte[] || o instanceof PyByteArray || o instanceof Collection
+                || o instanceof Map
                 || o instanceof PyComplex;
+    }
+
+    /**
+     * The protocol 5 state-setter form of save_reduce is {@code setter(obj, state)} by REDUCE, then POP: the call
+     * only updates obj. When a REDUCE node that was never memoized is popped and its first argument is an inert
+     * node, record the call on that node, so writing it back gives the same bytes.
+     */
+    private void recordStateSetter(Object popped) {
+        if (popped instanceof PyObject && popped == unmemoizedReduce) {
+            PyObject call = (PyObject) popped;
+            if (call.kind() == PyObject.Kind.REDUCE && call.args().size() == 2 && call.args().get(0) instanceof PyObject
+                    && !call.hasState() && call.listItems().isEmpty() && call.dictItems().isEmpty()) {
+                ((PyObject) call.args().get(0)).setStateWithSetter(call.callable(), call.args().get(1));
+            }
+        }
     }
 
     private Object call(Object callable, PyTuple args) {
@@ -1124,6 +1149,8 @@ public final class PickleMachine {
             stack[sp - 1] = ((ByteBuffer) buffer).asReadOnlyBuffer();
         } else if (buffer instanceof byte[]) {
             stack[sp - 1] = PyBytes.wrap((byte[]) buffer);
+        } else if (buffer instanceof PyByteArray) {
+            stack[sp - 1] = PyBytes.wrap(((PyByteArray) buffer).array());
         } else if (!(buffer instanceof PyBytes)) {
             throw fail("READONLY_BUFFER needs a buffer, found " + typeName(buffer));
         }

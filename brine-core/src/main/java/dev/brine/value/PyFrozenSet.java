@@ -44,12 +44,16 @@ public final class PyFrozenSet extends AbstractSet<Object> {
         return copyOf(java.util.Arrays.asList(items));
     }
 
-    /** A frozenset of the items of {@code items}, in iteration order. */
+    /**
+     * A new frozenset of the items of {@code items}, in iteration order. Even an empty one is a new object:
+     * Python has distinct empty frozensets (since 3.10 there is no empty singleton at all), and a pickle keeps
+     * them apart.
+     */
     public static PyFrozenSet copyOf(Collection<?> items) {
         if (items instanceof PyFrozenSet) {
             return (PyFrozenSet) items;
         }
-        return items.isEmpty() ? EMPTY : new PyFrozenSet(new LinkedHashSet<>(items));
+        return new PyFrozenSet(new LinkedHashSet<>(items));
     }
 
     @Override

@@ -45,6 +45,7 @@ public final class PyObject {
     private List<Object> listItems;
     private Map<Object, Object> dictItems;
     private List<Object> setItems;
+    private Object stateSetter;
 
     /**
      * A node made by {@code kind} from {@code callable} and {@code args}; {@code kwargs} is only for
@@ -109,6 +110,20 @@ public final class PyObject {
     /** Records a BUILD. */
     public void addState(Object state) {
         states.add(state);
+    }
+
+    /**
+     * The callable that applied the last state instead of BUILD ({@code setter(obj, state)}, the protocol 5
+     * state-setter form of {@code __reduce__}), or null if BUILD applied it.
+     */
+    public Object stateSetter() {
+        return stateSetter;
+    }
+
+    /** Records a state applied by calling {@code setter(this, state)}, as the state-setter form does. */
+    public void setStateWithSetter(Object setter, Object state) {
+        states.add(state);
+        stateSetter = setter;
     }
 
     /** Items added by APPEND or APPENDS, as for a list subclass; empty if none. */

@@ -35,6 +35,7 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
                 canHash &= ((PyTuple) item).hashable;
                 nested = true;
             } else if (item instanceof java.util.List || item instanceof java.util.Map || item instanceof byte[]
+                    || item instanceof PyByteArray
                     || item instanceof java.util.Set && !(item instanceof PyFrozenSet)) {
                 canHash = false;
             } else if (item instanceof PyFrozenSet) {

@@ -1,0 +1,1460 @@
+package dev.brine.internal;
+
+import dev.brine.PickleException;
+import dev.brine.value.GlobalRef;
+import dev.brine.value.PersistentRef;
+import dev.brine.value.PyByteArray;
+import dev.brine.value.PyBytes;
+import dev.brine.value.PyComplex;
+import dev.brine.value.PyFrozenSet;
+import dev.brine.value.PyObject;
+import dev.brine.value.PyTuple;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes one pickle: the engine behind {@link dev.brine.Pickler}. One instance per dump, so each dump has its own
+ * memo.
+ *
+ * <p>The goal is byte-identity with CPython's C pickler ({@code Modules/_pickle.c}) for every value Brine reads,
+ * so the structure follows it closely: {@link #save} is {@code save()} (frame boundary, persistent id, atoms,
+ * memo, then type dispatch), and the tasks below are {@code save_list}, {@code batch_list_exact},
+ * {@code save_tuple}, {@code save_reduce} and so on, writing the same opcodes in the same order.
+ *
+ * <p>The C pickler recurses; this writer does not. Containers are saved by {@link Task}s on an explicit stack,
+ * each a small state machine that saves its children one at a time and resumes when a child's own task is done.
+ * So a million nested lists need a million small heap objects, never a million Java stack frames.
+ */
+public final class PickleWriter {
+    /** {@code BATCHSIZE} in both picklers: APPENDS, SETITEMS and ADDITEMS carry at most this many items. */
+    private static final int BATCH = 1000;
+
+    private static final int MARK = Opcode.MARK.code();
+    private static final int POP = Opcode.POP.code();
+    private static final int POP_MARK = Opcode.POP_MARK.code();
+    private static final int TUPLE = Opcode.TUPLE.code();
+    private static final int REDUCE = Opcode.REDUCE.code();
+    private static final int BUILD = Opcode.BUILD.code();
+    private static final int APPEND = Opcode.APPEND.code();
+    private static final int APPENDS = Opcode.APPENDS.code();
+    private static final int SETITEM = Opcode.SETITEM.code();
+    private static final int SETITEMS = Opcode.SETITEMS.code();
+    private static final int ADDITEMS = Opcode.ADDITEMS.code();
+
+    // Globals the C pickler itself names, for the old-protocol forms of builtin types.
+    private static final GlobalRef BYTES = GlobalRef.of("builtins", "bytes");
+    private static final GlobalRef BYTEARRAY = GlobalRef.of("builtins", "bytearray");
+    private static final GlobalRef SET = GlobalRef.of("builtins", "set");
+    private static final GlobalRef FROZENSET = GlobalRef.of("builtins", "frozenset");
+    private static final GlobalRef COMPLEX = GlobalRef.of("builtins", "complex");
+    private static final GlobalRef GETATTR = GlobalRef.of("builtins", "getattr");
+    private static final GlobalRef CODECS_ENCODE = GlobalRef.of("_codecs", "encode");
+    private static final GlobalRef COPYREG_NEWOBJ = GlobalRef.of("copyreg", "__newobj__");
+    private static final GlobalRef COPYREG_NEWOBJ_EX = GlobalRef.of("copyreg", "__newobj_ex__");
+    private static final GlobalRef PARTIAL = GlobalRef.of("functools", "partial");
+
+    private final WriteConfig config;
+    private final int proto;
+    private final boolean bin;
+    private final PickleOutput out;
+    private final IdentityHashMap<Object, Integer> memo = new IdentityHashMap<>();
+    /** Equal globals are one Python object, so they share one memo entry: the first instance seen stands for all. */
+    private final Map<GlobalRef, GlobalRef> globals = new HashMap<>();
+    /** Java values already converted in this dump, so a value met twice is written once and then fetched. */
+    private final IdentityHashMap<Object, Object> converted = new IdentityHashMap<>();
+    /**
+     * The {@code 'latin1'} argument of {@code _codecs.encode} for bytes below protocol 3. The C pickler passes one
+     * interned string every time, so from the second bytes object on it is a memo fetch.
+     */
+    private final String latin1 = new String("latin1");
+
+    /**
+     * CPython's latin-1 decoder returns one shared object per character below U+0100 ({@code get_latin1_char}),
+     * so the one-character texts the writer makes for bytes below protocol 3 ({@code _codecs.encode(text,
+     * 'latin1')}) are shared with each other and fetched from the memo after their first use. Strings the caller
+     * gave are compared by identity only (CPython does not always share short strings: numpy's field names are
+     * fresh objects), except the empty string, which CPython always shares.
+     */
+    private final String[] madeChars = new String[256];
+    private String emptyString;
+
+    /** The memo key of a string the caller gave. */
+    private String userString(String s) {
+        if (!s.isEmpty()) {
+            return s;
+        }
+        if (emptyString == null) {
+            emptyString = s;
+        }
+        return emptyString;
+    }
+
+    /** A string the writer made, shared with an equal one-character string it made before. */
+    private String madeString(String s) {
+        if (s.length() != 1) {
+            return s;
+        }
+        int c = s.charAt(0);
+        if (madeChars[c] == null) {
+            madeChars[c] = s;
+        }
+        return madeChars[c];
+    }
+
+    /** Adapters may convert to values that need converting again; this bounds such a chain. */
+    private static final int MAX_CONVERSION_CHAIN = 64;
+    private int conversions;
+
+    private Task[] stack = new Task[16];
+    private int depth;
+
+    private PickleWriter(WriteConfig config, PickleOutput out) {
+        this.config = config;
+        this.proto = config.protocol();
+        this.bin = proto >= 1;
+        this.out = out;
+    }
+
+    /** Pickles {@code value} into a new array. */
+    public static byte[] dumps(WriteConfig config, Object value) {
+        PickleOutput out = new PickleOutput(null);
+        new PickleWriter(config, out).run(value);
+        return out.toByteArray();
+    }
+
+    /** Pickles {@code value} onto {@code stream}, buffered. */
+    public static void dump(WriteConfig config, Object value, OutputStream stream) throws IOException {
+        PickleOutput out = new PickleOutput(stream);
+        try {
+            new PickleWriter(config, out).run(value);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private void run(Object root) {
+        if (proto >= 2) {
+            out.write(Opcode.PROTO.code(), proto);
+            if (proto >= 4) {
+                out.startFraming();
+            }
+        }
+        save(root);
+        while (depth > 0) {
+            Task top = stack[depth - 1];
+            if (top.step()) {
+                if (stack[depth - 1] != top) {
+                    throw new IllegalStateException("a finished task left a child on the stack");
+                }
+                stack[--depth] = null;
+            }
+        }
+        out.write(Opcode.STOP.code());
+        out.finish();
+    }
+
+    private boolean push(Task t) {
+        if (depth == stack.length) {
+            stack = Arrays.copyOf(stack, depth * 2);
+        }
+        stack[depth++] = t;
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------ save()
+
+    /**
+     * Saves one value, as {@code save(obj, 0)}. Returns true if it pushed a task, which then runs before the
+     * caller continues; the caller must return from its step at once.
+     */
+    private boolean save(Object obj) {
+        return save(obj, false);
+    }
+
+    private boolean save(Object obj, boolean persSave) {
+        // _Pickler_OpcodeBoundary runs at the top of every save(), for atoms and memo hits too.
+        out.opcodeBoundary();
+        if (!persSave && config.persistentId() != null) {
+            Object pid = config.persistentId().apply(obj);
+            if (pid != null) {
+                return savePersistent(pid);
+            }
+        }
+        return saveValue(obj);
+    }
+
+    private boolean saveValue(Object obj) {
+        // Atoms are never memoized, so they come before the memo check, as in save().
+        if (obj == null) {
+            out.write(Opcode.NONE.code());
+            return false;
+        }
+        Class<?> c = obj.getClass();
+        if (c == Long.class || c == Integer.class || c == Short.class || c == Byte.class) {
+            saveLong(((Number) obj).longValue());
+            return false;
+        }
+        if (c == Boolean.class) {
+            saveBool((Boolean) obj);
+            return false;
+        }
+        if (c == Double.class || c == Float.class) {
+            saveFloat(((Number) obj).doubleValue());
+            return false;
+        }
+        if (c == BigInteger.class) {
+            saveBigInteger((BigInteger) obj);
+            return false;
+        }
+        Object key = obj;
+        if (c == GlobalRef.class) {
+            key = globals.computeIfAbsent((GlobalRef) obj, g -> g);
+        } else if (c == String.class) {
+            key = userString((String) obj);
+        }
+        Integer index = memo.get(key);
+        if (index != null) {
+            memoGet(index);
+            return false;
+        }
+        if (c == String.class) {
+            saveString((String) key);
+            return false;
+        }
+        if (c == PyBytes.class) {
+            return saveBytes(obj, (PyBytes) obj);
+        }
+        if (c == byte[].class) {
+            return saveBytes(obj, PyBytes.wrap((byte[]) obj));
+        }
+        if (c == PyByteArray.class) {
+            return saveByteArray(obj, ((PyByteArray) obj).array());
+        }
+        if (obj instanceof PyTuple) {
+            return saveTuple((PyTuple) obj);
+        }
+        if (obj instanceof PyFrozenSet) {
+            return saveFrozenSet((PyFrozenSet) obj);
+        }
+        if (obj instanceof List) {
+            return saveList((List<?>) obj);
+        }
+        if (obj instanceof Map) {
+            return saveDict((Map<?, ?>) obj);
+        }
+        if (obj instanceof Set) {
+            return saveSet((Set<?>) obj);
+        }
+        if (c == GlobalRef.class) {
+            return saveGlobal((GlobalRef) key);
+        }
+        if (c == PyObject.class) {
+            return push(reduceTask((PyObject) obj, obj));
+        }
+        if (c == PersistentRef.class) {
+            return savePersistent(((PersistentRef) obj).id());
+        }
+        if (c == PyComplex.class) {
+            // complex.__reduce__ is (complex, (real, imag)) at every protocol.
+            PyComplex z = (PyComplex) obj;
+            return push(reduceTask(PyObject.reduce(COMPLEX, z.real(), z.imag()), obj));
+        }
+        if (obj instanceof ByteBuffer) {
+            return savePickleBuffer((ByteBuffer) obj);
+        }
+        return saveConverted(obj);
+    }
+
+    /** A Java value outside the value model: an adapter's or Brine's own Python equivalent, converted once. */
+    private boolean saveConverted(Object obj) {
+        if (++conversions > MAX_CONVERSION_CHAIN) {
+            throw fail("converting a " + obj.getClass().getName() + " did not reach a value Brine can write after "
+                    + MAX_CONVERSION_CHAIN + " conversions; check the registered adapters");
+        }
+        try {
+            return saveConvertedOnce(obj);
+        } finally {
+            conversions--;
+        }
+    }
+
+    private boolean saveConvertedOnce(Object obj) {
+        Object conv = converted.get(obj);
+        if (conv == null && !converted.containsKey(obj)) {
+            conv = convert(obj);
+            converted.put(obj, conv);
+        }
+        if (conv instanceof PyObject) {
+            // Memoized as the Java value: the same Java object met again is one Python object.
+            PyObject node = (PyObject) conv;
+            Integer index = memo.get(node);
+            if (index != null) {
+                memoGet(index);
+                return false;
+            }
+            return push(reduceTask(node, node));
+        }
+        return saveValue(conv);
+    }
+
+    private Object convert(Object obj) {
+        for (WriteConfig.Adapter a : config.adapters()) {
+            if (a.type().isInstance(obj)) {
+                Object conv = a.convert().apply(obj);
+                if (conv != null && a.type().isInstance(conv)) {
+                    throw fail("the adapter for " + a.type().getName() + " returned another "
+                            + a.type().getName() + "; it must return a value Brine can write");
+                }
+                return conv;
+            }
+        }
+        Object conv;
+        try {
+            conv = JavaEquivalents.convert(obj, proto);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw fail("cannot pickle this " + obj.getClass().getName() + ": " + e.getMessage());
+        }
+        if (conv == JavaEquivalents.UNKNOWN) {
+            String name = obj.getClass().getName();
+            throw fail("cannot pickle a " + name + ": it has no Python equivalent. Register an adapter that turns"
+                    + " it into one, with Pickler.builder().adapter(" + obj.getClass().getSimpleName()
+                    + ".class, v -> ...), or use portable mode");
+        }
+        return conv;
+    }
+
+    // ------------------------------------------------------------------------------------------------ atoms
+
+    private void saveBool(boolean b) {
+        if (proto >= 2) {
+            out.write(b ? Opcode.NEWTRUE.code() : Opcode.NEWFALSE.code());
+        } else {
+            out.write(Opcode.INT.code());
+            out.writeAscii(b ? "01\n" : "00\n");
+        }
+    }
+
+    /** save_long: the shortest of BININT1/BININT2/BININT for 32-bit values, else LONG1/LONG4 or LONG text. */
+    private void saveLong(long v) {
+        if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+            if (bin) {
+                if ((v & 0xffff0000L) != 0) {
+                    out.write(Opcode.BININT.code());
+                    out.write((int) v, (int) (v >> 8));
+                    out.write((int) (v >> 16), (int) (v >> 24));
+                } else if ((v & 0xff00L) != 0) {
+                    out.write(Opcode.BININT2.code());
+                    out.write((int) v, (int) (v >> 8));
+                } else {
+                    out.write(Opcode.BININT1.code(), (int) v);
+                }
+            } else {
+                out.write(Opcode.INT.code());
+                out.writeAscii(v + "\n");
+            }
+            return;
+        }
+        saveBigInteger(BigInteger.valueOf(v));
+    }
+
+    private void saveBigInteger(BigInteger v) {
+        if (v.bitLength() < 32) {
+            saveLong(v.longValue());
+            return;
+        }
+        if (proto >= 2) {
+            // Two's complement, little-endian, in the fewest bytes: CPython's nbytes after trimming one
+            // redundant 0xff equals Java's minimal big-endian form reversed.
+            byte[] be = v.toByteArray();
+            int n = be.length;
+            byte[] le = new byte[n];
+            for (int i = 0; i < n; i++) {
+                le[i] = be[n - 1 - i];
+            }
+            if (n < 256) {
+                out.write(Opcode.LONG1.code(), n);
+            } else {
+                out.writeOpU32(Opcode.LONG4.code(), n);
+            }
+            out.write(le);
+        } else {
+            out.write(Opcode.LONG.code());
+            out.writeAscii(v.toString());
+            out.writeAscii("L\n");
+        }
+    }
+
+    private void saveFloat(double d) {
+        if (bin) {
+            out.write(Opcode.BINFLOAT.code());
+            long bits = Double.doubleToRawLongBits(d);
+            for (int i = 7; i >= 0; i--) {
+                out.write((int) (bits >>> (8 * i)));
+            }
+        } else {
+            out.write(Opcode.FLOAT.code());
+            out.writeAscii(PyRepr.floatRepr(d));
+            out.write('\n');
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ str
+
+    /** save_unicode: UTF-8 (lone surrogates as surrogatepass) at protocol 1+, raw-unicode-escape at 0. */
+    private void saveString(String s) {
+        if (bin) {
+            byte[] data = utf8(s);
+            int n = data.length;
+            byte[] header = new byte[5];
+            int headerLen;
+            if (n <= 0xff && proto >= 4) {
+                header[0] = (byte) Opcode.SHORT_BINUNICODE.code();
+                header[1] = (byte) n;
+                headerLen = 2;
+            } else {
+                header[0] = (byte) Opcode.BINUNICODE.code();
+                putLE32(header, 1, n);
+                headerLen = 5;
+            }
+            out.writeHeaderAndPayload(header, headerLen, data, 0, n);
+        } else {
+            out.write(Opcode.UNICODE.code());
+            out.write(rawUnicodeEscape(s));
+            out.write('\n');
+        }
+        memoPut(s);
+    }
+
+    /**
+     * The pickle module's own raw-unicode-escape: {@code \\Uxxxxxxxx} above U+FFFF, {@code \\uxxxx} above U+00FF
+     * and for backslash, NUL, CR, LF and Ctrl-Z (CPython 3.7+; 3.6 escaped only backslash and LF), every other
+     * character as its Latin-1 byte.
+     */
+    private static byte[] rawUnicodeEscape(String s) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(s.length() + 16);
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            if (cp >= 0x10000) {
+                byte[] esc = String.format("\\U%08x", cp).getBytes(StandardCharsets.US_ASCII);
+                b.write(esc, 0, esc.length);
+            } else if (cp >= 256 || cp == '\\' || cp == 0 || cp == '\n' || cp == '\r' || cp == 0x1a) {
+                byte[] esc = String.format("\\u%04x", cp).getBytes(StandardCharsets.US_ASCII);
+                b.write(esc, 0, esc.length);
+            } else {
+                b.write(cp);
+            }
+        }
+        return b.toByteArray();
+    }
+
+    /**
+     * UTF-8 with the {@code surrogatepass} error handler, as save_unicode falls back to for strings with lone
+     * surrogates: a surrogate pair is one 4-byte character, a lone surrogate is written as its own 3 bytes.
+     */
+    static byte[] utf8(String s) {
+        int n = s.length();
+        boolean lone = false;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    lone = true;
+                    break;
+                }
+            }
+        }
+        if (!lone) {
+            return s.getBytes(StandardCharsets.UTF_8);
+        }
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(n * 3);
+        for (int i = 0; i < n; ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            if (cp < 0x80) {
+                b.write(cp);
+            } else if (cp < 0x800) {
+                b.write(0xc0 | (cp >> 6));
+                b.write(0x80 | (cp & 0x3f));
+            } else if (cp < 0x10000) {
+                b.write(0xe0 | (cp >> 12));
+                b.write(0x80 | ((cp >> 6) & 0x3f));
+                b.write(0x80 | (cp & 0x3f));
+            } else {
+                b.write(0xf0 | (cp >> 18));
+                b.write(0x80 | ((cp >> 12) & 0x3f));
+                b.write(0x80 | ((cp >> 6) & 0x3f));
+                b.write(0x80 | (cp & 0x3f));
+            }
+        }
+        return b.toByteArray();
+    }
+
+    private static void putLE32(byte[] a, int off, long v) {
+        for (int i = 0; i < 4; i++) {
+            a[off + i] = (byte) (v >>> (8 * i));
+        }
+    }
+
+    private static void putLE64(byte[] a, int off, long v) {
+        for (int i = 0; i < 8; i++) {
+            a[off + i] = (byte) (v >>> (8 * i));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ bytes
+
+    /**
+     * save_bytes. Below protocol 3 there is no bytes opcode, so, as CPython, it is
+     * {@code _codecs.encode(latin1_text, 'latin1')}, or {@code bytes()} when empty.
+     */
+    private boolean saveBytes(Object obj, PyBytes b) {
+        if (proto < 3) {
+            PyObject node = b.length() == 0
+                    ? PyObject.reduce(BYTES)
+                    : PyObject.reduce(CODECS_ENCODE,
+                            madeString(new String(b.toByteArray(), StandardCharsets.ISO_8859_1)), latin1);
+            return push(reduceTask(node, obj));
+        }
+        int n = b.length();
+        byte[] header = new byte[9];
+        int headerLen;
+        if (n <= 0xff) {
+            header[0] = (byte) Opcode.SHORT_BINBYTES.code();
+            header[1] = (byte) n;
+            headerLen = 2;
+        } else {
+            header[0] = (byte) Opcode.BINBYTES.code();
+            putLE32(header, 1, n);
+            headerLen = 5;
+        }
+        writePayload(header, headerLen, b);
+        memoPut(obj);
+        return false;
+    }
+
+    private void writePayload(byte[] header, int headerLen, PyBytes b) {
+        int n = b.length();
+        byte[] data;
+        if (n == 0) {
+            data = new byte[0];
+        } else {
+            data = b.toByteArray();
+        }
+        out.writeHeaderAndPayload(header, headerLen, data, 0, n);
+    }
+
+    /** save_bytearray: BYTEARRAY8 at protocol 5, else {@code bytearray(bytes)}, or {@code bytearray()}. */
+    private boolean saveByteArray(Object obj, byte[] data) {
+        if (proto < 5) {
+            PyObject node = data.length == 0
+                    ? PyObject.reduce(BYTEARRAY)
+                    : PyObject.reduce(BYTEARRAY, PyBytes.of(data));
+            return push(reduceTask(node, obj));
+        }
+        byte[] header = new byte[9];
+        header[0] = (byte) Opcode.BYTEARRAY8.code();
+        putLE64(header, 1, data.length);
+        out.writeHeaderAndPayload(header, 9, data, 0, data.length);
+        memoPut(obj);
+        return false;
+    }
+
+    /**
+     * save_picklebuffer: a {@link ByteBuffer} is a {@code PickleBuffer}. Out of band (NEXT_BUFFER, then
+     * READONLY_BUFFER if read-only) when the callback takes it, else in band as bytes (read-only) or bytearray.
+     */
+    private boolean savePickleBuffer(ByteBuffer buffer) {
+        if (proto < 5) {
+            throw fail("a ByteBuffer is written as a PickleBuffer, which needs protocol 5 (this is protocol "
+                    + proto + "); pass a byte[] or PyBytes instead");
+        }
+        if (config.bufferCallback() != null && config.bufferCallback().test(buffer.asReadOnlyBuffer())) {
+            out.write(Opcode.NEXT_BUFFER.code());
+            if (buffer.isReadOnly()) {
+                out.write(Opcode.READONLY_BUFFER.code());
+            }
+            return false;
+        }
+        byte[] data = new byte[buffer.remaining()];
+        buffer.duplicate().get(data);
+        if (buffer.isReadOnly()) {
+            byte[] header = new byte[9];
+            int headerLen;
+            if (data.length <= 0xff) {
+                header[0] = (byte) Opcode.SHORT_BINBYTES.code();
+                header[1] = (byte) data.length;
+                headerLen = 2;
+            } else {
+                header[0] = (byte) Opcode.BINBYTES.code();
+                putLE32(header, 1, data.length);
+                headerLen = 5;
+            }
+            out.writeHeaderAndPayload(header, headerLen, data, 0, data.length);
+            memoPut(buffer);
+            return false;
+        }
+        return saveByteArray(buffer, data);
+    }
+
+    // ------------------------------------------------------------------------------------------------ memo
+
+    /** memo_put: the next index, as MEMOIZE at protocol 4+, else BINPUT/LONG_BINPUT, or PUT text at 0. */
+    private void memoPut(Object obj) {
+        int index = memo.size();
+        memo.put(obj, index);
+        if (proto >= 4) {
+            out.write(Opcode.MEMOIZE.code());
+        } else if (!bin) {
+            out.write(Opcode.PUT.code());
+            out.writeAscii(index + "\n");
+        } else if (index < 256) {
+            out.write(Opcode.BINPUT.code(), index);
+        } else {
+            out.writeOpU32(Opcode.LONG_BINPUT.code(), index);
+        }
+    }
+
+    private void memoGet(int index) {
+        if (!bin) {
+            out.write(Opcode.GET.code());
+            out.writeAscii(index + "\n");
+        } else if (index < 256) {
+            out.write(Opcode.BINGET.code(), index);
+        } else {
+            out.writeOpU32(Opcode.LONG_BINGET.code(), index);
+        }
+    }
+
+    private boolean inMemo(Object obj) {
+        return memo.containsKey(obj);
+    }
+
+    // ------------------------------------------------------------------------------------------------ containers
+
+    /** save_list: EMPTY_LIST (or MARK LIST at 0), memoize, then the items in batches. */
+    private boolean saveList(List<?> list) {
+        if (bin) {
+            out.write(Opcode.EMPTY_LIST.code());
+        } else {
+            out.write(MARK);
+            out.write(Opcode.LIST.code());
+        }
+        memoPut(list);
+        if (list.isEmpty()) {
+            return false;
+        }
+        return push(new BatchTask(proto > 0 ? Batching.EXACT_LIST : Batching.ONE_BY_ONE, list.iterator(),
+                list.size(), false, APPEND, APPENDS, "list"));
+    }
+
+    /** save_dict: EMPTY_DICT (or MARK DICT at 0), memoize, then the items in batches. */
+    private boolean saveDict(Map<?, ?> map) {
+        if (bin) {
+            out.write(Opcode.EMPTY_DICT.code());
+        } else {
+            out.write(MARK);
+            out.write(Opcode.DICT.code());
+        }
+        memoPut(map);
+        if (map.isEmpty()) {
+            return false;
+        }
+        return push(new BatchTask(proto > 0 ? Batching.EXACT_DICT : Batching.ONE_BY_ONE, map.entrySet().iterator(),
+                map.size(), true, SETITEM, SETITEMS, "dict"));
+    }
+
+    /** save_set: EMPTY_SET and ADDITEMS at protocol 4+, else {@code set([items])}. */
+    private boolean saveSet(Set<?> set) {
+        if (proto < 4) {
+            return push(reduceTask(PyObject.reduce(SET, new ArrayList<>(set)), set));
+        }
+        out.write(Opcode.EMPTY_SET.code());
+        memoPut(set);
+        if (set.isEmpty()) {
+            return false;
+        }
+        return push(new BatchTask(Batching.EXACT_SET, set.iterator(), set.size(), false, -1, ADDITEMS, "set"));
+    }
+
+    /** save_frozenset: MARK items FROZENSET at protocol 4+, else {@code frozenset([items])}. */
+    private boolean saveFrozenSet(PyFrozenSet set) {
+        if (proto < 4) {
+            return push(reduceTask(PyObject.reduce(FROZENSET, new ArrayList<>(set)), set));
+        }
+        out.write(MARK);
+        Object[] steps = new Object[set.size() + 1];
+        int i = 0;
+        for (Object item : set) {
+            steps[i++] = item;
+        }
+        steps[i] = (Emit) () -> {
+            // Recursive through its items: discard them and fetch it, as save_frozenset.
+            if (inMemo(set)) {
+                out.write(POP_MARK);
+                memoGet(memo.get(set));
+            } else {
+                out.write(Opcode.FROZENSET.code());
+                memoPut(set);
+            }
+            return Emit.NEXT;
+        };
+        return push(new SequenceTask(steps, null));
+    }
+
+    /**
+     * save_tuple: EMPTY_TUPLE (not memoized), TUPLE1-3 at protocol 2+, else MARK ... TUPLE. A tuple found in the
+     * memo after its items were saved contains itself: pop what was pushed and fetch it.
+     */
+    private boolean saveTuple(PyTuple t) {
+        int n = t.size();
+        if (n == 0) {
+            if (bin) {
+                out.write(Opcode.EMPTY_TUPLE.code());
+            } else {
+                out.write(MARK);
+                out.write(TUPLE);
+            }
+            return false;
+        }
+        boolean small = n <= 3 && proto >= 2;
+        if (!small) {
+            out.write(MARK);
+        }
+        Object[] steps = new Object[n + 1];
+        for (int i = 0; i < n; i++) {
+            steps[i] = t.get(i);
+        }
+        steps[n] = (Emit) () -> {
+            if (inMemo(t)) {
+                if (small) {
+                    for (int i = 0; i < n; i++) {
+                        out.write(POP);
+                    }
+                } else if (bin) {
+                    out.write(POP_MARK);
+                } else {
+                    for (int i = 0; i <= n; i++) {
+                        out.write(POP);
+                    }
+                }
+                memoGet(memo.get(t));
+            } else {
+                out.write(small ? Opcode.TUPLE1.code() + n - 1 : TUPLE);
+                memoPut(t);
+            }
+            return Emit.NEXT;
+        };
+        return push(new SequenceTask(steps, null));
+    }
+
+    // ------------------------------------------------------------------------------------------------ globals
+
+    /**
+     * save_global for a name: EXT1/2/4 if registered (not memoized), STACK_GLOBAL at protocol 4+, else GLOBAL,
+     * with Python 2 names below protocol 3. A dotted name below protocol 4 is reached by getattr, as CPython
+     * 3.13 writes it: getattr pushed once per level, the module's first name by GLOBAL, then per level the
+     * attribute name, TUPLE2 and REDUCE, with nothing memoized but the names and the result.
+     */
+    private boolean saveGlobal(GlobalRef g) {
+        if (proto >= 2) {
+            Integer code = config.extensions().get(g);
+            if (code != null) {
+                if (code <= 0xff) {
+                    out.write(Opcode.EXT1.code(), code);
+                } else if (code <= 0xffff) {
+                    out.write(Opcode.EXT2.code());
+                    out.write(code & 0xff, code >> 8);
+                } else {
+                    out.writeOpU32(Opcode.EXT4.code(), code);
+                }
+                return false;
+            }
+        }
+        if (proto >= 4) {
+            return push(new SequenceTask(new Object[] {g.module(), g.name(), (Emit) () -> {
+                out.write(Opcode.STACK_GLOBAL.code());
+                memoPut(g);
+                return Emit.NEXT;
+            }}, new String[] {".module", ".name"}));
+        }
+        String name = g.name();
+        if (name.indexOf('.') < 0) {
+            writeGlobalOpcode('c', g.module(), name);
+            memoPut(g);
+            return false;
+        }
+        String[] parts = name.split("\\.", -1);
+        List<Object> steps = new ArrayList<>();
+        for (int i = 1; i < parts.length; i++) {
+            steps.add(GETATTR);
+        }
+        steps.add((Emit) () -> {
+            writeGlobalOpcode('c', g.module(), parts[0]);
+            return Emit.NEXT;
+        });
+        for (int i = 1; i < parts.length; i++) {
+            steps.add(new String(parts[i]));
+            steps.add((Emit) () -> {
+                out.write(Opcode.TUPLE2.code());
+                out.write(REDUCE);
+                return Emit.NEXT;
+            });
+        }
+        steps.add((Emit) () -> {
+            memoPut(g);
+            return Emit.NEXT;
+        });
+        return push(new SequenceTask(steps.toArray(), null));
+    }
+
+    /** GLOBAL or INST's two lines: Python 2 names below protocol 3, UTF-8 at protocol 3, else ASCII. */
+    private void writeGlobalOpcode(char op, String module, String name) {
+        if (proto < 3 && config.fixImports()) {
+            String[] pair = CompatNames.REVERSE_NAMES.get(module + "\n" + name);
+            if (pair != null) {
+                module = pair[0];
+                name = pair[1];
+            } else {
+                module = CompatNames.REVERSE_MODULES.getOrDefault(module, module);
+            }
+        }
+        if (module.indexOf('\n') >= 0 || name.indexOf('\n') >= 0) {
+            throw fail("a global's module or name contains a newline, which GLOBAL cannot carry: " + module + "."
+                    + name);
+        }
+        byte[] m;
+        byte[] n;
+        if (proto == 3) {
+            m = utf8(module);
+            n = utf8(name);
+        } else {
+            if (!isAscii(module) || !isAscii(name)) {
+                throw fail("can't pickle global " + module + "." + name + " at protocol " + proto
+                        + ": only ASCII names can be written there (use protocol 3 or higher)");
+            }
+            m = module.getBytes(StandardCharsets.US_ASCII);
+            n = name.getBytes(StandardCharsets.US_ASCII);
+        }
+        out.write(op);
+        out.write(m);
+        out.write('\n');
+        out.write(n);
+        out.write('\n');
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------ pers
+
+    /** save_pers: BINPERSID after the saved id (which is not itself given to the hook), or PERSID text at 0. */
+    private boolean savePersistent(Object pid) {
+        if (bin) {
+            return push(new SequenceTask(new Object[] {new PersistentIdStep(pid), (Emit) () -> {
+                out.write(Opcode.BINPERSID.code());
+                return Emit.NEXT;
+            }}, new String[] {".persistent_id"}));
+        }
+        String text;
+        if (pid instanceof String) {
+            text = (String) pid;
+        } else if (pid instanceof Long || pid instanceof Integer || pid instanceof Short || pid instanceof Byte
+                || pid instanceof BigInteger) {
+            text = pid.toString();
+        } else {
+            throw fail("persistent IDs in protocol 0 must be ASCII strings, not " + pid.getClass().getName());
+        }
+        if (!isAscii(text) || text.indexOf('\n') >= 0) {
+            throw fail("persistent IDs in protocol 0 must be ASCII strings without newlines");
+        }
+        out.write(Opcode.PERSID.code());
+        out.writeAscii(text);
+        out.write('\n');
+        return false;
+    }
+
+    /** A persistent id to save without passing it to the hook again. */
+    private static final class PersistentIdStep {
+        final Object pid;
+
+        PersistentIdStep(Object pid) {
+            this.pid = pid;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ reduce
+
+    /**
+     * save_reduce for an inert node: create it (REDUCE, NEWOBJ, NEWOBJ_EX, INST or OBJ), memoize it as
+     * {@code memoKey} unless saving its arguments already did (then POP it and fetch the memoized one, skipping
+     * the rest), then its list items, dict items and set items, then each BUILD state.
+     */
+    private Task reduceTask(PyObject node, Object memoKey) {
+        List<Object> steps = new ArrayList<>(8);
+        List<String> labels = new ArrayList<>(8);
+        Object callable = node.callable();
+        PyTuple args = node.args();
+        switch (node.kind()) {
+            case REDUCE:
+                addCall(steps, labels, callable, args, REDUCE);
+                break;
+            case NEWOBJ:
+                if (proto >= 2) {
+                    addCall(steps, labels, callable, args, Opcode.NEWOBJ.code());
+                } else {
+                    // Below protocol 2 the C pickler calls copyreg.__newobj__(cls, *args) with REDUCE.
+                    Object[] full = new Object[args.size() + 1];
+                    full[0] = callable;
+                    for (int i = 0; i < args.size(); i++) {
+                        full[i + 1] = args.get(i);
+                    }
+                    addCall(steps, labels, COPYREG_NEWOBJ, PyTuple.wrap(full), REDUCE);
+                }
+                break;
+            case NEWOBJ_EX: {
+                Map<Object, Object> kwargs = node.kwargs() == null ? Map.of() : node.kwargs();
+                if (proto >= 4) {
+                    steps.add(callable);
+                    labels.add(".callable");
+                    steps.add(args);
+                    labels.add(".args");
+                    steps.add(kwargs);
+                    labels.add(".kwargs");
+                    steps.add(opcodeStep(Opcode.NEWOBJ_EX.code()));
+                    labels.add(null);
+                } else if (proto >= 2) {
+                    // As save_reduce: functools.partial(cls.__new__, cls, *args, **kwargs)() with REDUCE.
+                    PyObject newMethod = PyObject.reduce(GETATTR, callable, "__new__");
+                    Object[] partialArgs = new Object[args.size() + 1];
+                    partialArgs[0] = callable;
+                    for (int i = 0; i < args.size(); i++) {
+                        partialArgs[i + 1] = args.get(i);
+                    }
+                    PyObject partial = PyObject.reduce(PARTIAL, newMethod);
+                    partial.addState(PyTuple.of(newMethod, PyTuple.wrap(partialArgs),
+                            kwargs.isEmpty() ? null : kwargs, null));
+                    addCall(steps, labels, partial, PyTuple.empty(), REDUCE);
+                } else {
+                    addCall(steps, labels, COPYREG_NEWOBJ_EX, PyTuple.of(callable, args, kwargs), REDUCE);
+                }
+                break;
+            }
+            case INST: {
+                if (!(callable instanceof GlobalRef)) {
+                    throw fail("an INST node needs a GlobalRef class, not " + describe(callable));
+                }
+                GlobalRef cls = (GlobalRef) callable;
+                steps.add(markStep());
+                labels.add(null);
+                for (int i = 0; i < args.size(); i++) {
+                    steps.add(args.get(i));
+                    labels.add(".args[" + i + "]");
+                }
+                steps.add((Emit) () -> {
+                    writeGlobalOpcode((char) Opcode.INST.code(), cls.module(), cls.name());
+                    return Emit.NEXT;
+                });
+                labels.add(null);
+                break;
+            }
+            case OBJ:
+                if (proto >= 1) {
+                    steps.add(markStep());
+                    labels.add(null);
+                    steps.add(callable);
+                    labels.add(".callable");
+                    for (int i = 0; i < args.size(); i++) {
+                        steps.add(args.get(i));
+                        labels.add(".args[" + i + "]");
+                    }
+                    steps.add(opcodeStep(Opcode.OBJ.code()));
+                    labels.add(null);
+                } else {
+                    addCall(steps, labels, callable, args, REDUCE);
+                }
+                break;
+            default:
+                throw new AssertionError(node.kind());
+        }
+        steps.add((Emit) () -> {
+            if (memoKey == null) {
+                return Emit.NEXT;
+            }
+            if (inMemo(memoKey)) {
+                out.write(POP);
+                memoGet(memo.get(memoKey));
+                return Emit.END;
+            }
+            memoPut(memoKey);
+            return Emit.NEXT;
+        });
+        labels.add(null);
+        List<Object> listItems = node.listItems();
+        if (!listItems.isEmpty()) {
+            steps.add((Emit) () -> {
+                push(new BatchTask(proto > 0 ? Batching.GENERIC : Batching.ONE_BY_ONE, listItems.iterator(),
+                        listItems.size(), false, APPEND, APPENDS, "listItems"));
+                return Emit.PUSHED;
+            });
+            labels.add(null);
+        }
+        Map<Object, Object> dictItems = node.dictItems();
+        if (!dictItems.isEmpty()) {
+            steps.add((Emit) () -> {
+                push(new BatchTask(proto > 0 ? Batching.GENERIC : Batching.ONE_BY_ONE, dictItems.entrySet().iterator(),
+                        dictItems.size(), true, SETITEM, SETITEMS, "dictItems"));
+                return Emit.PUSHED;
+            });
+            labels.add(null);
+        }
+        List<Object> setItems = node.setItems();
+        if (!setItems.isEmpty()) {
+            steps.add((Emit) () -> {
+                if (proto < 4) {
+                    throw fail("set items (ADDITEMS) need protocol 4 or higher");
+                }
+                push(new BatchTask(Batching.EXACT_SET, setItems.iterator(), setItems.size(), false, -1, ADDITEMS,
+                        "setItems"));
+                return Emit.PUSHED;
+            });
+            labels.add(null);
+        }
+        List<Object> states = node.states();
+        Object setter = node.stateSetter();
+        for (int i = 0; i < states.size(); i++) {
+            String label = states.size() == 1 ? ".state" : ".states[" + i + "]";
+            if (setter != null && i == states.size() - 1) {
+                // save_reduce's state-setter form: setter(obj, state) by REDUCE, then POP. CPython writes TUPLE2
+                // here at every protocol, even 0 and 1.
+                steps.add(setter);
+                labels.add(".stateSetter");
+                steps.add(node);
+                labels.add(null);
+                steps.add(states.get(i));
+                labels.add(label);
+                steps.add((Emit) () -> {
+                    out.write(Opcode.TUPLE2.code());
+                    out.write(REDUCE);
+                    out.write(POP);
+                    return Emit.NEXT;
+                });
+                labels.add(null);
+                break;
+            }
+            steps.add(states.get(i));
+            labels.add(label);
+            steps.add(opcodeStep(BUILD));
+            labels.add(null);
+        }
+        return new SequenceTask(steps.toArray(), labels.toArray(new String[0]));
+    }
+
+    private void addCall(List<Object> steps, List<String> labels, Object callable, PyTuple args, int op) {
+        steps.add(callable);
+        labels.add(".callable");
+        steps.add(args);
+        labels.add(".args");
+        steps.add(opcodeStep(op));
+        labels.add(null);
+    }
+
+    private Emit opcodeStep(int op) {
+        return () -> {
+            out.write(op);
+            return Emit.NEXT;
+        };
+    }
+
+    private Emit markStep() {
+        return opcodeStep(MARK);
+    }
+
+    // ------------------------------------------------------------------------------------------------ tasks
+
+    /** One container being saved; {@link #step} resumes it after a child task finished. */
+    private abstract static class Task {
+        /** Runs until done (true) or until it pushed a child (false). */
+        abstract boolean step();
+
+        /** Appends the path of the child being saved now, such as {@code [3]} or {@code .name}. */
+        abstract void describeChild(StringBuilder path);
+    }
+
+    /** A write step inside a {@link SequenceTask}. */
+    @FunctionalInterface
+    private interface Emit {
+        int NEXT = 0;
+        int PUSHED = 1;
+        int END = 2;
+
+        int run();
+    }
+
+    /**
+     * Saves a fixed sequence of values with writes between them: tuples, frozensets, globals, reduce. An
+     * {@link Emit} runs; a {@link PersistentIdStep} is saved without the hook; anything else is saved.
+     */
+    private final class SequenceTask extends Task {
+        private final Object[] steps;
+        private final String[] labels;
+        private int next;
+        private int current = -1;
+
+        SequenceTask(Object[] steps, String[] labels) {
+            this.steps = steps;
+            this.labels = labels;
+        }
+
+        @Override
+        boolean step() {
+            while (next < steps.length) {
+                int i = next++;
+                Object s = steps[i];
+                if (s instanceof Emit) {
+                    current = -1;
+                    int r = ((Emit) s).run();
+                    if (r == Emit.PUSHED) {
+                        return false;
+                    }
+                    if (r == Emit.END) {
+                        next = steps.length;
+                    }
+                    continue;
+                }
+                current = i;
+                boolean pushed = s instanceof PersistentIdStep ? save(((PersistentIdStep) s).pid, true) : save(s);
+                if (pushed) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        void describeChild(StringBuilder path) {
+            if (current < 0) {
+                return;
+            }
+            if (labels != null) {
+                if (current < labels.length && labels[current] != null) {
+                    path.append(labels[current]);
+                }
+                return;
+            }
+            int index = 0;
+            for (int i = 0; i < current; i++) {
+                if (!(steps[i] instanceof Emit)) {
+                    index++;
+                }
+            }
+            path.append('[').append(index).append(']');
+        }
+    }
+
+    /** How a run of items is split into APPENDS/SETITEMS/ADDITEMS batches; the C pickler has four ways. */
+    private enum Batching {
+        /** Protocol 0: APPEND or SETITEM after each item (batch_list/batch_dict at protocol 0). */
+        ONE_BY_ONE,
+        /** batch_list_exact: one item alone with APPEND, else batches while items remain. */
+        EXACT_LIST,
+        /**
+         * batch_dict_exact: one item alone with SETITEM, else batches while the last one was full, so a multiple
+         * of 1000 items ends with an empty MARK SETITEMS.
+         */
+        EXACT_DICT,
+        /** save_set: as EXACT_DICT but a single item is still a batch. */
+        EXACT_SET,
+        /** batch_list/batch_dict on an iterator (reduce list and dict items): a lone last item uses APPEND. */
+        GENERIC
+    }
+
+    private final class BatchTask extends Task {
+        private final Batching mode;
+        private final Iterator<?> it;
+        private final int size;
+        private final boolean pairs;
+        private final int single;
+        private final int multi;
+        private final String what;
+        /** The item being saved and how many of its parts (1, or 2 for a key and value) are done. */
+        private Object item;
+        private int part;
+        private boolean inItem;
+        private int index = -1;
+        private int inBatch;
+        private boolean started;
+        private boolean lastAlone;
+
+        BatchTask(Batching mode, Iterator<?> it, int size, boolean pairs, int single, int multi, String what) {
+            this.mode = mode;
+            this.it = it;
+            this.size = size;
+            this.pairs = pairs;
+            this.single = single;
+            this.multi = multi;
+            this.what = what;
+        }
+
+        /** Saves the rest of the current item's parts; false if a child was pushed. */
+        private boolean saveParts() {
+            int width = pairs ? 2 : 1;
+            while (part < width) {
+                Object o = pairs ? (part == 0 ? ((Map.Entry<?, ?>) item).getKey() : ((Map.Entry<?, ?>) item).getValue())
+                        : item;
+                part++;
+                if (save(o)) {
+                    return false;
+                }
+            }
+            inItem = false;
+            return true;
+        }
+
+        private void begin(Object next) {
+            item = next;
+            part = 0;
+            inItem = true;
+            index++;
+        }
+
+        @Override
+        boolean step() {
+            if (inItem && !saveParts()) {
+                return false;
+            }
+            switch (mode) {
+                case ONE_BY_ONE:
+                    return oneByOne();
+                case EXACT_LIST:
+                    return exactList();
+                case EXACT_DICT:
+                case EXACT_SET:
+                    return exactDictOrSet();
+                default:
+                    return generic();
+            }
+        }
+
+        private boolean oneByOne() {
+            while (true) {
+                if (started) {
+                    out.write(single);
+                }
+                started = true;
+                if (!it.hasNext()) {
+                    return true;
+                }
+                begin(it.next());
+                if (!saveParts()) {
+                    return false;
+                }
+            }
+        }
+
+        private boolean exactList() {
+            if (size == 1) {
+                if (!started) {
+                    started = true;
+                    begin(it.next());
+                    if (!saveParts()) {
+                        return false;
+                    }
+                }
+                out.write(single);
+                return true;
+            }
+            while (true) {
+                if (!started) {
+                    started = true;
+                    out.write(MARK);
+                    inBatch = 0;
+                } else if (index >= 0 && !inItem && part > 0) {
+                    // The item just finished counts toward this batch.
+                    inBatch++;
+                    part = 0;
+                }
+                if (index + 1 < size && inBatch < BATCH) {
+                    begin(it.next());
+                    if (!saveParts()) {
+                        return false;
+                    }
+                    continue;
+                }
+                out.write(multi);
+                if (index + 1 >= size) {
+                    return true;
+                }
+                started = false;
+            }
+        }
+
+        private boolean exactDictOrSet() {
+            if (mode == Batching.EXACT_DICT && size == 1) {
+                if (!started) {
+                    started = true;
+                    begin(it.next());
+                    if (!saveParts()) {
+                        return false;
+                    }
+                }
+                out.write(single);
+                return true;
+            }
+            while (true) {
+                if (!started) {
+                    started = true;
+                    out.write(MARK);
+                    inBatch = 0;
+                } else if (index >= 0 && !inItem && part > 0) {
+                    inBatch++;
+                    part = 0;
+                }
+                if (inBatch < BATCH && it.hasNext()) {
+                    begin(it.next());
+                    if (!saveParts()) {
+                        return false;
+                    }
+                    continue;
+                }
+                out.write(multi);
+                if (inBatch != BATCH) {
+                    return true;
+                }
+                started = false;
+            }
+        }
+
+        private boolean generic() {
+            while (true) {
+                if (lastAlone) {
+                    // The lone last item has been saved.
+                    out.write(single);
+                    return true;
+                }
+                if (!started) {
+                    if (!it.hasNext()) {
+                        return true;
+                    }
+                    Object first = it.next();
+                    started = true;
+                    if (!it.hasNext()) {
+                        lastAlone = true;
+                        begin(first);
+                        if (!saveParts()) {
+                            return false;
+                        }
+                        continue;
+                    }
+                    out.write(MARK);
+                    inBatch = 0;
+                    begin(first);
+                    if (!saveParts()) {
+                        return false;
+                    }
+                    continue;
+                }
+                if (!inItem && part > 0) {
+                    inBatch++;
+                    part = 0;
+                }
+                if (inBatch < BATCH && it.hasNext()) {
+                    begin(it.next());
+                    if (!saveParts()) {
+                        return false;
+                    }
+                    continue;
+                }
+                out.write(multi);
+                if (inBatch != BATCH) {
+                    return true;
+                }
+                started = false;
+            }
+        }
+
+        @Override
+        void describeChild(StringBuilder path) {
+            if (index < 0) {
+                return;
+            }
+            if (!pairs) {
+                switch (what) {
+                    case "list":
+                        path.append('[').append(index).append(']');
+                        break;
+                    case "set":
+                        path.append("{item ").append(index).append('}');
+                        break;
+                    default:
+                        path.append('.').append(what).append('[').append(index).append(']');
+                }
+                return;
+            }
+            Object key = ((Map.Entry<?, ?>) item).getKey();
+            String prefix = what.equals("dict") ? "" : "." + what;
+            if (part <= 1) {
+                path.append(prefix).append(".<key ").append(index).append('>');
+            } else if (key instanceof String && isIdentifier((String) key)) {
+                path.append(prefix).append('.').append(key);
+            } else if (key instanceof String) {
+                path.append(prefix).append("[\"").append(key).append("\"]");
+            } else if (key instanceof Number || key instanceof Boolean || key == null) {
+                path.append(prefix).append('[').append(key).append(']');
+            } else {
+                path.append(prefix).append("[<").append(key.getClass().getSimpleName()).append(" key>]");
+            }
+        }
+    }
+
+    private static boolean isIdentifier(String s) {
+        if (s.isEmpty() || !Character.isJavaIdentifierStart(s.charAt(0)) || s.charAt(0) == '$') {
+            return false;
+        }
+        for (int i = 1; i < s.length(); i++) {
+            if (!Character.isJavaIdentifierPart(s.charAt(i)) || s.charAt(i) == '$') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------ errors
+
+    private String path() {
+        StringBuilder sb = new StringBuilder("$");
+        for (int i = 0; i < depth; i++) {
+            stack[i].describeChild(sb);
+        }
+        return sb.toString();
+    }
+
+    private PickleException fail(String problem) {
+        return new PickleException(problem, path());
+    }
+
+    private static String describe(Object o) {
+        return o == null ? "None" : o.getClass().getName();
+    }
+}

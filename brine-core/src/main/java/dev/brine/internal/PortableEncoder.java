@@ -1,0 +1,290 @@
+package dev.brine.internal;
+
+import dev.brine.PyFunction;
+import dev.brine.internal.PortableRuntime.Section;
+import dev.brine.value.GlobalRef;
+import dev.brine.value.PyBytes;
+import dev.brine.value.PyObject;
+import dev.brine.value.PyTuple;
+
+import java.lang.reflect.AccessibleObject;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns Java objects that have no Python equivalent into calls of the portable runtime, for one dump in portable
+ * mode. The writer then writes the calls as it writes any inert node, converting the objects they hold as it
+ * reaches them, so nesting, sharing and cycles work as for any other value.
+ *
+ * <ul>
+ *   <li>A record becomes {@code cls.__new__(cls)} with the component values as state, where {@code cls} is
+ *       {@code _brine1.cls(('record', javaName, simpleName, components))}: one Python class per record type.</li>
+ *   <li>An enum constant becomes {@code getattr(cls, NAME)} on an {@code enum.Enum} made the same way.</li>
+ *   <li>Any other object (a bean) becomes {@code cls.__new__(cls)} with a dict of its non-static, non-transient
+ *       fields, superclass fields first, as state.</li>
+ *   <li>A {@link PyFunction} becomes {@code _brine1.function(source, name, defaults, closure)} with its globals
+ *       as state, so functions that reach each other through globals work.</li>
+ *   <li>A primitive array becomes {@code (as_array, as_ndarray)[importable('numpy')](typecode, dtype, data)}:
+ *       numpy where it imports, {@code array.array} otherwise, chosen when the stream loads.</li>
+ *   <li>A region time zone becomes {@code _brine1.zone(key, offset)}: {@code zoneinfo} where it exists.</li>
+ * </ul>
+ * Class nodes are shared within the dump, so the writer memoizes them and each class is made once per stream.
+ */
+public final class PortableEncoder {
+    /** What {@link #encode} returns for an object it leaves to the writer's other conversions. */
+    public static final Object NOT_PORTABLE = new Object();
+
+    private static final String MODULE = PortableRuntime.MODULE;
+    private static final GlobalRef CLS = new GlobalRef(MODULE, "cls");
+    private static final GlobalRef GETATTR = new GlobalRef("builtins", "getattr");
+
+    private final Map<Class<?>, PyObject> classes = new IdentityHashMap<>();
+    private final EnumSet<Section> sections = EnumSet.noneOf(Section.class);
+    private PyObject arrayChooser;
+
+    /** The runtime sections the encoded objects need; empty when the value needs no header. */
+    public Set<Section> sections() {
+        return sections;
+    }
+
+    /** Whether {@code type} is one this encoder turns into runtime objects rather than leaving to the writer. */
+    public static boolean claims(Class<?> type) {
+        return type.isRecord() || type.isEnum() || type.getSuperclass() != null && type.getSuperclass().isEnum()
+                || type == PyFunction.class;
+    }
+
+    /**
+     * A runtime call for {@code obj}, or {@link #NOT_PORTABLE}. {@code beanFallback} says whether an object
+     * nothing else claims should become a bean.
+     *
+     * @throws IllegalArgumentException with the reason, when the object cannot be written portably
+     */
+    public Object encode(Object obj, boolean beanFallback) {
+        Class<?> type = obj.getClass();
+        if (obj instanceof PyFunction) {
+            return function((PyFunction) obj);
+        }
+        if (obj instanceof Enum) {
+            return enumConstant((Enum<?>) obj);
+        }
+        if (type.isRecord()) {
+            return record(obj);
+        }
+        if (type.isArray() && type.getComponentType().isPrimitive() && type != byte[].class) {
+            return array(obj);
+        }
+        if (beanFallback) {
+            return bean(obj);
+        }
+        return NOT_PORTABLE;
+    }
+
+    /** {@code _brine1.zone(key, offsetSeconds)}: a region zone where {@code zoneinfo} has it, else the offset. */
+    public PyObject zone(ZoneId zone, ZoneOffset offset) {
+        sections.add(Section.ZONE);
+        return PyObject.reduce(new GlobalRef(MODULE, "zone"), zone.getId(), (long) offset.getTotalSeconds());
+    }
+
+    private PyObject record(Object obj) {
+        Class<?> type = obj.getClass();
+        RecordComponent[] components = type.getRecordComponents();
+        Object[] values = new Object[components.length];
+        for (int i = 0; i < components.length; i++) {
+            try {
+                values[i] = accessible(components[i].getAccessor(), type).invoke(obj);
+            } catch (IllegalAccessException | InvocationTargetException e) {
+                throw new IllegalArgumentException("cannot read component " + components[i].getName() + " of "
+                        + type.getName() + ": " + e, e);
+            }
+        }
+        PyObject node = new PyObject(PyObject.Kind.NEWOBJ, classNode(type, Section.RECORD), PyTuple.empty(), null);
+        node.addState(PyTuple.wrap(values));
+        return node;
+    }
+
+    private PyObject bean(Object obj) {
+        Class<?> type = obj.getClass();
+        String pkg = type.getPackageName();
+        if (pkg.startsWith("java.") || pkg.startsWith("javax.") || pkg.startsWith("jdk.") || pkg.startsWith("sun.")
+                || type.isArray() || type.isSynthetic() || type.isAnonymousClass() || type.isHidden()) {
+            throw new IllegalArgumentException(type.getName() + " is not a record, enum or bean of your own, so it "
+                    + "has no portable form");
+        }
+        List<Field> fields = beanFields(type);
+        Map<Object, Object> state = new LinkedHashMap<>();
+        for (Field f : fields) {
+            try {
+                state.put(f.getName(), accessible(f, type).get(obj));
+            } catch (IllegalAccessException e) {
+                throw new IllegalArgumentException("cannot read field " + f.getName() + " of " + type.getName()
+                        + ": " + e, e);
+            }
+        }
+        PyObject node = new PyObject(PyObject.Kind.NEWOBJ, classNode(type, Section.BEAN), PyTuple.empty(), null);
+        node.addState(state);
+        return node;
+    }
+
+    private PyObject enumConstant(Enum<?> constant) {
+        Class<?> type = constant.getDeclaringClass();
+        return PyObject.reduce(GETATTR, classNode(type, Section.ENUM), constant.name());
+    }
+
+    private PyObject function(PyFunction f) {
+        sections.add(Section.FUNCTION);
+        Object defaults = f.defaults() == null ? null : PyTuple.copyOf(f.defaults());
+        Object closure = f.closure().isEmpty() ? null : new LinkedHashMap<Object, Object>(f.closure());
+        PyObject node = PyObject.reduce(new GlobalRef(MODULE, "function"), f.source(), f.name(), defaults, closure);
+        if (!f.globals().isEmpty()) {
+            node.addState(f.globals());
+        }
+        return node;
+    }
+
+    private PyObject array(Object array) {
+        sections.add(Section.ARRAY);
+        if (arrayChooser == null) {
+            arrayChooser = PyObject.reduce(new GlobalRef("operator", "getitem"),
+                    PyTuple.of(new GlobalRef(MODULE, "as_array"), new GlobalRef(MODULE, "as_ndarray")),
+                    PyObject.reduce(new GlobalRef(MODULE, "importable"), "numpy"));
+        }
+        String typecode;
+        String dtype;
+        ByteBuffer data;
+        if (array instanceof long[]) {
+            long[] a = (long[]) array;
+            typecode = "q";
+            dtype = "<i8";
+            data = buffer(a.length * 8L);
+            data.asLongBuffer().put(a);
+        } else if (array instanceof int[]) {
+            int[] a = (int[]) array;
+            typecode = "i";
+            dtype = "<i4";
+            data = buffer(a.length * 4L);
+            data.asIntBuffer().put(a);
+        } else if (array instanceof short[]) {
+            short[] a = (short[]) array;
+            typecode = "h";
+            dtype = "<i2";
+            data = buffer(a.length * 2L);
+            data.asShortBuffer().put(a);
+        } else if (array instanceof char[]) {
+            char[] a = (char[]) array;
+            typecode = "H";
+            dtype = "<u2";
+            data = buffer(a.length * 2L);
+            data.asCharBuffer().put(a);
+        } else if (array instanceof double[]) {
+            double[] a = (double[]) array;
+            typecode = "d";
+            dtype = "<f8";
+            data = buffer(a.length * 8L);
+            data.asDoubleBuffer().put(a);
+        } else if (array instanceof float[]) {
+            float[] a = (float[]) array;
+            typecode = "f";
+            dtype = "<f4";
+            data = buffer(a.length * 4L);
+            data.asFloatBuffer().put(a);
+        } else {
+            boolean[] a = (boolean[]) array;
+            typecode = "B";
+            dtype = "|b1";
+            data = buffer(a.length);
+            for (boolean b : a) {
+                data.put((byte) (b ? 1 : 0));
+            }
+        }
+        return new PyObject(PyObject.Kind.REDUCE, arrayChooser, PyTuple.of(typecode, dtype, PyBytes.wrap(data.array())),
+                null);
+    }
+
+    private static ByteBuffer buffer(long size) {
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("array of " + size + " bytes is too large for one Python bytes object"
+                    + " written from Java");
+        }
+        return ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** {@code _brine1.cls(spec)}, one node per Java class per dump so the writer memoizes it. */
+    private PyObject classNode(Class<?> type, Section section) {
+        PyObject node = classes.get(type);
+        if (node != null) {
+            return node;
+        }
+        sections.add(section);
+        List<Object> names = new ArrayList<>();
+        if (section == Section.RECORD) {
+            for (RecordComponent c : type.getRecordComponents()) {
+                names.add(requireIdentifier(c.getName(), type));
+            }
+        } else if (section == Section.ENUM) {
+            for (Object c : type.getEnumConstants()) {
+                names.add(requireIdentifier(((Enum<?>) c).name(), type));
+            }
+        } else {
+            for (Field f : beanFields(type)) {
+                names.add(requireIdentifier(f.getName(), type));
+            }
+        }
+        String kind = section.pythonName();
+        String simple = type.getSimpleName().isEmpty() ? type.getName() : type.getSimpleName();
+        node = PyObject.reduce(CLS, PyTuple.of(kind, type.getName(), simple, PyTuple.copyOf(names)));
+        classes.put(type, node);
+        return node;
+    }
+
+    private static List<Field> beanFields(Class<?> type) {
+        List<Class<?>> chain = new ArrayList<>();
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            chain.add(0, c);
+        }
+        List<Field> fields = new ArrayList<>();
+        for (Class<?> c : chain) {
+            for (Field f : c.getDeclaredFields()) {
+                int m = f.getModifiers();
+                if (!Modifier.isStatic(m) && !Modifier.isTransient(m) && !f.isSynthetic()) {
+                    fields.add(f);
+                }
+            }
+        }
+        return fields;
+    }
+
+    private static String requireIdentifier(String name, Class<?> type) {
+        boolean ok = !name.isEmpty() && (Character.isLetter(name.charAt(0)) || name.charAt(0) == '_');
+        for (int i = 1; ok && i < name.length(); i++) {
+            ok = Character.isLetterOrDigit(name.charAt(i)) || name.charAt(i) == '_';
+        }
+        if (!ok) {
+            throw new IllegalArgumentException(type.getName() + " has a member named " + name
+                    + ", which is not a Python identifier");
+        }
+        return name;
+    }
+
+    private static <T extends AccessibleObject> T accessible(T member, Class<?> type) {
+        try {
+            member.setAccessible(true);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("cannot read " + type.getName() + ": its module does not open "
+                    + type.getPackageName() + " to dev.brine (" + e.getMessage() + ")", e);
+        }
+        return member;
+    }
+}

@@ -1,0 +1,191 @@
+package dev.brine.pickler;
+
+import dev.brine.Pickle;
+import dev.brine.PickleException;
+import dev.brine.Pickler;
+import dev.brine.Unpickler;
+import dev.brine.internal.Opcode;
+import dev.brine.value.PersistentRef;
+import dev.brine.value.PyBytes;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The Pickler's own rules, without an interpreter: memo by identity, errors, hooks, streams, deep nesting. */
+class PicklerTest {
+    private static int count(byte[] data, Opcode op) {
+        int n = 0;
+        for (byte b : data) {
+            n += (b & 0xff) == op.code() ? 1 : 0;
+        }
+        return n;
+    }
+
+    @Test
+    void memoIsByIdentityNotEquality() {
+        List<Object> a = new ArrayList<>(List.of(1));
+        List<Object> b = new ArrayList<>(List.of(1));
+        byte[] distinct = Pickle.dumps(List.of(a, b), 2);
+        byte[] shared = Pickle.dumps(List.of(a, a), 2);
+        assertThat(count(distinct, Opcode.BINGET)).isZero();
+        assertThat(count(shared, Opcode.BINGET)).isEqualTo(1);
+        @SuppressWarnings("unchecked")
+        List<Object> back = (List<Object>) Pickle.loads(shared);
+        assertThat(back.get(0)).isSameAs(back.get(1));
+        @SuppressWarnings("unchecked")
+        List<Object> back2 = (List<Object>) Pickle.loads(distinct);
+        assertThat(back2.get(0)).isNotSameAs(back2.get(1)).isEqualTo(back2.get(1));
+    }
+
+    @Test
+    void cyclesWork() {
+        List<Object> self = new ArrayList<>();
+        self.add(self);
+        for (int p = 0; p <= 5; p++) {
+            @SuppressWarnings("unchecked")
+            List<Object> back = (List<Object>) Pickle.loads(Pickle.dumps(self, p));
+            assertThat(back.get(0)).isSameAs(back);
+        }
+    }
+
+    @Test
+    void aMillionNestedListsNeitherOverflowNorFail() {
+        List<Object> root = new ArrayList<>();
+        List<Object> cur = root;
+        for (int i = 0; i < 1_000_000; i++) {
+            List<Object> next = new ArrayList<>(1);
+            cur.add(next);
+            cur = next;
+        }
+        byte[] data = Pickle.dumps(root, 4);
+        assertThat(count(data, Opcode.EMPTY_LIST)).isEqualTo(1_000_001);
+        assertThat(data[data.length - 1]).isEqualTo((byte) Opcode.STOP.code());
+    }
+
+    @Test
+    void unknownTypeNamesClassPathAndRemedy() {
+        Map<String, Object> order = Map.of("customer", new Date(0));
+        Map<String, Object> root = Map.of("orders", List.of(1, 2, 3, order));
+        assertThatThrownBy(() -> Pickle.dumps(root))
+                .isInstanceOf(PickleException.class)
+                .hasMessageContaining("java.util.Date")
+                .hasMessageContaining("adapter(")
+                .hasMessageContaining("portable mode")
+                .satisfies(e -> assertThat(((PickleException) e).path()).isEqualTo("$.orders[3].customer"));
+    }
+
+    @Test
+    void adapterConvertsAType() {
+        Pickler pickler = Pickler.builder().adapter(Date.class, d -> d.getTime()).build();
+        assertThat(Pickle.loads(pickler.dumps(List.of(new Date(42))))).isEqualTo(List.of(42L));
+    }
+
+    @Test
+    void subMicrosecondTimesFailRatherThanLosePrecision() {
+        assertThatThrownBy(() -> Pickle.dumps(LocalTime.of(1, 2, 3, 1)))
+                .isInstanceOf(PickleException.class).hasMessageContaining("microseconds");
+    }
+
+    @Test
+    void protocolIsChecked() {
+        assertThatThrownBy(() -> Pickler.builder().protocol(6)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Pickle.dumps(1, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Pickler.builder().build().protocol()).isEqualTo(4);
+    }
+
+    @Test
+    void persistentIdHookReplacesValues() {
+        Pickler pickler = Pickler.builder().protocol(2).persistentId(v -> "secret".equals(v) ? "ref-1" : null).build();
+        Object back = Pickle.loads(pickler.dumps(List.of("public", "secret")));
+        assertThat(back).isEqualTo(List.of("public", new PersistentRef("ref-1")));
+        byte[] text = Pickler.builder().protocol(0).persistentId(v -> "secret".equals(v) ? 7 : null).build()
+                .dumps(List.of("secret"));
+        assertThat(new String(text, java.nio.charset.StandardCharsets.ISO_8859_1)).contains("P7\n");
+    }
+
+    @Test
+    void persistentRefIsWrittenBack() {
+        byte[] data = Pickle.dumps(new PersistentRef(PyBytes.of((byte) 1)), 3);
+        assertThat(Pickle.loads(data)).isEqualTo(new PersistentRef(PyBytes.of((byte) 1)));
+    }
+
+    @Test
+    void outOfBandBuffersAtProtocol5() {
+        List<ByteBuffer> taken = new ArrayList<>();
+        Pickler pickler = Pickler.builder().protocol(5).bufferCallback(taken::add).build();
+        ByteBuffer buf = ByteBuffer.wrap(new byte[] {1, 2, 3}).asReadOnlyBuffer();
+        byte[] data = pickler.dumps(List.of(buf));
+        assertThat(taken).hasSize(1);
+        assertThat(count(data, Opcode.NEXT_BUFFER)).isEqualTo(1);
+        assertThat(count(data, Opcode.READONLY_BUFFER)).isEqualTo(1);
+        Object back = Unpickler.builder().build().loads(data, List.of(ByteBuffer.wrap(new byte[] {1, 2, 3})));
+        assertThat(((List<?>) back).get(0)).isInstanceOf(ByteBuffer.class);
+        byte[] inBand = Pickler.builder().protocol(5).build().dumps(buf);
+        assertThat(Pickle.loads(inBand)).isEqualTo(PyBytes.of((byte) 1, (byte) 2, (byte) 3));
+        assertThatThrownBy(() -> Pickle.dumps(buf, 4)).isInstanceOf(PickleException.class)
+                .hasMessageContaining("protocol 5");
+    }
+
+    @Test
+    void dumpToStreamMatchesDumpsAndWritesInLargeChunks() throws IOException {
+        List<Object> value = new ArrayList<>();
+        for (int i = 0; i < 50_000; i++) {
+            value.add("item " + i);
+        }
+        value.add(PyBytes.wrap(new byte[200_000]));
+        for (int p = 0; p <= 5; p++) {
+            ByteArrayOutputStream sink = new ByteArrayOutputStream();
+            int[] writes = new int[1];
+            OutputStream counting = new OutputStream() {
+                @Override
+                public void write(int b) {
+                    throw new AssertionError("a one-byte write");
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    writes[0]++;
+                    sink.write(b, off, len);
+                }
+            };
+            Pickler pickler = Pickler.builder().protocol(p).build();
+            pickler.dump(value, counting);
+            assertThat(sink.toByteArray()).isEqualTo(pickler.dumps(value));
+            assertThat(writes[0]).isLessThan(50);
+        }
+    }
+
+    @Test
+    void onePicklerServesManyThreads() throws Exception {
+        Pickler pickler = Pickler.builder().protocol(3).build();
+        List<Object> shared = List.of(1, "two", List.of(3.0));
+        byte[] expected = pickler.dumps(List.of(shared, shared));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<byte[]>> results = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                results.add(pool.submit(() -> pickler.dumps(List.of(shared, shared))));
+            }
+            for (Future<byte[]> f : results) {
+                assertThat(Arrays.equals(f.get(), expected)).isTrue();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+}
