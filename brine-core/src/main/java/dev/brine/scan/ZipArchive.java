@@ -229,6 +229,10 @@ final class ZipArchive {
             long compressed = u32(i + 18);
             int method = u16(i + 8);
             long start = i + 30L + nameLength + extraLength;
+            if ((u16(i + 6) & 8) != 0 && compressed == 0 && method == 8) {
+                // Sizes in a data descriptor after the data: a DEFLATE stream ends by itself, so inflate to its end.
+                compressed = data.length - start;
+            }
             session.add(new Finding(Verdict.SUSPICIOUS, "zip-mismatch", prefix + name, i, "",
                     "a local file entry the central directory does not list (" + entries.size() + " listed): "
                             + "streaming readers see it, directory readers do not"));
