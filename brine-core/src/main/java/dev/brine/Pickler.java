@@ -113,6 +113,7 @@ public final class Pickler {
         private Function<Object, Object> persistentId;
         private final Map<GlobalRef, Integer> extensions = new HashMap<>();
         private final List<WriteConfig.Adapter> adapters = new ArrayList<>();
+        private boolean portable;
 
         private Builder() {
         }
@@ -185,10 +186,29 @@ public final class Pickler {
             return this;
         }
 
+        /**
+         * Portable mode: Java records, enums, other objects (beans), {@link PyFunction}s, primitive arrays and
+         * region time zones are written so that the stock {@code pickle.load} of any CPython 3.6 to 3.13 rebuilds
+         * them with nothing installed. When the value holds any of them, the stream starts with a header that
+         * installs Brine's small Python runtime where that interpreter lacks it; a value that holds none gets no
+         * header and the same bytes as without portable mode. Needs protocol 2 or higher. See
+         * {@code docs/PORTABLE.md}.
+         *
+         * <p>Loading a portable stream runs the runtime's Python code, as loading any pickle can run code. The
+         * header is plain and recognisable: {@code brine dis}, {@code brine json} and {@code brine scan} show it.
+         */
+        public Builder portable(boolean portable) {
+            this.portable = portable;
+            return this;
+        }
+
         /** An immutable, thread-safe {@link Pickler} with this configuration. */
         public Pickler build() {
+            if (portable && protocol < 2) {
+                throw new IllegalArgumentException("portable mode needs protocol 2 or higher, not " + protocol);
+            }
             return new Pickler(new WriteConfig(protocol, fixImports, bufferCallback, persistentId,
-                    Map.copyOf(extensions), List.copyOf(adapters)));
+                    Map.copyOf(extensions), List.copyOf(adapters), portable));
         }
     }
 }

@@ -278,6 +278,11 @@ final class JavaEquivalents {
      * datetime.datetime: (datetime, (b'YYMDHMSuuu',)) or with a tzinfo. As CPython's datetime __reduce_ex__,
      * fold is recorded only at protocol 4 and up, by adding 128 to the month byte.
      */
+    /** A zoned date-time with the given tzinfo, for portable mode's region zones. */
+    static PyObject zonedDateTime(ZonedDateTime t, Object tzinfo, int protocol) {
+        return datetime(t.toLocalDateTime(), tzinfo, !t.equals(t.withEarlierOffsetAtOverlap()), protocol);
+    }
+
     private static PyObject datetime(LocalDateTime t, Object tz, boolean fold, int protocol) {
         int y = checkYear(t.getYear());
         int us = micros(t.getNano());

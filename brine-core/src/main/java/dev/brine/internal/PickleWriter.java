@@ -11,6 +11,8 @@ import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
 
 import java.io.IOException;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -70,6 +72,8 @@ public final class PickleWriter {
     private final int proto;
     private final boolean bin;
     private final PickleOutput out;
+    /** In portable mode, what turns records, enums, beans, functions and arrays into runtime calls; else null. */
+    private final PortableEncoder portable;
     private final IdentityHashMap<Object, Integer> memo = new IdentityHashMap<>();
     /** Equal globals are one Python object, so they share one memo entry: the first instance seen stands for all. */
     private final Map<GlobalRef, GlobalRef> globals = new HashMap<>();
@@ -126,17 +130,34 @@ public final class PickleWriter {
         this.proto = config.protocol();
         this.bin = proto >= 1;
         this.out = out;
+        this.portable = config.portable() ? new PortableEncoder() : null;
     }
 
     /** Pickles {@code value} into a new array. */
     public static byte[] dumps(WriteConfig config, Object value) {
         PickleOutput out = new PickleOutput(null);
-        new PickleWriter(config, out).run(value);
-        return out.toByteArray();
+        PickleWriter writer = new PickleWriter(config, out);
+        writer.run(value);
+        byte[] body = out.toByteArray();
+        if (writer.portable == null || writer.portable.sections().isEmpty()) {
+            // A value that needs no runtime gets no header: the bytes are those of a non-portable dump.
+            return body;
+        }
+        byte[] header = PortableRuntime.header(writer.portable.sections(), config.protocol());
+        byte[] all = Arrays.copyOf(header, header.length + body.length);
+        System.arraycopy(body, 0, all, header.length, body.length);
+        return all;
     }
 
-    /** Pickles {@code value} onto {@code stream}, buffered. */
+    /**
+     * Pickles {@code value} onto {@code stream}, buffered. In portable mode the body is built in memory first,
+     * because the header that precedes it depends on what the body holds.
+     */
     public static void dump(WriteConfig config, Object value, OutputStream stream) throws IOException {
+        if (config.portable()) {
+            stream.write(dumps(config, value));
+            return;
+        }
         PickleOutput out = new PickleOutput(stream);
         try {
             new PickleWriter(config, out).run(value);
@@ -323,7 +344,16 @@ public final class PickleWriter {
         }
         Object conv;
         try {
+            if (portable != null) {
+                conv = portable(obj, false);
+                if (conv != PortableEncoder.NOT_PORTABLE) {
+                    return conv;
+                }
+            }
             conv = JavaEquivalents.convert(obj, proto);
+            if (conv == JavaEquivalents.UNKNOWN && portable != null) {
+                return portable(obj, true);
+            }
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw fail("cannot pickle this " + obj.getClass().getName() + ": " + e.getMessage());
         }
@@ -334,6 +364,15 @@ public final class PickleWriter {
                     + ".class, v -> ...), or use portable mode");
         }
         return conv;
+    }
+
+    /** Portable mode's form of {@code obj}: region-zoned date-times get a runtime zone, the rest the encoder's. */
+    private Object portable(Object obj, boolean beanFallback) {
+        if (obj instanceof ZonedDateTime && !(((ZonedDateTime) obj).getZone() instanceof ZoneOffset)) {
+            ZonedDateTime t = (ZonedDateTime) obj;
+            return JavaEquivalents.zonedDateTime(t, portable.zone(t.getZone(), t.getOffset()), proto);
+        }
+        return portable.encode(obj, beanFallback);
     }
 
     // ------------------------------------------------------------------------------------------------ atoms

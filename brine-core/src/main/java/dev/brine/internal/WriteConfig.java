@@ -18,10 +18,11 @@ import java.util.function.Predicate;
  * @param persistentId   the persistent-id hook, or null
  * @param extensions     the extension registry, global to code, for EXT1/2/4
  * @param adapters       Java types the caller taught Brine to convert, in registration order
+ * @param portable       write records, enums, beans, functions and arrays as portable-runtime objects
  */
 public record WriteConfig(int protocol, boolean fixImports, Predicate<? super ByteBuffer> bufferCallback,
                           Function<Object, Object> persistentId, Map<GlobalRef, Integer> extensions,
-                          List<Adapter> adapters) {
+                          List<Adapter> adapters, boolean portable) {
 
     /**
      * Converts values of {@code type} (and its subclasses) with {@code convert} before writing them.

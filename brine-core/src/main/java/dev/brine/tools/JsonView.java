@@ -3,6 +3,7 @@ package dev.brine.tools;
 import dev.brine.internal.PyRepr;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.PersistentRef;
+import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
 import dev.brine.value.PyFrozenSet;
@@ -93,7 +94,7 @@ public final class JsonView {
             return !s.isEmpty();
         }
         return v instanceof List || v instanceof Map || v instanceof Set || v instanceof PyObject
-                || v instanceof byte[];
+                || v instanceof byte[] || v instanceof PyByteArray;
     }
 
     /** The containers reached more than once, found without recursion. */
@@ -240,6 +241,8 @@ public final class JsonView {
         private void container(Object v, Integer id, int depth) throws IOException {
             if (v instanceof byte[] b) {
                 tagged("$bytearray", id, quote(Base64.getEncoder().encodeToString(b)), depth);
+            } else if (v instanceof PyByteArray b) {
+                tagged("$bytearray", id, quote(Base64.getEncoder().encodeToString(b.array())), depth);
             } else if (v instanceof PyTuple t) {
                 openTagged("$tuple", id, depth);
                 work.push(close('}', depth));

@@ -53,12 +53,23 @@ def _header():
     return out
 
 
+class _Latin1(object):
+    # Below protocol 3 stock pickle writes bytes as _codecs.encode(text, 'latin1'), which imports a codec module
+    # where none is loaded yet; str.encode's latin-1 fast path imports nothing.
+    def __init__(self, data):
+        self.text = data.decode('latin-1')
+
+    def __reduce__(self):
+        return str.encode, (self.text, 'latin-1')
+
+
 class _Boot(object):
     # Stock pickle writes this as _pickle.loads(<header + "return boot">), so objects rebuilt here can be
     # pickled again and loaded where nothing of Brine exists.
-    def __reduce__(self):
+    def __reduce_ex__(self, protocol):
         import _pickle
-        return _pickle.loads, (b'\x80\x02' + _header() + _g(__name__, 'boot') + b'.',)
+        data = b'\x80\x02' + _header() + _g(__name__, 'boot') + b'.'
+        return _pickle.loads, (data if protocol >= 3 else _Latin1(data),)
 
     def obj(self, spec):
         c = cls(spec)

@@ -182,6 +182,9 @@ final class Description {
             if (v instanceof byte[] b) {
                 return ref(v, "bytearray", n -> n.put("hex", HEX.formatHex(b)));
             }
+            if (v instanceof dev.brine.value.PyByteArray b) {
+                return ref(v, "bytearray", n -> n.put("hex", HEX.formatHex(b.array())));
+            }
             if (v instanceof ByteBuffer bb) {
                 return byteBuffer(bb);
             }
