@@ -4,7 +4,9 @@
 Usage: python3 fuzz_seeds.py OUTDIR [PYTHON ...]
 
 Runs catalogue.py under each interpreter given (by default this one), and copies every distinct pickle of at most
-MAX_SIZE bytes to OUTDIR/py<major><minor>-<case>.p<N>.pkl. Small seeds keep the regression replay in `mvn verify`
+MAX_SIZE bytes to OUTDIR/py<major><minor>-<case>.p<N>.pkl, which every target replays; then runs scan_corpus.py
+(under this interpreter) and copies its files of at most 4 * MAX_SIZE bytes to OUTDIR/scanner/, which only the
+scanner target replays (Jazzer reads OUTDIR/<method>/ for one target). Small seeds keep the regression replay in `mvn verify`
 fast and give the fuzzer inputs it can mutate cheaply; the catalogue's large cases (framing past 64 KiB, batches
 past 1000 items) add nothing a mutation of a small one would not reach.
 
@@ -34,6 +36,8 @@ def main(outdir, pythons):
         os.makedirs(outdir)
     seen = set()
     for name in os.listdir(outdir):
+        if not os.path.isfile(os.path.join(outdir, name)):
+            continue
         with open(os.path.join(outdir, name), 'rb') as f:
             seen.add(hashlib.sha256(f.read()).hexdigest())
     written = 0
@@ -56,6 +60,23 @@ def main(outdir, pythons):
                 written += 1
         finally:
             shutil.rmtree(work, ignore_errors=True)
+    # The scanner target also gets the scanner corpus's small files: ZIP, npy and joblib layouts to mutate.
+    scanner_dir = os.path.join(outdir, 'scanner')
+    if not os.path.isdir(scanner_dir):
+        os.makedirs(scanner_dir)
+    work = tempfile.mkdtemp(prefix='brine-scan-seeds-')
+    try:
+        subprocess.check_call([sys.executable, os.path.join(HERE, 'scan_corpus.py'), work], stdout=subprocess.DEVNULL)
+        for kind in ('benign', 'malicious'):
+            for name in sorted(os.listdir(os.path.join(work, kind))):
+                with open(os.path.join(work, kind, name), 'rb') as f:
+                    data = f.read()
+                if len(data) <= 4 * MAX_SIZE:
+                    with open(os.path.join(scanner_dir, 'scan-' + kind + '-' + name), 'wb') as f:
+                        f.write(data)
+                    written += 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     print('wrote %d seeds to %s' % (written, outdir))
 
 

@@ -51,6 +51,9 @@ public final class Scanner {
     /** The magic number the legacy torch layout's first pickle holds ({@code torch.serialization.MAGIC_NUMBER}). */
     private static final BigInteger TORCH_MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
 
+    /** gzip in zlib in gzip...: deeper than this is no real file, only a way to make the scanner work. */
+    private static final int MAX_COMPRESSION_LAYERS = 3;
+
     private static final Pattern NPY_DESCR = Pattern.compile("['\"]descr['\"]\\s*:\\s*(.*?)\\s*,\\s*['\"]fortran_order");
 
     private final long maxFileBytes;
@@ -195,6 +198,13 @@ public final class Scanner {
         if (startsWith(data, NPY_MAGIC)) {
             scanNpy(session, data, prefix);
             return "npy";
+        }
+        boolean compressed = (data.length >= 2 && (data[0] & 0xff) == 0x1f && (data[1] & 0xff) == 0x8b)
+                || (data.length >= 2 && (data[0] & 0xff) == 0x78 && ((data[0] & 0xff) * 256 + (data[1] & 0xff)) % 31 == 0);
+        if (compressed && prefix.split(":", -1).length > MAX_COMPRESSION_LAYERS) {
+            session.add(new Finding(Verdict.UNREADABLE, "unreadable", prefix, 0, "",
+                    "compressed more than " + MAX_COMPRESSION_LAYERS + " times over: not followed"));
+            return "compressed";
         }
         if (data.length >= 2 && (data[0] & 0xff) == 0x1f && (data[1] & 0xff) == 0x8b) {
             byte[] plain = inflate(session, prefix, () -> new GZIPInputStream(new ByteArrayInputStream(data)));

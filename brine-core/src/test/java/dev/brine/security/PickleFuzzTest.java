@@ -2,6 +2,8 @@ package dev.brine.security;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.brine.PickleException;
+import dev.brine.scan.FileReport;
+import dev.brine.scan.Scanner;
 import dev.brine.Unpickler;
 import dev.brine.testing.ThrottledInputStream;
 import dev.brine.tools.Disassembler;
@@ -65,4 +67,19 @@ class PickleFuzzTest {
             assertThat(e.partialListing()).isNotNull();
         }
     }
+
+    /**
+     * The scanner, reading the bytes as a plain file and as a joblib file: a report, never an exception, and never
+     * the catch-all finding the scanner makes when one of its own parts throws.
+     */
+    @FuzzTest(maxDuration = "5m")
+    void scanner(byte[] data) {
+        for (String name : new String[] {"fuzz.pkl", "fuzz.joblib"}) {
+            FileReport report = SCANNER.scan(name, data);
+            assertThat(report.verdict()).isNotNull();
+            assertThat(report.findings()).noneMatch(f -> f.message().startsWith("the scanner failed"));
+        }
+    }
+
+    private static final Scanner SCANNER = Scanner.builder().maxSteps(1_000_000).build();
 }
