@@ -270,6 +270,11 @@ public final class PickleWriter {
         if (obj instanceof PyFrozenSet) {
             return saveFrozenSet((PyFrozenSet) obj);
         }
+        if (JavaEquivalents.isPythonSubtype(obj)) {
+            // OrderedDict, defaultdict, Counter and deque are Java maps and lists that must not be written as
+            // plain dicts and lists (docs/TYPES.md).
+            return saveConverted(obj);
+        }
         if (obj instanceof List) {
             return saveList((List<?>) obj);
         }
