@@ -50,6 +50,14 @@ else:
             self.label = label
 
 
+if sys.version_info >= (3, 10):
+    @register
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Frozen:
+        x: int
+        y: int
+
+
 @register
 class Color(enum.Enum):
     RED = 1
@@ -162,6 +170,9 @@ def cases():
     yield 'color', [Color.RED, Color.GREEN, Color.RED], 0
     yield 'mood', (Mood.SAD, Mood.HAPPY), 0
     # __slots__ without __getstate__ pickles only from protocol 2 (copyreg._reduce_ex refuses it below).
+    if sys.version_info >= (3, 10):
+        # Its __getstate__ gives the field values as a list.
+        yield 'frozen_slots', Frozen(7, 8), 2
     yield 'slotted', Slotted(1, 'one'), 2
     yield 'mixed', Mixed(1, 'one'), 2
     yield 'namedtuple', [NT(1, 'x'), NT(2, 'y')], 0

@@ -301,6 +301,10 @@ public final class Binder {
                     if (node.kwargs() != null) {
                         putNamed(named, node.kwargs(), target.pythonName);
                     }
+                    List<Object> values = stateValues(node, target);
+                    if (values != null && args.isEmpty()) {
+                        return new Plan(node, target, target.pythonName, values, named, null, null);
+                    }
                     putState(named, node, target.pythonName);
                     return new Plan(node, target, target.pythonName, args, named, null, null);
                 }
@@ -394,6 +398,20 @@ public final class Binder {
             return null;
         }
         return kind == null || kind.equals(spec.get(0)) ? spec : null;
+    }
+
+    /**
+     * The field values when the state is a list of them, as the {@code __getstate__} of a
+     * {@code @dataclass(slots=True)} gives (CPython 3.10+ {@code dataclasses._dataclass_getstate}: the values in
+     * field order); bound to a record's components in order. Null for any other state.
+     */
+    private static List<Object> stateValues(PyObject node, BinderTarget target) {
+        if (!(node.state() instanceof ArrayList) || target.kind != BinderTarget.Kind.RECORD) {
+            return null;
+        }
+        @SuppressWarnings("unchecked")
+        List<Object> values = (List<Object>) node.state();
+        return values;
     }
 
     /** Adds the attributes of the node's state: a {@code __dict__}, or {@code (dict or None, slots)}. */

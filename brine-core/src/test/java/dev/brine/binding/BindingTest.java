@@ -113,6 +113,7 @@ class BindingTest {
 
     static final Unpickler BOUND = Unpickler.builder()
             .bind("geometry", "Point", Point.class)
+            .bind("geometry", "Frozen", Point.class)
             .bind("geometry", "Line", Line.class)
             .bind("geometry", "Color", Color.class)
             .bind("geometry", "Mood", Mood.class)
@@ -190,6 +191,10 @@ class BindingTest {
             }
             for (Case c : cases.get("mood")) {
                 assertThat(BOUND.loads(c.pickle())).as(c.where()).isEqualTo(PyTuple.of(Mood.SAD, Mood.HAPPY));
+                checked++;
+            }
+            for (Case c : cases.getOrDefault("frozen_slots", List.of())) {
+                assertThat(BOUND.loads(c.pickle())).as(c.where()).isEqualTo(new Point(7, 8));
                 checked++;
             }
             for (Case c : cases.get("slotted")) {
