@@ -155,6 +155,20 @@ class Custom(object):
 
 
 @register
+class Keywords(object):
+    """Made by cls.__new__(cls, *args, **kwargs): NEWOBJ_EX from protocol 4."""
+
+    def __new__(cls, x, y):
+        return object.__new__(cls)
+
+    def __getnewargs_ex__(self):
+        return (1,), {'y': 2}
+
+    def __getstate__(self):
+        return None
+
+
+@register
 class Link(object):
     def __init__(self, value, next):
         self.value = value
@@ -173,6 +187,7 @@ def cases():
     if sys.version_info >= (3, 10):
         # Its __getstate__ gives the field values as a list.
         yield 'frozen_slots', Frozen(7, 8), 2
+    yield 'keywords', Keywords(1, 2), 4
     yield 'slotted', Slotted(1, 'one'), 2
     yield 'mixed', Mixed(1, 'one'), 2
     yield 'namedtuple', [NT(1, 'x'), NT(2, 'y')], 0

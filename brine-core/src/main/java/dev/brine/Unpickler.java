@@ -170,7 +170,8 @@ public final class Unpickler {
 
         /**
          * In strict mode, a global that is not one Brine maps to a Java type and was not allowed with
-         * {@link #allowGlobal} fails the load instead of becoming an inert node.
+         * {@link #allowGlobal} fails the load instead of becoming an inert node. With {@link #bind bindings}, an
+         * attribute of a bound object that has no Java field fails the load too.
          */
         public Builder strict(boolean strict) {
             this.strict = strict;

@@ -114,6 +114,7 @@ class BindingTest {
     static final Unpickler BOUND = Unpickler.builder()
             .bind("geometry", "Point", Point.class)
             .bind("geometry", "Frozen", Point.class)
+            .bind("geometry", "Keywords", Point.class)
             .bind("geometry", "Line", Line.class)
             .bind("geometry", "Color", Color.class)
             .bind("geometry", "Mood", Mood.class)
@@ -195,6 +196,10 @@ class BindingTest {
             }
             for (Case c : cases.getOrDefault("frozen_slots", List.of())) {
                 assertThat(BOUND.loads(c.pickle())).as(c.where()).isEqualTo(new Point(7, 8));
+                checked++;
+            }
+            for (Case c : cases.get("keywords")) {
+                assertThat(BOUND.loads(c.pickle())).as(c.where()).isEqualTo(new Point(1, 2));
                 checked++;
             }
             for (Case c : cases.get("slotted")) {
@@ -298,8 +303,9 @@ class BindingTest {
         }
     }
 
-    static Case first(String name) {
-        return byName(cases(CPython.python3(), CASES)).get(name).get(0);
+    /** Every protocol's pickle of the case {@code name}, from python3. */
+    static List<Case> all(String name) {
+        return byName(cases(CPython.python3(), CASES)).get(name);
     }
 
     @Test
@@ -314,9 +320,11 @@ class BindingTest {
     @Test
     void missingRecordComponentFails() {
         Unpickler u = Unpickler.builder().bind("geometry", "Bad", Point.class).build();
-        assertThatThrownBy(() -> u.loads(first("bad_missing").pickle())).isInstanceOf(PickleException.class)
-                .hasMessageContaining("geometry.Bad").hasMessageContaining("no field y")
-                .hasMessageContaining("Point.y (int)");
+        for (Case c : all("bad_missing")) {
+            assertThatThrownBy(() -> u.loads(c.pickle())).as(c.where()).isInstanceOf(PickleException.class)
+                    .hasMessageContaining("geometry.Bad").hasMessageContaining("no field y")
+                    .hasMessageContaining("Point.y (int)");
+        }
     }
 
     static final class PointBean {
@@ -327,38 +335,46 @@ class BindingTest {
     @Test
     void missingBeanFieldKeepsItsDefault() {
         Unpickler u = Unpickler.builder().bind("geometry", "Bad", PointBean.class).build();
-        PointBean p = (PointBean) u.loads(first("bad_missing").pickle());
-        assertThat(p.x).isEqualTo(1);
-        assertThat(p.y).isEqualTo(-1);
+        for (Case c : all("bad_missing")) {
+            PointBean p = (PointBean) u.loads(c.pickle());
+            assertThat(p.x).as(c.where()).isEqualTo(1);
+            assertThat(p.y).as(c.where()).isEqualTo(-1);
+        }
     }
 
     @Test
     void unknownFieldFailsOnlyInStrictMode() {
-        byte[] pickle = first("bad_extra").pickle();
-        assertThat(Unpickler.builder().bind("geometry", "Bad", Point.class).build().loads(pickle))
-                .isEqualTo(new Point(1, 2));
         Unpickler strict = Unpickler.builder().strict(true).allowGlobal("builtins", "object")
                 .bind("geometry", "Bad", Point.class).build();
-        assertThatThrownBy(() -> strict.loads(pickle)).isInstanceOf(PickleException.class)
-                .hasMessageContaining("geometry.Bad.z").hasMessageContaining("Point has no field z");
         Unpickler strictBean = Unpickler.builder().strict(true).allowGlobal("builtins", "object")
                 .bind("geometry", "Bad", PointBean.class).build();
-        assertThatThrownBy(() -> strictBean.loads(pickle)).isInstanceOf(PickleException.class)
-                .hasMessageContaining("geometry.Bad.z").hasMessageContaining("PointBean has no field z");
+        for (Case c : all("bad_extra")) {
+            assertThat(Unpickler.builder().bind("geometry", "Bad", Point.class).build().loads(c.pickle()))
+                    .as(c.where()).isEqualTo(new Point(1, 2));
+            assertThatThrownBy(() -> strict.loads(c.pickle())).as(c.where()).isInstanceOf(PickleException.class)
+                    .hasMessageContaining("geometry.Bad.z").hasMessageContaining("Point has no field z");
+            assertThatThrownBy(() -> strictBean.loads(c.pickle())).as(c.where())
+                    .isInstanceOf(PickleException.class)
+                    .hasMessageContaining("geometry.Bad.z").hasMessageContaining("PointBean has no field z");
+        }
     }
 
     @Test
     void integerOutOfRangeFails() {
         Unpickler u = Unpickler.builder().bind("geometry", "Bad", Point.class).build();
-        assertThatThrownBy(() -> u.loads(first("bad_range").pickle())).isInstanceOf(PickleException.class)
-                .hasMessage("cannot bind geometry.Bad.x: 1099511627776 is out of range for Point.x (int)");
+        for (Case c : all("bad_range")) {
+            assertThatThrownBy(() -> u.loads(c.pickle())).as(c.where()).isInstanceOf(PickleException.class)
+                    .hasMessage("cannot bind geometry.Bad.x: 1099511627776 is out of range for Point.x (int)");
+        }
     }
 
     @Test
     void stateThatIsNotADictFails() {
         Unpickler u = Unpickler.builder().bind("geometry", "Custom", PointBean.class).build();
-        assertThatThrownBy(() -> u.loads(first("bad_state").pickle())).isInstanceOf(PickleException.class)
-                .hasMessageContaining("geometry.Custom").hasMessageContaining("state is list");
+        for (Case c : all("bad_state")) {
+            assertThatThrownBy(() -> u.loads(c.pickle())).as(c.where()).isInstanceOf(PickleException.class)
+                    .hasMessageContaining("geometry.Custom").hasMessageContaining("state is list");
+        }
     }
 
     enum Shade { LIGHT, DARK }
@@ -366,24 +382,30 @@ class BindingTest {
     @Test
     void enumMemberWithNoMatchingConstantFails() {
         Unpickler u = Unpickler.builder().bind("geometry", "Color", Shade.class).build();
-        assertThatThrownBy(() -> u.loads(first("bad_enum").pickle())).isInstanceOf(PickleException.class)
-                .hasMessageContaining("geometry.Color").hasMessageContaining("value 2")
-                .hasMessageContaining("Shade");
+        for (Case c : all("bad_enum")) {
+            assertThatThrownBy(() -> u.loads(c.pickle())).as(c.where()).isInstanceOf(PickleException.class)
+                    .hasMessageContaining("geometry.Color").hasMessageContaining("value 2")
+                    .hasMessageContaining("Shade");
+        }
     }
 
     @Test
     void cycleThroughRecordsOnlyFailsClearly() {
-        assertThatThrownBy(() -> BOUND.loads(first("record_cycle").pickle())).isInstanceOf(PickleException.class)
-                .hasMessageContaining("geometry.Link").hasMessageContaining("cycle");
+        for (Case c : all("record_cycle")) {
+            assertThatThrownBy(() -> BOUND.loads(c.pickle())).as(c.where()).isInstanceOf(PickleException.class)
+                    .hasMessageContaining("geometry.Link").hasMessageContaining("cycle");
+        }
     }
 
     @Test
     void wrongNestedElementNamesItsIndex() {
         Unpickler u = Unpickler.builder().bind("geometry", "Polygon", Polygon.class).build();
-        assertThatThrownBy(() -> u.loads(first("polygon").pickle())).isInstanceOf(PickleException.class)
-                .hasMessageContaining("geometry.Polygon.points[0]")
-                .hasMessageContaining("Polygon.points (List<Point>)")
-                .hasMessageContaining("geometry.Point object (not bound)");
+        for (Case c : all("polygon")) {
+            assertThatThrownBy(() -> u.loads(c.pickle())).as(c.where()).isInstanceOf(PickleException.class)
+                    .hasMessageContaining("geometry.Polygon.points[0]")
+                    .hasMessageContaining("Polygon.points (List<Point>)")
+                    .hasMessageContaining("geometry.Point object (not bound)");
+        }
     }
 
     @Test
