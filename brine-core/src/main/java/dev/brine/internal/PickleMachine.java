@@ -186,13 +186,13 @@ public final class PickleMachine {
                     break;
 
                 case BINBYTES:
-                    push(PyBytes.wrap(counted(readUnsignedLength4(), "bytes")));
+                    push(bytes(readUnsignedLength4()));
                     break;
                 case SHORT_BINBYTES:
-                    push(PyBytes.wrap(counted(readLength1(), "bytes")));
+                    push(bytes(readLength1()));
                     break;
                 case BINBYTES8:
-                    push(PyBytes.wrap(counted(readLength8(), "bytes")));
+                    push(bytes(readLength8()));
                     break;
                 case BYTEARRAY8:
                     push(PyByteArray.wrap(counted(readLength8(), "bytearray")));
@@ -672,6 +672,17 @@ public final class PickleMachine {
             throw truncated(what, length);
         }
         return data;
+    }
+
+    /** A bytes payload: a view of the input array in zero-copy mode (never of a stream's reused buffer), else a copy. */
+    private PyBytes bytes(long length) throws IOException {
+        if (config.zeroCopy() && !in.isStream()) {
+            checkPayload(length, "bytes");
+            PyBytes view = PyBytes.wrap(in.buf, in.pos, (int) length);
+            in.pos += (int) length;
+            return view;
+        }
+        return PyBytes.wrap(counted(length, "bytes"));
     }
 
     private void checkPayload(long length, String what) {
