@@ -133,8 +133,8 @@ public final class Unpickler {
         private int maxNesting = 5_000;
         private long maxMemoEntries = 10_000_000;
         private long maxBytes = Integer.MAX_VALUE;
-        private final Binder.Bindings.Builder bindings = new Binder.Bindings.Builder();
         private boolean zeroCopy;
+        private final Binder.Bindings.Builder bindings = new Binder.Bindings.Builder();
 
         private Builder() {
         }
@@ -204,6 +204,23 @@ public final class Unpickler {
         }
 
         /**
+         * With zero copy, a {@code bytes} read from a {@code byte[]} or an array-backed {@link ByteBuffer} is a
+         * {@link dev.brine.value.PyBytes#wrap(byte[], int, int) view} of the caller's array instead of a copy, so
+         * loading a large bytes object costs no copy and no extra heap. The loaded values then share the input:
+         * do not change the input array while they are in use, and know that a small bytes value keeps the whole
+         * input reachable. Reading from an {@link InputStream} always copies. Default off.
+         *
+         * <pre>{@code
+         * Unpickler fast = Unpickler.builder().zeroCopy(true).build();
+         * PyBytes blob = (PyBytes) fast.loads(data);   // blob.asByteBuffer() reads data's bytes in place
+         * }</pre>
+         */
+        public Builder zeroCopy(boolean zeroCopy) {
+            this.zeroCopy = zeroCopy;
+            return this;
+        }
+
+        /**
          * Reads objects of the Python class {@code module.name} into {@code type}: a record (through its canonical
          * constructor), an enum (members matched by name, or by an instance field named {@code value}), or a
          * bean (made with its no-argument constructor, then its fields set), by field name. The fields come from
@@ -251,23 +268,6 @@ public final class Unpickler {
             return this;
         }
 
-        /**
-         * With zero copy, a {@code bytes} read from a {@code byte[]} or an array-backed {@link ByteBuffer} is a
-         * {@link dev.brine.value.PyBytes#wrap(byte[], int, int) view} of the caller's array instead of a copy, so
-         * loading a large bytes object costs no copy and no extra heap. The loaded values then share the input:
-         * do not change the input array while they are in use, and know that a small bytes value keeps the whole
-         * input reachable. Reading from an {@link InputStream} always copies. Default off.
-         *
-         * <pre>{@code
-         * Unpickler fast = Unpickler.builder().zeroCopy(true).build();
-         * PyBytes blob = (PyBytes) fast.loads(data);   // blob.asByteBuffer() reads data's bytes in place
-         * }</pre>
-         */
-        public Builder zeroCopy(boolean zeroCopy) {
-            this.zeroCopy = zeroCopy;
-            return this;
-        }
-
         /** The most items (including marks) the unpickling stack may hold. Default 10,000,000. */
         public Builder maxStackDepth(int maxStackDepth) {
             this.maxStackDepth = positive(maxStackDepth, "maxStackDepth");
@@ -309,8 +309,7 @@ public final class Unpickler {
         public Unpickler build() {
             return new Unpickler(new ReadConfig(charset, fixImports, strict, Set.copyOf(allowed),
                     Map.copyOf(extensions), persistentLoad, maxStackDepth, maxNesting, maxMemoEntries, maxBytes,
-                    zeroCopy,
-                    bindings.isEmpty() ? null : bindings.build()));
+                    zeroCopy, bindings.isEmpty() ? null : bindings.build()));
         }
     }
 
