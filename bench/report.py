@@ -15,9 +15,11 @@ import sys
 
 
 def load_jmh(out):
-    """{(benchmark, payload, contender): ms/op}; also {bytes: ms} for the arraycopy runs."""
+    """{(benchmark, payload, contender): ms/op}; also {bytes: ms} for the arraycopy runs. The loads-g1 run's
+    Brine loads are keyed with the contender "brine-g1"."""
     scores, copies = {}, {}
     for path in sorted(glob.glob(os.path.join(out, "jmh-*.json"))):
+        g1 = path.endswith("jmh-loads-g1.json")
         with open(path) as f:
             text = f.read().strip()
         if not text:
@@ -29,7 +31,7 @@ def load_jmh(out):
             if bench == "arraycopy":
                 copies[int(params["bytes"])] = ms
             else:
-                scores[(bench, params["payload"], params["contender"])] = ms
+                scores[(bench, params["payload"], params["contender"] + ("-g1" if g1 else ""))] = ms
     return scores, copies
 
 
@@ -111,6 +113,19 @@ def main():
     p("Pyrolite writes protocol 2 only, so its dumps are compared on the protocol 2 rows. "
       "\"fails\": Pyrolite raised an exception on that payload (numpy arrays need constructors it does not have).")
     p("")
+
+    if any(k[2] == "brine-g1" for k in scores):
+        p("Brine's loads on the JVM's default collector (G1, `-Xmx3g` only) against the throughput settings above:")
+        p("")
+        p("| payload | proto | Brine loads MB/s, ParallelGC | Brine loads MB/s, G1 | G1/CPython |")
+        p("|---|---|--:|--:|--:|")
+        for x in main_rows:
+            n, size = x["name"], x["bytes"]
+            bl = rate(size, scores.get(("loads", n, "brine")))
+            gl = rate(size, scores.get(("loads", n, "brine-g1")))
+            cl = rate(size, cpython.get(n, {}).get("loads_ms"))
+            p(f"| {x['title']} | {x['protocol']} | {fmt_rate(bl)} | {fmt_rate(gl)} | {fmt_ratio(ratio(gl, cl))} |")
+        p("")
 
     # Large binary payloads against System.arraycopy, and heap.
     p("| large payload | proto | payload MB | Brine loads MB/s | zero-copy loads MB/s | arraycopy MB/s "

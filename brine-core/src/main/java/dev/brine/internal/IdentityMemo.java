@@ -2,15 +2,19 @@ package dev.brine.internal;
 
 /**
  * The pickler's memo: object identity to memo index, as {@code _pickle.c}'s {@code PyMemoTable}, an
- * open-addressing table keyed by the object itself. Unlike {@link java.util.IdentityHashMap} it stores the
- * index unboxed, which matters when a dump memoizes millions of strings and containers.
+ * open-addressing table keyed by the object itself.
+ *
+ * <p>Unlike {@link java.util.IdentityHashMap} it keeps each key's identity hash beside its index, so growing the
+ * table never reads the keys' headers again (a cache miss per object when a dump memoizes millions of strings and
+ * containers), and it stores the index unboxed.
  */
 final class IdentityMemo {
     /** Absent from the memo. */
     static final int NONE = -1;
 
     private Object[] keys = new Object[64];
-    private int[] values = new int[64];
+    /** Per slot: the key's identity hash in the high half, its memo index in the low half. */
+    private long[] entries = new long[64];
     private int size;
 
     int size() {
@@ -21,10 +25,10 @@ final class IdentityMemo {
     int get(Object key) {
         Object[] k = keys;
         int mask = k.length - 1;
-        for (int i = slot(key, mask); ; i = (i + 1) & mask) {
+        for (int i = slot(System.identityHashCode(key), mask); ; i = (i + 1) & mask) {
             Object at = k[i];
             if (at == key) {
-                return values[i];
+                return (int) entries[i];
             }
             if (at == null) {
                 return NONE;
@@ -43,7 +47,8 @@ final class IdentityMemo {
         }
         Object[] k = keys;
         int mask = k.length - 1;
-        int i = slot(key, mask);
+        int hash = System.identityHashCode(key);
+        int i = slot(hash, mask);
         while (k[i] != null && k[i] != key) {
             i = (i + 1) & mask;
         }
@@ -51,30 +56,28 @@ final class IdentityMemo {
             k[i] = key;
             size++;
         }
-        values[i] = value;
+        entries[i] = (long) hash << 32 | (value & 0xffffffffL);
     }
 
-    private static int slot(Object key, int mask) {
-        // Identity hashes are random bits; spread them so a power-of-two table uses the high ones too.
-        int h = System.identityHashCode(key);
-        return (h ^ (h >>> 16)) & mask;
+    private static int slot(int hash, int mask) {
+        // Identity hashes are random bits; fold the high ones in so a small table uses them too.
+        return (hash ^ (hash >>> 16)) & mask;
     }
 
     private void grow() {
         Object[] oldKeys = keys;
-        int[] oldValues = values;
+        long[] oldEntries = entries;
         keys = new Object[oldKeys.length * 2];
-        values = new int[oldKeys.length * 2];
+        entries = new long[oldKeys.length * 2];
         int mask = keys.length - 1;
         for (int j = 0; j < oldKeys.length; j++) {
-            Object key = oldKeys[j];
-            if (key != null) {
-                int i = slot(key, mask);
+            if (oldKeys[j] != null) {
+                int i = slot((int) (oldEntries[j] >>> 32), mask);
                 while (keys[i] != null) {
                     i = (i + 1) & mask;
                 }
-                keys[i] = key;
-                values[i] = oldValues[j];
+                keys[i] = oldKeys[j];
+                entries[i] = oldEntries[j];
             }
         }
     }

@@ -1,0 +1,114 @@
+package dev.brine.bench;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Keeps the benchmarks compiling and running: every benchmark, on tiny payloads from {@code bench/payloads.py},
+ * for one short iteration in this JVM. It checks that each one ran and returned, never how fast: timings on a
+ * shared CI machine mean nothing, and bench/compare is the place for them.
+ */
+class BenchSmokeTest {
+    private static final List<String> PAYLOADS = List.of("ints-p2", "records-p5", "tree-p2", "strings-p5", "bytes-p5");
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void writePayloads() throws Exception {
+        Path script = Paths.get("..", "bench", "payloads.py").toAbsolutePath().normalize();
+        assertThat(script).exists();
+        String python = findPython();
+        Process p = new ProcessBuilder(python, script.toString(), "--out", dir.toString(), "--scale", "0.0005")
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
+        System.setProperty("brine.bench.payloads", dir.toString());
+    }
+
+    /** python3 from the PATH; skips loudly without one, or fails under BRINE_REQUIRE_PYTHON=1. */
+    private static String findPython() throws InterruptedException {
+        try {
+            Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.version_info[0])").start();
+            if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                return "python3";
+            }
+        } catch (IOException e) {
+            // Not installed: handled below.
+        }
+        String message = "no python3 on the PATH to write the benchmark payloads";
+        if ("1".equals(System.getenv("BRINE_REQUIRE_PYTHON"))) {
+            throw new AssertionError(message + " (BRINE_REQUIRE_PYTHON=1)");
+        }
+        System.err.println("WARNING: SKIPPED: " + message);
+        assumeTrue(false, message);
+        return null;
+    }
+
+    @Test
+    void everyBenchmarkRunsOnce() throws Exception {
+        Options options = new OptionsBuilder()
+                .include(PickleBench.class.getSimpleName())
+                .include(ArraycopyBench.class.getSimpleName())
+                .param("payload", PAYLOADS.toArray(new String[0]))
+                .param("contender", "brine", "brineZeroCopy", "pyrolite")
+                .param("bytes", "65536")
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(20))
+                .shouldFailOnError(true)
+                .build();
+        Collection<RunResult> results = new Runner(options).run();
+        Set<String> ran = results.stream()
+                .map(r -> r.getParams().getBenchmark().replaceAll(".*\\.", "") + " "
+                        + r.getParams().getParam("contender") + " " + r.getParams().getParam("payload"))
+                .collect(Collectors.toCollection(TreeSet::new));
+        // 5 payloads x 3 contenders x (loads, dumps), plus arraycopy.
+        assertThat(ran).hasSize(31).contains("loads brine records-p5", "dumps pyrolite ints-p2",
+                "loads brineZeroCopy bytes-p5", "arraycopy null null");
+    }
+
+    @Test
+    void probesReport() throws Exception {
+        assertThat(capture(() -> HeapProbe.main(new String[] {"bytes-p5", "brineZeroCopy"})))
+                .contains("\"allocated\":").contains("\"result\": \"PyBytes\"");
+        assertThat(capture(() -> StartupProbe.main(new String[] {"small-p5"}))).contains("\"ok\": true");
+    }
+
+    private static String capture(Runnable r) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            r.run();
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+}
