@@ -5,6 +5,7 @@ import dev.brine.Unpickler;
 import dev.brine.tools.Disassembler;
 import dev.brine.tools.DisassemblyException;
 import dev.brine.tools.JsonView;
+import dev.brine.tools.PortableHeader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -27,15 +29,17 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * The {@code brine} command: {@code brine dis [-a] FILE|-} lists a pickle as {@code python -m pickletools} does,
- * {@code brine json FILE|-} prints the value it holds as JSON. Neither runs code from the pickle.
+ * The {@code brine} command: {@code brine demo} shows portable mode end to end, {@code brine dis [-a] FILE|-} lists
+ * a pickle as {@code python -m pickletools} does, {@code brine json FILE|-} prints the value it holds as JSON.
+ * Neither of the last two runs code from the pickle.
  *
  * <p>Exit codes: 0 on success, 1 when a pickle is malformed or a file cannot be read (with a one-line message on
  * standard error), 2 for a usage error.
  */
 @Command(name = "brine", mixinStandardHelpOptions = true, versionProvider = BrineCli.Version.class,
         description = "Python pickle tools for the JVM. Runs no code from the pickles it reads.",
-        subcommands = {BrineCli.Dis.class, BrineCli.Json.class, ScanCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, BrineCli.Dis.class, BrineCli.Json.class, ScanCommand.class,
+                CommandLine.HelpCommand.class})
 public final class BrineCli implements Callable<Integer> {
     /** Exit code for a malformed pickle or an unreadable file. */
     static final int FAILED = 1;
@@ -116,7 +120,10 @@ public final class BrineCli implements Callable<Integer> {
                         out.write(preamble.replace("{name}", file.equals("-") ? "<stdin>" : file) + "\n");
                     }
                     try (InputStream in = open(file)) {
-                        dis.disassemble(in, out, shared);
+                        byte[] data = in.readAllBytes();
+                        // The listing stays exactly pickletools'; what the header is goes to standard error.
+                        PortableHeader.find(data).ifPresent(h -> err.println("brine dis: note: " + h.describe()));
+                        dis.disassemble(new ByteArrayInputStream(data), out, shared);
                     } catch (DisassemblyException e) {
                         out.flush();
                         err.println(e.pythonError());
@@ -173,7 +180,9 @@ public final class BrineCli implements Callable<Integer> {
             }
             Object value;
             try (InputStream in = open(file)) {
-                value = unpickler.load(in);
+                byte[] data = in.readAllBytes();
+                PortableHeader.find(data).ifPresent(h -> err.println("brine json: note: " + h.describe()));
+                value = unpickler.loads(data);
             } catch (PickleException e) {
                 String hint = e.getMessage().contains(".encoding(") ? " [brine json: --encoding latin1 or bytes]" : "";
                 err.println("brine json: " + e.getMessage() + hint);

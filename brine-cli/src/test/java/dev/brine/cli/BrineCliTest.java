@@ -44,6 +44,28 @@ class BrineCliTest {
     }
 
     @Test
+    void demoWritesAPortablePickleThatStockPythonLoads() throws IOException {
+        Path out = dir.resolve("demo.pkl");
+        Run r = run("demo", "-o", out.toString());
+        assertThat(r.out).contains("header: ").contains("runtime sections base, record, enum, bean, function");
+        assertThat(Files.size(out)).isPositive();
+        if (r.out.contains("No python3 on the PATH")) {
+            if ("1".equals(System.getenv("BRINE_REQUIRE_PYTHON"))) {
+                throw new AssertionError("no python3 on the PATH and BRINE_REQUIRE_PYTHON=1 is set");
+            }
+            org.junit.jupiter.api.Assumptions.abort("no python3 on the PATH");
+        }
+        assertThat(r.code).as(r.out + r.err).isZero();
+        assertThat(r.out).contains("loaded it with the stock pickle module")
+                .contains("grace.referredBy is ada: True")
+                .contains("warehouse is ada.orders[0].destination: True")
+                .contains("total(ada) = 24.99  total(grace) = 42.10");
+        Run dis = run("dis", out.toString());
+        assertThat(dis.code).isZero();
+        assertThat(dis.err).contains("Brine portable-mode header, bytes 0-");
+    }
+
+    @Test
     void disListsAPickle() throws IOException {
         Path p = write("list.pkl", LIST_P2);
         Run r = run("dis", p.toString());

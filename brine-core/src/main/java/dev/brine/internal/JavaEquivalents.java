@@ -85,6 +85,10 @@ final class JavaEquivalents {
         if (value instanceof UUID) {
             return uuid((UUID) value, protocol);
         }
+        Object typed = TypedEquivalents.convert(value, protocol);
+        if (typed != UNKNOWN) {
+            return typed;
+        }
         if (value.getClass().isArray()) {
             return array(value, protocol);
         }
@@ -125,6 +129,16 @@ final class JavaEquivalents {
             return timedelta((Duration) value);
         }
         return UNKNOWN;
+    }
+
+    /** Whether {@code value} is a Java map or list that stands for a Python subclass of dict or list. */
+    static boolean isPythonSubtype(Object value) {
+        return TypedEquivalents.isPythonSubtype(value);
+    }
+
+    /** zoneinfo.ZoneInfo(key), for the region zones the reader maps ZoneInfo to. */
+    static PyObject zoneInfoOf(String key) {
+        return zoneInfo(key);
     }
 
     private static PyObject reduce(String module, String name, Object... args) {

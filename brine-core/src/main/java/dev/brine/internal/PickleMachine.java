@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -50,6 +51,8 @@ public final class PickleMachine {
     private int[] marks = new int[16];
     private int markCount;
     private final Memo memo = new Memo();
+    /** Memo indices of nodes BUILD may still replace: a Long, or a List of them for a node PUT twice. */
+    private IdentityHashMap<Object, Object> unfinished;
     /** The result of the last REDUCE while it has not been memoized: a state-setter call if POP discards it. */
     private Object unmemoizedReduce;
 
@@ -183,13 +186,13 @@ public final class PickleMachine {
                     break;
 
                 case BINBYTES:
-                    push(PyBytes.wrap(counted(readUnsignedLength4(), "bytes")));
+                    push(bytes(readUnsignedLength4()));
                     break;
                 case SHORT_BINBYTES:
-                    push(PyBytes.wrap(counted(readLength1(), "bytes")));
+                    push(bytes(readLength1()));
                     break;
                 case BINBYTES8:
-                    push(PyBytes.wrap(counted(readLength8(), "bytes")));
+                    push(bytes(readLength8()));
                     break;
                 case BYTEARRAY8:
                     push(PyByteArray.wrap(counted(readLength8(), "bytearray")));
@@ -436,7 +439,13 @@ public final class PickleMachine {
                     if (!(target instanceof PyObject)) {
                         throw fail("BUILD cannot set state on " + typeName(target));
                     }
-                    ((PyObject) target).addState(state);
+                    Object finished = KnownGlobals.build((PyObject) target, state);
+                    if (finished == KnownGlobals.NOT_HANDLED) {
+                        ((PyObject) target).addState(state);
+                    } else {
+                        replaceUnfinished(target, finished);
+                        stack[sp - 2] = finished;
+                    }
                     stack[--sp] = null;
                     break;
                 }
@@ -677,6 +686,17 @@ public final class PickleMachine {
             throw truncated(what, length);
         }
         return data;
+    }
+
+    /** A bytes payload: a view of the input array in zero-copy mode (never of a stream's reused buffer), else a copy. */
+    private PyBytes bytes(long length) throws IOException {
+        if (config.zeroCopy() && !in.isStream()) {
+            checkPayload(length, "bytes");
+            PyBytes view = PyBytes.wrap(in.buf, in.pos, (int) length);
+            in.pos += (int) length;
+            return view;
+        }
+        return PyBytes.wrap(counted(length, "bytes"));
     }
 
     private void checkPayload(long length, String what) {
@@ -1031,10 +1051,29 @@ public final class PickleMachine {
         if (!memo.contains(index) && memo.size() >= config.maxMemoEntries()) {
             throw limit("maxMemoEntries", config.maxMemoEntries(), "the memo is full");
         }
-        memo.put(index, stack[sp - 1]);
-        if (stack[sp - 1] == unmemoizedReduce) {
+        Object value = stack[sp - 1];
+        memo.put(index, value);
+        if (value == unmemoizedReduce) {
             unmemoizedReduce = null;
         }
+        if (KnownGlobals.finishesAtBuild(value)) {
+            if (unfinished == null) {
+                unfinished = new IdentityHashMap<>();
+            }
+            Object known = unfinished.get(value);
+            if (known == null) {
+                unfinished.put(value, index);
+            } else {
+                List<Object> all = known instanceof List ? castList(known) : new ArrayList<>(List.of(known));
+                all.add(index);
+                unfinished.put(value, all);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> castList(Object o) {
+        return (List<Object>) o;
     }
 
     // ---- Globals, calls, objects ------------------------------------------------------------------------------------
@@ -1122,13 +1161,35 @@ public final class PickleMachine {
     }
 
     private Object call(Object callable, PyTuple args) {
-        if (callable instanceof GlobalRef) {
-            Object value = KnownGlobals.call((GlobalRef) callable, args, this);
-            if (value != KnownGlobals.NOT_HANDLED) {
-                return value;
-            }
+        Object value = KnownGlobals.call(callable, args, this);
+        if (value != KnownGlobals.NOT_HANDLED) {
+            return value;
         }
         return new PyObject(PyObject.Kind.REDUCE, callable, args, null);
+    }
+
+    /**
+     * A node BUILD turned into a finished value (see {@link KnownGlobals#build}) is replaced wherever the memo holds
+     * it, so later GETs see the finished value, as they would see the one object in Python.
+     */
+    private void replaceUnfinished(Object node, Object finished) {
+        if (unfinished == null) {
+            return;
+        }
+        Object indices = unfinished.remove(node);
+        if (indices instanceof Long) {
+            replaceInMemo((Long) indices, node, finished);
+        } else if (indices instanceof List) {
+            for (Object i : (List<?>) indices) {
+                replaceInMemo((Long) i, node, finished);
+            }
+        }
+    }
+
+    private void replaceInMemo(long index, Object node, Object finished) {
+        if (memo.contains(index) && memo.get(index) == node) {
+            memo.put(index, finished);
+        }
     }
 
     private Object persistentLoad(Object pid) {

@@ -3,6 +3,7 @@ package dev.brine.internal;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -28,6 +29,8 @@ final class PickleOutput {
     private static final int FRAME_HEADER_SIZE = 9;
     /** Flush to the stream once this much is buffered outside an open frame. */
     private static final int FLUSH_THRESHOLD = 1 << 17;
+    /** A string this short has under 64 KiB of UTF-8 (three bytes a char at most), so it stays in its frame. */
+    static final int MAX_INLINE_UTF8_CHARS = (FRAME_SIZE_TARGET - 1) / 3;
 
     private final OutputStream sink;
     private byte[] buf = new byte[256];
@@ -51,7 +54,15 @@ final class PickleOutput {
         return flushed + len;
     }
 
+    /** Makes room for {@code n} more bytes, opening a frame first if one is due. */
     private void reserve(int n) {
+        if ((frameStart >= 0 || !framing) && n <= buf.length - len) {
+            return;
+        }
+        reserveSlow(n);
+    }
+
+    private void reserveSlow(int n) {
         boolean newFrame = framing && frameStart < 0;
         int need = len + n + (newFrame ? FRAME_HEADER_SIZE : 0);
         if (need < 0) {
@@ -77,6 +88,13 @@ final class PickleOutput {
         buf[len++] = (byte) arg;
     }
 
+    void write(int op, int arg1, int arg2) {
+        reserve(3);
+        buf[len++] = (byte) op;
+        buf[len++] = (byte) arg1;
+        buf[len++] = (byte) arg2;
+    }
+
     void write(byte[] b, int off, int n) {
         reserve(n);
         System.arraycopy(b, off, buf, len, n);
@@ -99,6 +117,81 @@ final class PickleOutput {
         reserve(9);
         buf[len++] = (byte) op;
         putLE(v, 8);
+    }
+
+    /** An opcode followed by a big-endian 64-bit argument, as BINFLOAT carries its double. */
+    void writeOpU64BigEndian(int op, long v) {
+        reserve(9);
+        byte[] b = buf;
+        int p = len;
+        b[p] = (byte) op;
+        for (int i = 1; i <= 8; i++) {
+            b[p + i] = (byte) (v >>> (64 - 8 * i));
+        }
+        len = p + 9;
+    }
+
+    /**
+     * The UTF-8 length of {@code s} with surrogate pairs as one 4-byte character, or -1 if it holds a lone
+     * surrogate (which needs the surrogatepass path).
+     */
+    static int utf8Length(String s) {
+        int n = s.length();
+        int bytes = n;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                if (c < 0x800) {
+                    bytes += 1;
+                } else if (!Character.isSurrogate(c)) {
+                    bytes += 2;
+                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    // Two chars, four bytes.
+                    bytes += 2;
+                    i++;
+                } else {
+                    return -1;
+                }
+            }
+        }
+        return bytes;
+    }
+
+    /** {@code s} as UTF-8, which is {@code utf8Length} bytes long (from {@link #utf8Length}). */
+    void writeUtf8(String s, int utf8Length) {
+        reserve(utf8Length);
+        byte[] b = buf;
+        int p = len;
+        int n = s.length();
+        int i = 0;
+        while (i < n) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                break;
+            }
+            b[p++] = (byte) c;
+            i++;
+        }
+        for (; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                b[p++] = (byte) c;
+            } else if (c < 0x800) {
+                b[p++] = (byte) (0xc0 | (c >> 6));
+                b[p++] = (byte) (0x80 | (c & 0x3f));
+            } else if (Character.isHighSurrogate(c)) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                b[p++] = (byte) (0xf0 | (cp >> 18));
+                b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
+                b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
+                b[p++] = (byte) (0x80 | (cp & 0x3f));
+            } else {
+                b[p++] = (byte) (0xe0 | (c >> 12));
+                b[p++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+                b[p++] = (byte) (0x80 | (c & 0x3f));
+            }
+        }
+        len = p;
     }
 
     private void putLE(long v, int n) {
@@ -138,6 +231,38 @@ final class PickleOutput {
             flushed += n;
         } else {
             write(payload, off, n);
+        }
+        framing = wasFraming;
+    }
+
+    /** As {@link #writeHeaderAndPayload(byte[], int, byte[], int, int)}, reading the payload from a buffer. */
+    void writeHeaderAndPayload(byte[] header, int headerLen, ByteBuffer payload) {
+        int n = payload.remaining();
+        boolean bypass = n >= FRAME_SIZE_TARGET;
+        boolean wasFraming = framing;
+        if (bypass) {
+            commitFrame();
+            framing = false;
+        }
+        write(header, 0, headerLen);
+        if (bypass && sink != null) {
+            flushBuffer();
+            // Through a bounded scratch array: a read-only buffer does not lend its array.
+            byte[] chunk = new byte[Math.min(n, FRAME_SIZE_TARGET)];
+            try {
+                while (payload.hasRemaining()) {
+                    int step = Math.min(chunk.length, payload.remaining());
+                    payload.get(chunk, 0, step);
+                    sink.write(chunk, 0, step);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            flushed += n;
+        } else {
+            reserve(n);
+            payload.get(buf, len, n);
+            len += n;
         }
         framing = wasFraming;
     }

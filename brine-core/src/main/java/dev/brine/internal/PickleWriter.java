@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -74,7 +75,7 @@ public final class PickleWriter {
     private final PickleOutput out;
     /** In portable mode, what turns records, enums, beans, functions and arrays into runtime calls; else null. */
     private final PortableEncoder portable;
-    private final IdentityHashMap<Object, Integer> memo = new IdentityHashMap<>();
+    private final IdentityMemo memo = new IdentityMemo();
     /** Equal globals are one Python object, so they share one memo entry: the first instance seen stands for all. */
     private final Map<GlobalRef, GlobalRef> globals = new HashMap<>();
     /** Java values already converted in this dump, so a value met twice is written once and then fetched. */
@@ -246,8 +247,8 @@ public final class PickleWriter {
         } else if (c == String.class) {
             key = userString((String) obj);
         }
-        Integer index = memo.get(key);
-        if (index != null) {
+        int index = memo.get(key);
+        if (index != IdentityMemo.NONE) {
             memoGet(index);
             return false;
         }
@@ -264,11 +265,24 @@ public final class PickleWriter {
         if (c == PyByteArray.class) {
             return saveByteArray(obj, ((PyByteArray) obj).array());
         }
+        // The exact classes the reader makes come first: a failing instanceof against an interface scans the
+        // class's secondary supertypes, which costs more than the rest of saving a small item.
+        if (c == ArrayList.class) {
+            return saveList((List<?>) obj);
+        }
+        if (c == LinkedHashMap.class || c == HashMap.class) {
+            return saveDict((Map<?, ?>) obj);
+        }
         if (obj instanceof PyTuple) {
             return saveTuple((PyTuple) obj);
         }
         if (obj instanceof PyFrozenSet) {
             return saveFrozenSet((PyFrozenSet) obj);
+        }
+        if (JavaEquivalents.isPythonSubtype(obj)) {
+            // OrderedDict, defaultdict, Counter and deque are Java maps and lists that must not be written as
+            // plain dicts and lists (docs/TYPES.md).
+            return saveConverted(obj);
         }
         if (obj instanceof List) {
             return saveList((List<?>) obj);
@@ -321,8 +335,8 @@ public final class PickleWriter {
         if (conv instanceof PyObject) {
             // Memoized as the Java value: the same Java object met again is one Python object.
             PyObject node = (PyObject) conv;
-            Integer index = memo.get(node);
-            if (index != null) {
+            int index = memo.get(node);
+            if (index != IdentityMemo.NONE) {
                 memoGet(index);
                 return false;
             }
@@ -391,12 +405,9 @@ public final class PickleWriter {
         if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
             if (bin) {
                 if ((v & 0xffff0000L) != 0) {
-                    out.write(Opcode.BININT.code());
-                    out.write((int) v, (int) (v >> 8));
-                    out.write((int) (v >> 16), (int) (v >> 24));
+                    out.writeOpU32(Opcode.BININT.code(), v & 0xffffffffL);
                 } else if ((v & 0xff00L) != 0) {
-                    out.write(Opcode.BININT2.code());
-                    out.write((int) v, (int) (v >> 8));
+                    out.write(Opcode.BININT2.code(), (int) v, (int) (v >> 8));
                 } else {
                     out.write(Opcode.BININT1.code(), (int) v);
                 }
@@ -438,11 +449,7 @@ public final class PickleWriter {
 
     private void saveFloat(double d) {
         if (bin) {
-            out.write(Opcode.BINFLOAT.code());
-            long bits = Double.doubleToRawLongBits(d);
-            for (int i = 7; i >= 0; i--) {
-                out.write((int) (bits >>> (8 * i)));
-            }
+            out.writeOpU64BigEndian(Opcode.BINFLOAT.code(), Double.doubleToRawLongBits(d));
         } else {
             out.write(Opcode.FLOAT.code());
             out.writeAscii(PyRepr.floatRepr(d));
@@ -454,6 +461,21 @@ public final class PickleWriter {
 
     /** save_unicode: UTF-8 (lone surrogates as surrogatepass) at protocol 1+, raw-unicode-escape at 0. */
     private void saveString(String s) {
+        if (bin && s.length() <= PickleOutput.MAX_INLINE_UTF8_CHARS) {
+            // The common short string: UTF-8 straight into the output. Its payload is under 64 KiB, so it never
+            // leaves the frame, and the bytes are those of the general path below.
+            int n = PickleOutput.utf8Length(s);
+            if (n >= 0) {
+                if (n <= 0xff && proto >= 4) {
+                    out.write(Opcode.SHORT_BINUNICODE.code(), n);
+                } else {
+                    out.writeOpU32(Opcode.BINUNICODE.code(), n);
+                }
+                out.writeUtf8(s, n);
+                memoPut(s);
+                return;
+            }
+        }
         if (bin) {
             byte[] data = utf8(s);
             int n = data.length;
@@ -588,14 +610,7 @@ public final class PickleWriter {
     }
 
     private void writePayload(byte[] header, int headerLen, PyBytes b) {
-        int n = b.length();
-        byte[] data;
-        if (n == 0) {
-            data = new byte[0];
-        } else {
-            data = b.toByteArray();
-        }
-        out.writeHeaderAndPayload(header, headerLen, data, 0, n);
+        out.writeHeaderAndPayload(header, headerLen, b.asByteBuffer());
     }
 
     /** save_bytearray: BYTEARRAY8 at protocol 5, else {@code bytearray(bytes)}, or {@code bytearray()}. */
@@ -681,7 +696,7 @@ public final class PickleWriter {
     }
 
     private boolean inMemo(Object obj) {
-        return memo.containsKey(obj);
+        return memo.contains(obj);
     }
 
     // ------------------------------------------------------------------------------------------------ containers

@@ -115,16 +115,8 @@ public final class PortableRuntime {
 
     /** The sections' sources joined by NUL and zlib-compressed, as one bundle travels. */
     public static byte[] bundle(Set<Section> sections) {
-        return Sources.BUNDLES.computeIfAbsent(EnumSet.copyOf(sections), set -> {
-            StringBuilder joined = new StringBuilder();
-            for (Section s : set) {
-                if (joined.length() > 0) {
-                    joined.append('\0');
-                }
-                joined.append(Sources.SOURCE.get(s));
-            }
-            return zlib(joined.toString().getBytes(StandardCharsets.UTF_8));
-        }).clone();
+        return Sources.BUNDLES.computeIfAbsent(EnumSet.copyOf(sections),
+                set -> zlib(joined(set).getBytes(StandardCharsets.UTF_8))).clone();
     }
 
     /**
@@ -143,6 +135,117 @@ public final class PortableRuntime {
         }
         out.op(Opcode.TUPLE).bytes(bundle(needed)).op(Opcode.TUPLE2).op(Opcode.REDUCE).op(Opcode.POP);
         return out.toByteArray();
+    }
+
+    /**
+     * What a recognised header installs.
+     *
+     * @param length   the header's length in bytes, from the start of the stream
+     * @param protocol the protocol its PROTO declares
+     * @param sections the runtime sections it carries, in order
+     */
+    public record Header(int length, int protocol, Set<Section> sections) {
+    }
+
+    /**
+     * Recognises a Brine portable header at the start of {@code data} by its exact content: the bootstrap check
+     * byte for byte, then an install call whose bundle decompresses to exactly this Brine's runtime sources for
+     * the sections it names. Anything else, including a header that was altered in any way or one from a Brine
+     * with a different runtime, is not recognised. Runs nothing and decompresses at most 256 KiB.
+     */
+    public static java.util.Optional<Header> recognize(byte[] data) {
+        try {
+            return java.util.Optional.ofNullable(parse(data));
+        } catch (RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static Header parse(byte[] data) {
+        if (data.length < 2 || (data[0] & 0xff) != Opcode.PROTO.code() || data[1] < 2 || data[1] > 5) {
+            return null;
+        }
+        int protocol = data[1];
+        byte[] core = check("core_v", CORE_VERSION, Sources.CORE_INSTALLER);
+        int pos = 2;
+        if (!java.util.Arrays.equals(data, pos, Math.min(data.length, pos + core.length), core, 0, core.length)) {
+            return null;
+        }
+        pos += core.length;
+        byte[] call = new Bytes().global(MODULE, "_install").op(Opcode.MARK).toByteArray();
+        if (!java.util.Arrays.equals(data, pos, Math.min(data.length, pos + call.length), call, 0, call.length)) {
+            return null;
+        }
+        pos += call.length;
+        EnumSet<Section> sections = EnumSet.noneOf(Section.class);
+        while (pos < data.length && (data[pos] & 0xff) == Opcode.BINUNICODE.code()) {
+            int n = le4(data, pos + 1);
+            String name = new String(data, pos + 5, n, StandardCharsets.UTF_8);
+            pos += 5 + n;
+            if ((data[pos] & 0xff) != Opcode.BININT1.code() || (data[pos + 2] & 0xff) != Opcode.TUPLE2.code()) {
+                return null;
+            }
+            int version = data[pos + 1] & 0xff;
+            Section section = null;
+            for (Section s : Section.values()) {
+                if (s.file.equals(name) && s.version == version) {
+                    section = s;
+                }
+            }
+            if (section == null || !sections.add(section)) {
+                return null;
+            }
+            pos += 3;
+        }
+        if (sections.isEmpty() || (data[pos] & 0xff) != Opcode.TUPLE.code()
+                || (data[pos + 1] & 0xff) != Opcode.BINBYTES.code()) {
+            return null;
+        }
+        int zlen = le4(data, pos + 2);
+        int zstart = pos + 6;
+        pos = zstart + zlen;
+        if (zlen < 0 || pos + 3 > data.length || (data[pos] & 0xff) != Opcode.TUPLE2.code()
+                || (data[pos + 1] & 0xff) != Opcode.REDUCE.code() || (data[pos + 2] & 0xff) != Opcode.POP.code()) {
+            return null;
+        }
+        byte[] expected = joined(sections).getBytes(StandardCharsets.UTF_8);
+        java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+        try {
+            inflater.setInput(data, zstart, zlen);
+            byte[] out = new byte[expected.length + 1];
+            int got = 0;
+            while (got < out.length && !inflater.finished()) {
+                int n = inflater.inflate(out, got, out.length - got);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
+                }
+                got += n;
+            }
+            if (!inflater.finished() || inflater.getRemaining() != 0 || got != expected.length
+                    || !java.util.Arrays.equals(out, 0, got, expected, 0, expected.length)) {
+                return null;
+            }
+        } catch (java.util.zip.DataFormatException e) {
+            return null;
+        } finally {
+            inflater.end();
+        }
+        return new Header(pos + 3, protocol, java.util.Collections.unmodifiableSet(sections));
+    }
+
+    private static int le4(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
+    }
+
+    private static String joined(Set<Section> sections) {
+        StringBuilder joined = new StringBuilder();
+        for (Section s : EnumSet.copyOf(sections)) {
+            if (joined.length() > 0) {
+                joined.append('\0');
+            }
+            joined.append(Sources.SOURCE.get(s));
+        }
+        return joined.toString();
     }
 
     /** Runs boot.py in the runtime module, creating the module and registering it when absent. */

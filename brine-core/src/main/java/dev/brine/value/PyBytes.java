@@ -105,31 +105,6 @@ public final class PyBytes implements Comparable<PyBytes> {
     /** As Python's {@code repr}: {@code b'abc\x00'}. */
     @Override
     public String toString() {
-        boolean hasSingle = false;
-        boolean hasDouble = false;
-        for (int i = 0; i < length; i++) {
-            byte c = array[offset + i];
-            hasSingle |= c == '\'';
-            hasDouble |= c == '"';
-        }
-        char quote = hasSingle && !hasDouble ? '"' : '\'';
-        StringBuilder sb = new StringBuilder(length + 3).append('b').append(quote);
-        for (int i = 0; i < length; i++) {
-            int c = array[offset + i] & 0xff;
-            if (c == quote || c == '\\') {
-                sb.append('\\').append((char) c);
-            } else if (c == '\t') {
-                sb.append("\\t");
-            } else if (c == '\n') {
-                sb.append("\\n");
-            } else if (c == '\r') {
-                sb.append("\\r");
-            } else if (c < 0x20 || c >= 0x7f) {
-                sb.append(String.format("\\x%02x", c));
-            } else {
-                sb.append((char) c);
-            }
-        }
-        return sb.append(quote).toString();
+        return dev.brine.internal.PyRepr.bytesRepr(array, offset, length);
     }
 }

@@ -188,6 +188,14 @@ final class Description {
             if (v instanceof ByteBuffer bb) {
                 return byteBuffer(bb);
             }
+            List<String> mapped = mappedFrom(v);
+            if (mapped != null) {
+                // A value Brine maps to a Java type (docs/TYPES.md): the calls it may come from, not the call itself.
+                Map<String, Object> node = node("mapped", "globals", new ArrayList<Object>(mapped));
+                node.put("jt", v.getClass().getName());
+                node.put("repr", abbreviate(String.valueOf(v)));
+                return node;
+            }
             if (v instanceof PyTuple t) {
                 if (t.isEmpty()) {
                     return node("tuple", "items", new ArrayList<>());
@@ -231,6 +239,57 @@ final class Description {
                 return node("persid", "pid", describe(p.id()));
             }
             return node("unknown", "repr", v.getClass().getName() + ": " + abbreviate(String.valueOf(v)));
+        }
+
+        /** For a value of a type Brine maps from a known call (docs/TYPES.md), the globals it may be read from. */
+        private static List<String> mappedFrom(Object v) {
+            if (v instanceof java.time.LocalDate) {
+                return List.of("datetime.date");
+            }
+            if (v instanceof java.time.LocalTime || v instanceof java.time.OffsetTime) {
+                return List.of("datetime.time");
+            }
+            if (v instanceof java.time.LocalDateTime || v instanceof java.time.OffsetDateTime
+                    || v instanceof java.time.ZonedDateTime) {
+                return List.of("datetime.datetime");
+            }
+            if (v instanceof java.time.Duration) {
+                return List.of("datetime.timedelta");
+            }
+            if (v instanceof java.time.ZoneOffset) {
+                return List.of("datetime.timezone");
+            }
+            if (v instanceof java.math.BigDecimal) {
+                return List.of("decimal.Decimal");
+            }
+            if (v instanceof java.util.UUID) {
+                return List.of("uuid.UUID", "copyreg._reconstructor");
+            }
+            if (v instanceof dev.brine.value.PyOrderedDict || v instanceof dev.brine.value.PyDefaultDict
+                    || v instanceof dev.brine.value.PyCounter || v instanceof dev.brine.value.PyDeque) {
+                return List.of("collections." + v.getClass().getSimpleName().substring(2)
+                        .replace("DefaultDict", "defaultdict").replace("Deque", "deque"));
+            }
+            if (v instanceof dev.brine.value.PyArray) {
+                return List.of("array.array", "array._array_reconstructor");
+            }
+            if (v instanceof dev.brine.value.PyRange) {
+                return List.of("builtins.range");
+            }
+            if (v instanceof dev.brine.value.PySlice) {
+                return List.of("builtins.slice");
+            }
+            if (v instanceof dev.brine.value.NDArray || v instanceof dev.brine.value.DType
+                    || v instanceof dev.brine.value.NDScalar) {
+                List<String> names = new ArrayList<>(List.of("numpy.dtype"));
+                for (String core : List.of("numpy._core", "numpy.core")) {
+                    names.add(core + ".multiarray._reconstruct");
+                    names.add(core + ".multiarray.scalar");
+                    names.add(core + ".numeric._frombuffer");
+                }
+                return names;
+            }
+            return null;
         }
 
         private Map<String, Object> byteBuffer(ByteBuffer bb) {

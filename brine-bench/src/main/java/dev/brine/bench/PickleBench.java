@@ -1,0 +1,55 @@
+package dev.brine.bench;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code loads} of one payload file, and {@code dumps} of the value the same contender loaded from it. bench/compare
+ * chooses the payloads and contenders with {@code -p}; the defaults here are for a single run by hand.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 4, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx4g"})
+public class PickleBench {
+    @Param("ints-p5")
+    public String payload;
+
+    @Param("brine")
+    public Contender contender;
+
+    private byte[] data;
+    private Object value;
+    private int protocol;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        data = Payloads.read(payload);
+        protocol = Payloads.protocol(payload);
+        value = contender.loads(data);
+    }
+
+    @Benchmark
+    public Object loads() {
+        return contender.loads(data);
+    }
+
+    @Benchmark
+    public byte[] dumps() {
+        return contender.dumps(value, protocol);
+    }
+}
