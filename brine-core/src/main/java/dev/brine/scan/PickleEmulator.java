@@ -84,7 +84,7 @@ final class PickleEmulator {
         try {
             PortableHeader.Match header = PortableHeader.match(data, pos, limit);
             if (header != null) {
-                findings.add(new Finding(Verdict.SAFE, "portable-header", location, pos, header.describe(),
+                note(new Finding(Verdict.SAFE, "portable-header", location, pos, header.describe(),
                         "Brine's portable-mode header, byte for byte what this Brine writes for these sections: it "
                                 + "installs Brine's Python runtime (module " + PortableRuntime_MODULE + ") where missing"));
                 pos += header.length();
@@ -94,7 +94,7 @@ final class PickleEmulator {
             Object value = loop();
             return new Result(pos, value, null);
         } catch (Stop e) {
-            findings.add(new Finding(Verdict.SUSPICIOUS, "parse-error", location, e.offset, "",
+            note(new Finding(Verdict.SUSPICIOUS, "parse-error", location, e.offset, "",
                     "the stream cannot be read past here (" + e.getMessage() + "); CPython stops here too, "
                             + "after running everything before it"));
             return new Result(pos, null, e);
@@ -109,7 +109,7 @@ final class PickleEmulator {
     private void flush() {
         for (Sym.Global g : globals) {
             if (g.verdict() != Verdict.SAFE && !called.contains(g)) {
-                findings.add(new Finding(g.verdict(), "import", location, g.offset(), g.qualified(),
+                note(new Finding(g.verdict(), "import", location, g.offset(), g.qualified(),
                         g.verdict() == Verdict.DANGEROUS
                                 ? "imports a known code-running name; it is not called here, but any reference to it "
                                 + "is a loaded weapon (it can be called later or through another object)"
@@ -472,7 +472,7 @@ final class PickleEmulator {
                 break;
             case EXT1: case EXT2: case EXT4: {
                 long code = (Long) arg;
-                findings.add(new Finding(Verdict.SUSPICIOUS, "import", location, opStart, "extension code " + code,
+                note(new Finding(Verdict.SUSPICIOUS, "import", location, opStart, "extension code " + code,
                         "names a global through copyreg's extension registry, which the scanner cannot see"));
                 push(new Sym.Unknown("extension " + code));
                 break;
@@ -488,7 +488,7 @@ final class PickleEmulator {
                 if (module instanceof Sym.Text && name instanceof Sym.Text) {
                     push(global(((Sym.Text) module).value(), ((Sym.Text) name).value()));
                 } else {
-                    findings.add(new Finding(Verdict.DANGEROUS, "import", location, opStart,
+                    note(new Finding(Verdict.DANGEROUS, "import", location, opStart,
                             Sym.render(module) + "." + Sym.render(name),
                             "STACK_GLOBAL names a global with values the scanner cannot resolve (results of calls): "
                                     + "only a pickle built to hide its imports does that"));
@@ -603,7 +603,7 @@ final class PickleEmulator {
             Sym.Global g = (Sym.Global) callable;
             called.add(g);
             if (g.verdict() != Verdict.SAFE) {
-                findings.add(new Finding(g.verdict(), "call", location, opStart, rendered,
+                note(new Finding(g.verdict(), "call", location, opStart, rendered,
                         g.verdict() == Verdict.DANGEROUS ? "calls a known code-running name"
                                 : "calls a name outside the allow-list of data types"));
             } else if (portable && g.module().equals(PortableRuntime_MODULE) && g.name().equals("importable")) {
@@ -621,10 +621,10 @@ final class PickleEmulator {
                 }
             }
         } else if (callable instanceof Sym.Call) {
-            findings.add(new Finding(Verdict.SUSPICIOUS, "call", location, opStart, rendered,
+            note(new Finding(Verdict.SUSPICIOUS, "call", location, opStart, rendered,
                     "calls the result of another call, an object the scanner cannot name"));
         } else if (callable instanceof Sym.Unknown || callable instanceof Sym.Persistent) {
-            findings.add(new Finding(Verdict.SUSPICIOUS, "call", location, opStart, rendered,
+            note(new Finding(Verdict.SUSPICIOUS, "call", location, opStart, rendered,
                     "calls an object the scanner cannot name"));
         } else {
             lenient(op.name() + " calls " + Sym.render(callable) + ", which is not callable");
@@ -638,7 +638,7 @@ final class PickleEmulator {
         if (items.size() == 1 && items.get(0) instanceof Sym.Text && ((Sym.Text) items.get(0)).value().equals("numpy")) {
             return;
         }
-        findings.add(new Finding(Verdict.SUSPICIOUS, "call", location, opStart, rendered,
+        note(new Finding(Verdict.SUSPICIOUS, "call", location, opStart, rendered,
                 "asks Brine's runtime to import a module other than numpy"));
     }
 
@@ -651,7 +651,7 @@ final class PickleEmulator {
         if (target instanceof Sym.Global) {
             Sym.Global g = (Sym.Global) target;
             called.add(g);
-            findings.add(new Finding(Verdict.DANGEROUS, "mutation", location, opStart,
+            note(new Finding(Verdict.DANGEROUS, "mutation", location, opStart,
                     g.qualified() + "." + method + Sym.render(new Sym.Container("tuple", new ArrayList<>(items))),
                     op.name() + " on a global itself changes a module-level object for the whole process"));
         }
@@ -662,7 +662,7 @@ final class PickleEmulator {
         if (target instanceof Sym.Global) {
             Sym.Global g = (Sym.Global) target;
             called.add(g);
-            findings.add(new Finding(Verdict.DANGEROUS, "mutation", location, opStart,
+            note(new Finding(Verdict.DANGEROUS, "mutation", location, opStart,
                     g.qualified() + ".__setstate__(" + Sym.render(state) + ")",
                     "BUILD on a global itself sets attributes of a module-level class or object"));
             return;
@@ -706,7 +706,19 @@ final class PickleEmulator {
 
     /** Records a finding made on this pickle's behalf (nested pickles, joblib data). */
     void report(Finding f) {
-        findings.add(f);
+        note(f);
+    }
+
+    /**
+     * Keeps a finding, up to {@link ScanSession#MAX_FINDINGS} per pickle: a stream of a million GLOBALs must not
+     * become a million findings. The session reports how many were left out, and their worst verdict still counts.
+     */
+    private void note(Finding f) {
+        if (findings.size() < ScanSession.MAX_FINDINGS) {
+            findings.add(f);
+        } else {
+            session.omitted(f);
+        }
     }
 
     // ---- Stack --------------------------------------------------------------------------------------------------
@@ -768,7 +780,7 @@ final class PickleEmulator {
     private void lenient(String message) {
         if (!lenientErrorReported) {
             lenientErrorReported = true;
-            findings.add(new Finding(Verdict.SUSPICIOUS, "parse-error", location, opStart, "",
+            note(new Finding(Verdict.SUSPICIOUS, "parse-error", location, opStart, "",
                     "CPython would stop here (" + message + "); the scan goes on in case anything after it "
                             + "is meant for a more lenient reader"));
         }

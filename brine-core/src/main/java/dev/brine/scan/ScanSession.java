@@ -13,7 +13,12 @@ final class ScanSession {
     /** Bytes inside bytes inside bytes: deeper than this is not followed (and said so). */
     static final int MAX_NESTING = 3;
 
+    /** Findings kept per pickle and per file; past that they are counted, not listed. */
+    static final int MAX_FINDINGS = 10_000;
+
     private final List<Finding> findings = new ArrayList<>();
+    private long omitted;
+    private Verdict omittedWorst = Verdict.SAFE;
     private final long maxSteps;
     private long steps;
     private int pickles;
@@ -22,8 +27,20 @@ final class ScanSession {
         this.maxSteps = maxSteps;
     }
 
+    /** Every finding kept, then one that counts those left out, if any. */
     List<Finding> findings() {
-        return findings;
+        if (omitted == 0) {
+            return findings;
+        }
+        List<Finding> all = new ArrayList<>(findings);
+        all.add(new Finding(omittedWorst, "omitted", "", -1, "", omitted + " more findings not listed (the worst "
+                + "is " + omittedWorst + "): more than " + MAX_FINDINGS + " is no ordinary file"));
+        return all;
+    }
+
+    void omitted(Finding f) {
+        omitted++;
+        omittedWorst = omittedWorst.worst(f.verdict());
     }
 
     int pickles() {
@@ -31,11 +48,17 @@ final class ScanSession {
     }
 
     void add(List<Finding> more) {
-        findings.addAll(more);
+        for (Finding f : more) {
+            add(f);
+        }
     }
 
     void add(Finding f) {
-        findings.add(f);
+        if (findings.size() < MAX_FINDINGS) {
+            findings.add(f);
+        } else {
+            omitted(f);
+        }
     }
 
     /** Counts one opcode; true once the file has used up its budget. */
@@ -121,8 +144,14 @@ final class ScanSession {
         Object alignment = field(state, "numpy_array_alignment_bytes");
         String code = dtypeCode(dtype);
         if (code != null && code.startsWith("O")) {
+            if (emu.depth() >= MAX_NESTING) {
+                emu.report(new Finding(Verdict.SUSPICIOUS, "layout", emu.location(), pos, "",
+                        "joblib object arrays nested more than " + MAX_NESTING + " deep: not followed"));
+                emu.skipTo(emu.limit());
+                return;
+            }
             PickleEmulator.Result r = emulate(emu.data(), pos, emu.limit(), emu.location() + ">array@" + pos,
-                    emu.depth(), true);
+                    emu.depth() + 1, true);
             emu.skipTo(r.error() == null ? r.end() : emu.limit());
             return;
         }

@@ -147,6 +147,21 @@ class ScannerTest {
     }
 
     @Test
+    void aFloodOfFindingsIsCountedNotListed() {
+        // 50,000 imports of an unknown name, then one of os.system: the list is capped, the verdict is not.
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(bytes(0x80, 2, '('));
+        for (int i = 0; i < 50_000; i++) {
+            out.writeBytes(bytes("cmylib\nThing\n"));
+        }
+        out.writeBytes(bytes("cos\nsystem\n", '1', 'N', '.'));
+        FileReport r = scan(out.toByteArray());
+        assertThat(r.findings()).hasSizeLessThanOrEqualTo(ScanSession.MAX_FINDINGS + 1);
+        assertThat(r.findings().get(r.findings().size() - 1).kind()).isEqualTo("omitted");
+        assertThat(r.verdict()).isEqualTo(Verdict.DANGEROUS);
+    }
+
+    @Test
     void verdictsRankDangerousThenUnreadableThenSuspicious() {
         assertThat(Verdict.SUSPICIOUS.worst(Verdict.UNREADABLE)).isEqualTo(Verdict.UNREADABLE);
         assertThat(Verdict.UNREADABLE.worst(Verdict.DANGEROUS)).isEqualTo(Verdict.DANGEROUS);
