@@ -115,7 +115,7 @@ def main():
     p("")
 
     if any(k[2] == "brine-g1" for k in scores):
-        p("Brine's loads on the JVM's default collector (G1, `-Xmx3g` only) against the throughput settings above:")
+        p("Brine's loads on the JVM's default collector (G1) against the throughput collector (ParallelGC), same heap:")
         p("")
         p("| payload | proto | Brine loads MB/s, ParallelGC | Brine loads MB/s, G1 | G1/CPython |")
         p("|---|---|--:|--:|--:|")

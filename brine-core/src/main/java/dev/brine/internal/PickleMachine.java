@@ -1056,7 +1056,9 @@ public final class PickleMachine {
         if (value == unmemoizedReduce) {
             unmemoizedReduce = null;
         }
-        if (KnownGlobals.finishesAtBuild(value)) {
+        // Only a node can be finished at BUILD; the instanceof also keeps a pickle without globals from loading
+        // the registry of known globals at all, which matters for the first load in a fresh JVM.
+        if (value instanceof PyObject && KnownGlobals.finishesAtBuild(value)) {
             if (unfinished == null) {
                 unfinished = new IdentityHashMap<>();
             }
