@@ -31,7 +31,7 @@ final class NamePolicy {
             "collections.ChainMap", "collections.UserDict", "collections.UserList", "collections.UserString",
             "datetime.datetime", "datetime.date", "datetime.time", "datetime.timedelta", "datetime.timezone",
             "decimal.Decimal", "fractions.Fraction", "uuid.UUID", "array.array", "array._array_reconstructor",
-            "zoneinfo.ZoneInfo", "zoneinfo._common._load_tzdata", "ipaddress.IPv4Address", "ipaddress.IPv6Address",
+            "zoneinfo.ZoneInfo", "zoneinfo.ZoneInfo._unpickle", "zoneinfo._common._load_tzdata", "ipaddress.IPv4Address", "ipaddress.IPv6Address",
             "ipaddress.IPv4Network", "ipaddress.IPv6Network",
             "pathlib.PurePosixPath", "pathlib.PureWindowsPath", "pathlib.PosixPath", "pathlib.WindowsPath",
             // numpy: arrays, scalars, dtypes (numpy 1 and 2 module names)

@@ -189,6 +189,23 @@ class ScannerTest {
         }
     }
 
+    /** A Java record, for the Pickler's portable mode. */
+    record Point(int x, String label) {
+    }
+
+    @Test
+    void thePicklersPortableOutputIsSafeAndAFunctionInItIsNamed() {
+        byte[] records = dev.brine.Pickler.builder().portable(true).build()
+                .dumps(java.util.List.of(new Point(1, "a"), new int[] {1, 2, 3}, java.time.ZoneId.of("Europe/Paris")));
+        FileReport r = scan(records);
+        assertThat(r.verdict()).as(r.findings().toString()).isEqualTo(Verdict.SAFE);
+        assertThat(r.findings()).anySatisfy(f -> assertThat(f.kind()).isEqualTo("portable-header"));
+        // Flip one byte anywhere in the header and it is no longer Brine's.
+        byte[] altered = records.clone();
+        altered[40] ^= 1;
+        assertThat(scan(altered).verdict()).isNotEqualTo(Verdict.SAFE);
+    }
+
     @Test
     void anAlteredPortableHeaderIsNotTrusted() {
         byte[] header = PortableRuntime.header(EnumSet.of(Section.RECORD), 4);
