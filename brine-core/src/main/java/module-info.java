@@ -9,4 +9,5 @@ module dev.brine {
     exports dev.brine;
     exports dev.brine.value;
     exports dev.brine.tools;
+    exports dev.brine.scan;
 }

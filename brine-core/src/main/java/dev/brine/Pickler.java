@@ -1,5 +1,6 @@
 package dev.brine;
 
+import dev.brine.internal.JavaState;
 import dev.brine.internal.PickleWriter;
 import dev.brine.internal.WriteConfig;
 import dev.brine.value.GlobalRef;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
 /**
@@ -112,7 +114,8 @@ public final class Pickler {
         private Predicate<? super ByteBuffer> bufferCallback;
         private Function<Object, Object> persistentId;
         private final Map<GlobalRef, Integer> extensions = new HashMap<>();
-        private final List<WriteConfig.Adapter> adapters = new ArrayList<>();
+        /** Adapters and registrations in registration order, each made for the protocol at {@link #build()}. */
+        private final List<IntFunction<WriteConfig.Adapter>> adapters = new ArrayList<>();
         private boolean portable;
 
         private Builder() {
@@ -182,7 +185,44 @@ public final class Pickler {
         public <T> Builder adapter(Class<T> type, Function<? super T, ?> toPython) {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(toPython, "toPython");
-            adapters.add(new WriteConfig.Adapter(type, v -> toPython.apply(type.cast(v))));
+            adapters.add(p -> new WriteConfig.Adapter(type, v -> toPython.apply(type.cast(v))));
+            return this;
+        }
+
+        /**
+         * Writes instances of {@code type} (a record, or any other class: a bean) as instances of the Python class
+         * {@code module.name}, with the record's components, or the object's non-static, non-transient fields
+         * (superclass fields first), as the instance's {@code __dict__}. This is the reverse of reading's
+         * binding, and the form CPython writes for a plain Python instance at the same protocol
+         * ({@code object.__reduce_ex__}): the class, NEWOBJ and the state dict by BUILD from protocol 2,
+         * {@code copyreg._reconstructor} below it. So a Python program that defines {@code module.name} (a plain
+         * class or a dataclass) loads Java-written objects as real instances of it. Field values are written as
+         * any value is: nested registered objects, collections, sharing and cycles work. A subclass of
+         * {@code type} is written as {@code module.name} too, with its own fields. Registrations and
+         * {@linkplain #adapter adapters} are tried in the order they were made.
+         *
+         * <pre>{@code
+         * record Point(int x, int y) {}
+         * byte[] p = Pickler.builder().register(Point.class, "geometry", "Point").build().dumps(new Point(1, 2));
+         * // Python: pickle.loads(p) is a geometry.Point with p.x == 1 and p.y == 2
+         * }</pre>
+         *
+         * @throws IllegalArgumentException if {@code type} is a primitive, array, enum, {@code Object},
+         *                                  collection or map type (those have their own Python forms), or a name is
+         *                                  empty
+         */
+        public Builder register(Class<?> type, String module, String name) {
+            Objects.requireNonNull(type, "type");
+            if (type.isPrimitive() || type.isArray() || type.isEnum() || type == Object.class
+                    || java.util.Collection.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type)) {
+                throw new IllegalArgumentException("cannot register " + type.getName() + " as a Python class: "
+                        + "only records and beans can be; use adapter(...) to convert anything else");
+            }
+            if (module.isEmpty() || name.isEmpty()) {
+                throw new IllegalArgumentException("the Python module and class name must not be empty");
+            }
+            GlobalRef cls = new GlobalRef(module, name);
+            adapters.add(p -> new WriteConfig.Adapter(type, v -> JavaState.instance(cls, v, p)));
             return this;
         }
 
@@ -208,7 +248,7 @@ public final class Pickler {
                 throw new IllegalArgumentException("portable mode needs protocol 2 or higher, not " + protocol);
             }
             return new Pickler(new WriteConfig(protocol, fixImports, bufferCallback, persistentId,
-                    Map.copyOf(extensions), List.copyOf(adapters), portable));
+                    Map.copyOf(extensions), adapters.stream().map(a -> a.apply(protocol)).toList(), portable));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.brine;
 
+import dev.brine.internal.Binder;
 import dev.brine.internal.PickleInput;
 import dev.brine.internal.PickleMachine;
 import dev.brine.internal.ReadConfig;
@@ -63,7 +64,7 @@ public final class Unpickler {
     public Object loads(byte[] data, Iterable<?> buffers) {
         Objects.requireNonNull(data, "data");
         try {
-            return new PickleMachine(config, PickleInput.of(data, 0, data.length), buffers).load();
+            return bound(new PickleMachine(config, PickleInput.of(data, 0, data.length), buffers).load());
         } catch (IOException e) {
             throw new AssertionError("no I/O on an array", e);
         }
@@ -84,7 +85,7 @@ public final class Unpickler {
         try {
             Object value = new PickleMachine(config, input, buffers).load();
             input.finish();
-            return value;
+            return bound(value);
         } catch (IOException e) {
             throw new AssertionError("no I/O on a buffer", e);
         }
@@ -112,7 +113,12 @@ public final class Unpickler {
         PickleInput input = PickleInput.of(in);
         Object value = new PickleMachine(config, input, buffers).load();
         input.finish();
-        return value;
+        return bound(value);
+    }
+
+    /** The loaded value with its bound objects replaced; an unpickler without bindings returns it as is. */
+    private Object bound(Object value) {
+        return config.bindings() == null ? value : Binder.bind(value, config.bindings(), config.strict());
     }
 
     /** Builds an {@link Unpickler}. Not thread-safe; the {@code Unpickler} it builds is. */
@@ -128,6 +134,7 @@ public final class Unpickler {
         private long maxMemoEntries = 10_000_000;
         private long maxBytes = Integer.MAX_VALUE;
         private boolean zeroCopy;
+        private final Binder.Bindings.Builder bindings = new Binder.Bindings.Builder();
 
         private Builder() {
         }
@@ -163,7 +170,8 @@ public final class Unpickler {
 
         /**
          * In strict mode, a global that is not one Brine maps to a Java type and was not allowed with
-         * {@link #allowGlobal} fails the load instead of becoming an inert node.
+         * {@link #allowGlobal} fails the load instead of becoming an inert node. With {@link #bind bindings}, an
+         * attribute of a bound object that has no Java field fails the load too.
          */
         public Builder strict(boolean strict) {
             this.strict = strict;
@@ -212,6 +220,54 @@ public final class Unpickler {
             return this;
         }
 
+        /**
+         * Reads objects of the Python class {@code module.name} into {@code type}: a record (through its canonical
+         * constructor), an enum (members matched by name, or by an instance field named {@code value}), or a
+         * bean (made with its no-argument constructor, then its fields set), by field name. The fields come from
+         * the object's {@code __dict__}, its {@code __slots__} state, or the positional arguments it was made
+         * with (a namedtuple's values, an {@code Enum} member's value), converted to the Java field types,
+         * including generic element types ({@code List<Point>}, {@code Map<String, Point>}). The class is also
+         * allowed in strict mode.
+         *
+         * <pre>{@code
+         * record Point(int x, int y) {}
+         * Unpickler u = Unpickler.builder().bind("geometry", "Point", Point.class).build();
+         * Point p = (Point) u.loads(bytes);
+         * }</pre>
+         *
+         * <p>A missing record component (unless it is an {@code Optional}), an attribute with no Java field in
+         * {@link #strict strict} mode, or a value of the wrong type fails the load with a
+         * {@link PickleException} naming the Python class and field and the Java member and type. A missing bean
+         * field keeps its default. Shared objects stay shared and cycles through beans are kept; a cycle that runs
+         * only through records cannot be built and fails.
+         *
+         * @throws IllegalArgumentException if {@code type} is not a record, enum or concrete class Brine can
+         *                                  instantiate
+         */
+        public Builder bind(String module, String name, Class<?> type) {
+            Objects.requireNonNull(module, "module");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(type, "type");
+            bindings.python(module, name, type);
+            allowed.add(new GlobalRef(module, name));
+            return this;
+        }
+
+        /**
+         * Reads the records, enums and beans of Brine's own portable streams (see
+         * {@code Pickler.builder().portable(true)}) that were written from {@code type} back into {@code type}.
+         * Objects of classes not registered stay inert nodes that keep their field names and values; Brine never
+         * loads a class by a name the stream gives.
+         *
+         * @throws IllegalArgumentException if {@code type} is not a record, enum or concrete class Brine can
+         *                                  instantiate
+         */
+        public Builder bind(Class<?> type) {
+            Objects.requireNonNull(type, "type");
+            bindings.portable(type);
+            return this;
+        }
+
         /** The most items (including marks) the unpickling stack may hold. Default 10,000,000. */
         public Builder maxStackDepth(int maxStackDepth) {
             this.maxStackDepth = positive(maxStackDepth, "maxStackDepth");
@@ -252,7 +308,8 @@ public final class Unpickler {
         /** An immutable, thread-safe {@link Unpickler} with this configuration. */
         public Unpickler build() {
             return new Unpickler(new ReadConfig(charset, fixImports, strict, Set.copyOf(allowed),
-                    Map.copyOf(extensions), persistentLoad, maxStackDepth, maxNesting, maxMemoEntries, maxBytes, zeroCopy));
+                    Map.copyOf(extensions), persistentLoad, maxStackDepth, maxNesting, maxMemoEntries, maxBytes,
+                    zeroCopy, bindings.isEmpty() ? null : bindings.build()));
         }
     }
 

@@ -38,7 +38,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "brine", mixinStandardHelpOptions = true, versionProvider = BrineCli.Version.class,
         description = "Python pickle tools for the JVM. Runs no code from the pickles it reads.",
-        subcommands = {DemoCommand.class, BrineCli.Dis.class, BrineCli.Json.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, BrineCli.Dis.class, BrineCli.Json.class, ScanCommand.class,
+                CommandLine.HelpCommand.class})
 public final class BrineCli implements Callable<Integer> {
     /** Exit code for a malformed pickle or an unreadable file. */
     static final int FAILED = 1;

@@ -251,8 +251,12 @@ public final class PickleMachine {
                 case LIST: {
                     int mark = popMark();
                     account(8L * (sp - mark));
+                    // Item by item: addAll through a subList view copies the items twice more, which a million
+                    // nested lists turn into 190 MB (AdversarialInputTest.aMillionNestedLists).
                     ArrayList<Object> list = new ArrayList<>(sp - mark);
-                    list.addAll(Arrays.asList(stack).subList(mark, sp));
+                    for (int i = mark; i < sp; i++) {
+                        list.add(stack[i]);
+                    }
                     clearTo(mark);
                     push(list);
                     break;
@@ -616,6 +620,16 @@ public final class PickleMachine {
                 + " but the frame ends at offset " + frameEnd);
     }
 
+    /**
+     * Whether {@code n} bytes sit in the buffer, reading ahead only for a short argument. A long one is left to
+     * {@link PickleInput#readBytes(long)}, which grows with the bytes that arrive: asking the stream to buffer a
+     * declared length would allocate it first (fuzz finding: a 62-byte LONG4 claiming 1.7 GB, see
+     * {@code dev.brine.security.FuzzLong4DeclaredLengthTest}).
+     */
+    private boolean buffered(int n) throws IOException {
+        return n <= 64 * 1024 ? in.require(n) : in.limit - in.pos >= n;
+    }
+
     private PickleException truncated(String what, long n) {
         return fail("pickle data was truncated: " + what + " needs " + n + " bytes, "
                 + Math.max(0, in.limit - in.pos) + " left" + (in.isStream() ? " in the stream" : ""));
@@ -703,7 +717,7 @@ public final class PickleMachine {
         checkPayload(length, "str");
         int n = (int) length;
         String s;
-        if (in.require(n)) {
+        if (buffered(n)) {
             s = PyText.decodeUtf8(in.buf, in.pos, n);
             in.pos += n;
         } else {
@@ -772,7 +786,7 @@ public final class PickleMachine {
             return 0L;
         }
         byte[] le;
-        if (in.require(length)) {
+        if (buffered(length)) {
             le = Arrays.copyOfRange(in.buf, in.pos, in.pos + length);
             in.pos += length;
         } else {

@@ -7,10 +7,7 @@ import dev.brine.value.PyBytes;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
 
-import java.lang.reflect.AccessibleObject;
 import java.lang.reflect.Field;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -100,16 +97,7 @@ public final class PortableEncoder {
 
     private PyObject record(Object obj) {
         Class<?> type = obj.getClass();
-        RecordComponent[] components = type.getRecordComponents();
-        Object[] values = new Object[components.length];
-        for (int i = 0; i < components.length; i++) {
-            try {
-                values[i] = accessible(components[i].getAccessor(), type).invoke(obj);
-            } catch (IllegalAccessException | InvocationTargetException e) {
-                throw new IllegalArgumentException("cannot read component " + components[i].getName() + " of "
-                        + type.getName() + ": " + e, e);
-            }
-        }
+        Object[] values = JavaState.componentValues(obj);
         PyObject node = new PyObject(PyObject.Kind.NEWOBJ, classNode(type, Section.RECORD), PyTuple.empty(), null);
         node.addState(PyTuple.wrap(values));
         return node;
@@ -123,16 +111,7 @@ public final class PortableEncoder {
             throw new IllegalArgumentException(type.getName() + " is not a record, enum or bean of your own, so it "
                     + "has no portable form");
         }
-        List<Field> fields = beanFields(type);
-        Map<Object, Object> state = new LinkedHashMap<>();
-        for (Field f : fields) {
-            try {
-                state.put(f.getName(), accessible(f, type).get(obj));
-            } catch (IllegalAccessException e) {
-                throw new IllegalArgumentException("cannot read field " + f.getName() + " of " + type.getName()
-                        + ": " + e, e);
-            }
-        }
+        Map<Object, Object> state = JavaState.beanState(obj);
         PyObject node = new PyObject(PyObject.Kind.NEWOBJ, classNode(type, Section.BEAN), PyTuple.empty(), null);
         node.addState(state);
         return node;
@@ -238,7 +217,7 @@ public final class PortableEncoder {
                 names.add(requireIdentifier(((Enum<?>) c).name(), type));
             }
         } else {
-            for (Field f : beanFields(type)) {
+            for (Field f : JavaState.beanFields(type)) {
                 names.add(requireIdentifier(f.getName(), type));
             }
         }
@@ -247,23 +226,6 @@ public final class PortableEncoder {
         node = PyObject.reduce(CLS, PyTuple.of(kind, type.getName(), simple, PyTuple.copyOf(names)));
         classes.put(type, node);
         return node;
-    }
-
-    private static List<Field> beanFields(Class<?> type) {
-        List<Class<?>> chain = new ArrayList<>();
-        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
-            chain.add(0, c);
-        }
-        List<Field> fields = new ArrayList<>();
-        for (Class<?> c : chain) {
-            for (Field f : c.getDeclaredFields()) {
-                int m = f.getModifiers();
-                if (!Modifier.isStatic(m) && !Modifier.isTransient(m) && !f.isSynthetic()) {
-                    fields.add(f);
-                }
-            }
-        }
-        return fields;
     }
 
     private static String requireIdentifier(String name, Class<?> type) {
@@ -276,15 +238,5 @@ public final class PortableEncoder {
                     + ", which is not a Python identifier");
         }
         return name;
-    }
-
-    private static <T extends AccessibleObject> T accessible(T member, Class<?> type) {
-        try {
-            member.setAccessible(true);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cannot read " + type.getName() + ": its module does not open "
-                    + type.getPackageName() + " to dev.brine (" + e.getMessage() + ")", e);
-        }
-        return member;
     }
 }

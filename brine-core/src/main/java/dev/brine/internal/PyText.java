@@ -9,6 +9,8 @@ import java.util.Locale;
  * with its offset and opcode.
  */
 public final class PyText {
+    /** What {@code int(text)} accepts in base 10 after stripping: a sign, digits, single underscores between. */
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("[+-]?[0-9]+(_[0-9]+)*");
     private PyText() {
     }
 
@@ -149,7 +151,7 @@ public final class PyText {
      */
     public static Number parseDecimal(String text) {
         String s = text.strip();
-        if (!s.matches("[+-]?[0-9]+(_[0-9]+)*")) {
+        if (!DECIMAL.matcher(s).matches()) {
             return null;
         }
         BigInteger value = new BigInteger(s.replace("_", ""));

@@ -17,9 +17,10 @@ import java.util.function.Function;
  * @param extensions     the extension registry for EXT1/2/4
  * @param persistentLoad the persistent-load hook, or null
  * @param zeroCopy       bytes read from an array are views of it rather than copies
+ * @param bindings       the classes objects are bound to after loading, or null when none are registered
  */
 public record ReadConfig(Charset charset, boolean fixImports, boolean strict, Set<GlobalRef> allowed,
                          Map<Integer, GlobalRef> extensions, Function<Object, Object> persistentLoad,
                          int maxStackDepth, int maxNesting, long maxMemoEntries, long maxBytes,
-                         boolean zeroCopy) {
+                         boolean zeroCopy, Binder.Bindings bindings) {
 }

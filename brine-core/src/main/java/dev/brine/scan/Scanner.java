@@ -1,0 +1,428 @@
+package dev.brine.scan;
+
+import dev.brine.internal.Opcode;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
+
+/**
+ * Scans pickle files for what loading them in Python would import and call, without running anything.
+ *
+ * <p>Every pickle in a file is emulated opcode by opcode on a stack of symbolic values, the way CPython's
+ * unpickler would run it: concatenated pickles one after another, PyTorch ZIP checkpoints ({@code data.pkl} in a
+ * {@code .pt}, {@code .pth} or {@code .bin}, with every ZIP local header checked against the central directory),
+ * the legacy five-pickle torch layout, {@code .npy} files of object dtype, joblib files (their arrays skipped as
+ * joblib's unpickler skips them, object arrays emulated), and pickles nested in bytes. Names are resolved as
+ * {@code find_class} would import them and judged allow-list first (see {@link Verdict}).
+ *
+ * <pre>{@code
+ * ScanReport report = Scanner.create().scan(List.of(Path.of("model.pt")));
+ * if (report.verdict() != Verdict.SAFE) {
+ *     report.files().forEach(f -> f.findings().forEach(System.out::println));
+ * }
+ * }</pre>
+ *
+ * <p>What it cannot tell: whether a SUSPICIOUS name is harmful (it only knows it is not a known data type), what
+ * an application's {@code persistent_load} or {@code find_class} override does, or what a file in a format it
+ * does not recognise holds. Instances are immutable and thread-safe.
+ */
+public final class Scanner {
+    /** Extensions scanned when walking a folder; other files are scanned only if they start like a pickle. */
+    private static final Set<String> EXTENSIONS = Set.of("pkl", "pickle", "pk", "p", "pt", "pth", "bin", "ckpt",
+            "npy", "npz", "joblib", "jbl", "dat", "data", "sav", "model", "mar", "pkl.gz", "gz");
+
+    /** The magic number the legacy torch layout's first pickle holds ({@code torch.serialization.MAGIC_NUMBER}). */
+    private static final BigInteger TORCH_MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
+
+    /** gzip in zlib in gzip...: deeper than this is no real file, only a way to make the scanner work. */
+    private static final int MAX_COMPRESSION_LAYERS = 3;
+
+    private static final Pattern NPY_DESCR = Pattern.compile("['\"]descr['\"]\\s*:\\s*(.*?)\\s*,\\s*['\"]fortran_order");
+
+    private final long maxFileBytes;
+    private final long maxSteps;
+
+    private Scanner(Builder b) {
+        this.maxFileBytes = b.maxFileBytes;
+        this.maxSteps = b.maxSteps;
+    }
+
+    /** A scanner with default limits. */
+    public static Scanner create() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Limits on what one file may cost to scan. */
+    public static final class Builder {
+        private long maxFileBytes = Integer.MAX_VALUE - 8;
+        private long maxSteps = 200_000_000L;
+
+        private Builder() {
+        }
+
+        /** Files (and decompressed ZIP entries) larger than this are UNREADABLE; default and maximum 2 GiB. */
+        public Builder maxFileBytes(long maxFileBytes) {
+            if (maxFileBytes <= 0 || maxFileBytes > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("maxFileBytes must be in 1.." + (Integer.MAX_VALUE - 8));
+            }
+            this.maxFileBytes = maxFileBytes;
+            return this;
+        }
+
+        /** Opcodes emulated per file, nested pickles included, before the scan gives up; default 200 million. */
+        public Builder maxSteps(long maxSteps) {
+            if (maxSteps <= 0) {
+                throw new IllegalArgumentException("maxSteps must be positive");
+            }
+            this.maxSteps = maxSteps;
+            return this;
+        }
+
+        public Scanner build() {
+            return new Scanner(this);
+        }
+    }
+
+    /**
+     * Scans files and folders: a folder is walked in name order, and its files are scanned when their extension is
+     * a pickle or model one ({@code .pkl}, {@code .pt}, {@code .bin}, {@code .npy}, {@code .joblib}...) or they start
+     * like a pickle. A path that cannot be read gives an UNREADABLE report, never an exception.
+     */
+    public ScanReport scan(List<Path> paths) {
+        List<FileReport> reports = new ArrayList<>();
+        for (Path path : paths) {
+            if (Files.isDirectory(path)) {
+                List<Path> files = new ArrayList<>();
+                try (Stream<Path> walk = Files.walk(path)) {
+                    walk.filter(Files::isRegularFile).sorted().forEach(files::add);
+                } catch (IOException | RuntimeException e) {
+                    reports.add(unreadable(path.toString(), "cannot list the folder: " + e.getMessage()));
+                    continue;
+                }
+                for (Path f : files) {
+                    if (wanted(f)) {
+                        reports.add(scanFile(f));
+                    }
+                }
+            } else {
+                reports.add(scanFile(path));
+            }
+        }
+        return ScanReport.of(reports);
+    }
+
+    /** Scans one file; UNREADABLE if it cannot be read. */
+    public FileReport scanFile(Path path) {
+        byte[] data;
+        try {
+            long size = Files.size(path);
+            if (size > maxFileBytes) {
+                return unreadable(path.toString(), "the file has " + size + " bytes, more than the scanner's limit of "
+                        + maxFileBytes + " (Scanner.builder().maxFileBytes)");
+            }
+            data = Files.readAllBytes(path);
+        } catch (IOException | RuntimeException e) {
+            return unreadable(path.toString(), "cannot read the file: " + e);
+        }
+        return scan(path.toString(), data);
+    }
+
+    /** Scans the bytes of one file; {@code name} is used for reporting and to recognise the format. */
+    public FileReport scan(String name, byte[] data) {
+        Objects.requireNonNull(data, "data");
+        ScanSession session = new ScanSession(maxSteps);
+        String format;
+        try {
+            format = scanBytes(session, name, data, "");
+        } catch (RuntimeException e) {
+            // Nothing here should throw; if something does, the file is reported rather than the scan aborted.
+            session.add(new Finding(Verdict.UNREADABLE, "unreadable", "", -1, "", "the scanner failed: " + e));
+            format = "unknown";
+        }
+        Verdict v = Verdict.SAFE;
+        for (Finding f : session.findings()) {
+            v = v.worst(f.verdict());
+        }
+        return new FileReport(name, format, session.pickles(), session.findings(), v);
+    }
+
+    private static FileReport unreadable(String path, String why) {
+        return new FileReport(path, "unknown", 0, List.of(new Finding(Verdict.UNREADABLE, "unreadable", "", -1, "", why)),
+                Verdict.UNREADABLE);
+    }
+
+    private static boolean wanted(Path f) {
+        String name = f.getFileName().toString().toLowerCase(Locale.ROOT);
+        int dot = name.indexOf('.');
+        if (dot >= 0 && (EXTENSIONS.contains(name.substring(name.lastIndexOf('.') + 1))
+                || EXTENSIONS.contains(name.substring(dot + 1)))) {
+            return true;
+        }
+        try (InputStream in = Files.newInputStream(f)) {
+            byte[] head = in.readNBytes(2);
+            return head.length == 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    // ---- Formats ----------------------------------------------------------------------------------------------
+
+    /** Recognises the format by content and scans it; returns the format's name. */
+    private String scanBytes(ScanSession session, String name, byte[] data, String prefix) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (data.length >= 4 && data[0] == 'P' && data[1] == 'K' && (data[2] == 3 || data[2] == 5)) {
+            return new ZipArchive(this, session, data, prefix).scan();
+        }
+        if (startsWith(data, NPY_MAGIC)) {
+            scanNpy(session, data, prefix);
+            return "npy";
+        }
+        boolean compressed = (data.length >= 2 && (data[0] & 0xff) == 0x1f && (data[1] & 0xff) == 0x8b)
+                || (data.length >= 2 && (data[0] & 0xff) == 0x78 && ((data[0] & 0xff) * 256 + (data[1] & 0xff)) % 31 == 0);
+        if (compressed && prefix.split(":", -1).length > MAX_COMPRESSION_LAYERS) {
+            session.add(new Finding(Verdict.UNREADABLE, "unreadable", prefix, 0, "",
+                    "compressed more than " + MAX_COMPRESSION_LAYERS + " times over: not followed"));
+            return "compressed";
+        }
+        if (data.length >= 2 && (data[0] & 0xff) == 0x1f && (data[1] & 0xff) == 0x8b) {
+            byte[] plain = inflate(session, prefix, () -> new GZIPInputStream(new ByteArrayInputStream(data)));
+            return plain == null ? "gzip" : "gzip+" + scanBytes(session, stripCompression(name), plain, prefix + "gunzip:");
+        }
+        if (data.length >= 2 && (data[0] & 0xff) == 0x78 && ((data[0] & 0xff) * 256 + (data[1] & 0xff)) % 31 == 0) {
+            // joblib's zlib compression: a bare zlib stream ('x' is no pickle opcode, so this cannot be a pickle).
+            byte[] plain = inflate(session, prefix, () -> new InflaterInputStream(new ByteArrayInputStream(data)));
+            return plain == null ? "zlib" : "zlib+" + scanBytes(session, name, plain, prefix + "zlib:");
+        }
+        String compression = otherCompression(data);
+        if (compression != null) {
+            session.add(new Finding(Verdict.UNREADABLE, "unreadable", prefix, 0, "",
+                    "compressed with " + compression + ", which the scanner does not decompress: decompress it and "
+                            + "scan the result"));
+            return compression;
+        }
+        if (data.length == 0 || Opcode.of(data[0]) == null) {
+            session.add(new Finding(Verdict.UNREADABLE, "unreadable", prefix, 0, "",
+                    data.length == 0 ? "the file is empty" : String.format("not a pickle, ZIP, npy or joblib file "
+                            + "(first byte 0x%02x is no pickle opcode)", data[0] & 0xff)));
+            return "unknown";
+        }
+        boolean joblib = lower.endsWith(".joblib") || lower.endsWith(".jbl") || lower.contains(".joblib.");
+        return scanStream(session, data, 0, data.length, prefix, joblib, true);
+    }
+
+    /**
+     * Emulates every pickle in {@code data[start, limit)}, one after another as repeated {@code pickle.load} calls
+     * would read them. The legacy torch layout is five pickles and then raw tensor bytes; in any other stream,
+     * bytes after the last STOP that are not a pickle are reported.
+     */
+    String scanStream(ScanSession session, byte[] data, int start, int limit, String prefix, boolean joblib,
+                      boolean topLevel) {
+        int pos = start;
+        int index = 0;
+        boolean legacyTorch = false;
+        while (pos < limit) {
+            index++;
+            if (index > 1 && Opcode.of(data[pos]) == null) {
+                if (legacyTorch) {
+                    break;
+                }
+                session.add(new Finding(Verdict.SUSPICIOUS, "trailing-data", prefix + "#" + index, pos, "",
+                        (limit - pos) + " bytes after the last STOP are not a pickle; a reader that loads past "
+                                + "the first pickle sees them"));
+                return legacyTorch ? "torch-legacy" : "pickle";
+            }
+            PickleEmulator.Result r = session.emulate(data, pos, limit, prefix + "#" + index, 0, joblib);
+            if (r.error() != null) {
+                break;
+            }
+            if (index == 1 && topLevel && TORCH_MAGIC.equals(asBig(r.value()))) {
+                legacyTorch = true;
+            }
+            pos = r.end();
+            if (legacyTorch && index == 5) {
+                if (pos < limit) {
+                    session.add(new Finding(Verdict.SAFE, "layout", prefix + "#5", pos, "",
+                            "legacy torch layout: the " + (limit - pos) + " bytes after its five pickles are tensor "
+                                    + "storage, which torch.load reads as raw data"));
+                }
+                break;
+            }
+        }
+        return legacyTorch ? "torch-legacy" : joblib ? "joblib" : "pickle";
+    }
+
+    private static BigInteger asBig(Object v) {
+        if (v instanceof BigInteger) {
+            return (BigInteger) v;
+        }
+        return v instanceof Long ? BigInteger.valueOf((Long) v) : null;
+    }
+
+    // ---- npy ----------------------------------------------------------------------------------------------------
+
+    private static final byte[] NPY_MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+
+    /** An {@code .npy} file: a header, then raw data, or for a dtype holding objects, a pickle. */
+    void scanNpy(ScanSession session, byte[] data, String prefix) {
+        if (data.length < 10) {
+            session.add(new Finding(Verdict.UNREADABLE, "unreadable", prefix, 0, "", "truncated npy header"));
+            return;
+        }
+        int major = data[6] & 0xff;
+        int headerLength;
+        int headerStart;
+        if (major == 1) {
+            headerLength = (data[8] & 0xff) | (data[9] & 0xff) << 8;
+            headerStart = 10;
+        } else {
+            if (data.length < 12) {
+                session.add(new Finding(Verdict.UNREADABLE, "unreadable", prefix, 0, "", "truncated npy header"));
+                return;
+            }
+            headerLength = (data[8] & 0xff) | (data[9] & 0xff) << 8 | (data[10] & 0xff) << 16 | (data[11] & 0xff) << 24;
+            headerStart = 12;
+        }
+        if (headerLength < 0 || headerLength > data.length - headerStart) {
+            session.add(new Finding(Verdict.UNREADABLE, "unreadable", prefix, 0, "", "npy header runs past the end"));
+            return;
+        }
+        String header = new String(data, headerStart, headerLength, major >= 3 ? StandardCharsets.UTF_8
+                : StandardCharsets.ISO_8859_1);
+        Matcher m = NPY_DESCR.matcher(header);
+        String descr = m.find() ? m.group(1) : null;
+        int body = headerStart + headerLength;
+        // numpy.lib.format: a dtype with objects (plain 'O' or a structured one with an 'O' field) is pickled.
+        boolean objects = descr == null || descr.matches(".*['\"][|<>=]?O\\d*['\"].*");
+        if (objects) {
+            if (descr == null) {
+                session.add(new Finding(Verdict.SUSPICIOUS, "layout", prefix, headerStart, "",
+                        "npy header without a readable descr; scanning its body as a pickle"));
+            }
+            if (body < data.length) {
+                scanStream(session, data, body, data.length, prefix + "npy", false, false);
+            }
+        }
+    }
+
+    // ---- Compression ---------------------------------------------------------------------------------------
+
+    private interface StreamOpener {
+        InputStream open() throws IOException;
+    }
+
+    /** Decompresses at most {@link #maxFileBytes} bytes; null (with a finding) if the data is broken or larger. */
+    byte[] inflate(ScanSession session, String prefix, StreamOpener opener) {
+        try (InputStream in = opener.open()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] chunk = new byte[1 << 16];
+            int n;
+            while ((n = in.read(chunk)) > 0) {
+                if (out.size() + (long) n > maxFileBytes) {
+                    session.add(new Finding(Verdict.UNREADABLE, "unreadable", prefix, 0, "",
+                            "decompresses to more than the scanner's limit of " + maxFileBytes + " bytes"));
+                    return null;
+                }
+                out.write(chunk, 0, n);
+            }
+            return out.toByteArray();
+        } catch (IOException | RuntimeException e) {
+            session.add(new Finding(Verdict.UNREADABLE, "unreadable", prefix, 0, "", "cannot decompress: " + e));
+            return null;
+        }
+    }
+
+    /** Inflates a raw DEFLATE stream (a ZIP entry), bounded as {@link #inflate}. */
+    byte[] inflateRaw(ScanSession session, String prefix, byte[] data, int offset, int length) {
+        return inflate(session, prefix, () -> new InflaterInputStream(new ByteArrayInputStream(data, offset, length),
+                new Inflater(true)) {
+            @Override
+            public void close() throws IOException {
+                super.close();
+                inf.end();
+            }
+        });
+    }
+
+    long maxFileBytes() {
+        return maxFileBytes;
+    }
+
+    private static String otherCompression(byte[] d) {
+        if (d.length >= 3 && d[0] == 'B' && d[1] == 'Z' && d[2] == 'h') {
+            return "bzip2";
+        }
+        if (d.length >= 6 && (d[0] & 0xff) == 0xfd && d[1] == '7' && d[2] == 'z' && d[3] == 'X' && d[4] == 'Z') {
+            return "xz";
+        }
+        if (d.length >= 4 && (d[0] & 0xff) == 0x04 && (d[1] & 0xff) == 0x22 && (d[2] & 0xff) == 0x4d
+                && (d[3] & 0xff) == 0x18) {
+            return "lz4";
+        }
+        if (d.length >= 3 && d[0] == 'Z' && d[1] == 'F') {
+            return "joblib's legacy zlib container";
+        }
+        return null;
+    }
+
+    private static String stripCompression(String name) {
+        return name.endsWith(".gz") ? name.substring(0, name.length() - 3) : name;
+    }
+
+    private static boolean startsWith(byte[] data, byte[] prefix) {
+        if (data.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (data[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** For {@link ZipArchive}: scans one entry's bytes by its name and content. */
+    String scanEntry(ScanSession session, String name, byte[] data, String prefix) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".pkl") || lower.endsWith(".pickle")) {
+            if (data.length == 0) {
+                return "empty";
+            }
+            return scanStream(session, data, 0, data.length, prefix, false, false);
+        }
+        if (lower.endsWith(".npy") && startsWith(data, NPY_MAGIC)) {
+            scanNpy(session, data, prefix);
+            return "npy";
+        }
+        if (data.length >= 2 && (data[0] & 0xff) == 0x80 && data[1] >= 2 && data[1] <= 5) {
+            // Starts like a pickle whatever its name: scanned, but only a complete pickle counts.
+            ScanSession probe = new ScanSession(maxSteps);
+            PickleEmulator.Result r = probe.emulate(data, 0, data.length, prefix, 0, false);
+            if (r.error() == null) {
+                return scanStream(session, data, 0, data.length, prefix, false, false);
+            }
+        }
+        return "data";
+    }
+}

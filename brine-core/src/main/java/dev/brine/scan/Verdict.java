@@ -1,0 +1,45 @@
+package dev.brine.scan;
+
+/**
+ * How bad a finding, a file or a whole scan is, from best to worst as {@code brine scan} ranks them for its exit
+ * code: a DANGEROUS file anywhere outweighs one that could not be read, which outweighs a SUSPICIOUS one.
+ */
+public enum Verdict {
+    /** Only names on the allow-list of known data types are used. Exit code 0. */
+    SAFE(0),
+    /** Something outside the allow-list is imported or called, or the stream is malformed. Exit code 1. */
+    SUSPICIOUS(1),
+    /** A name on the curated list of code-running callables and modules is reached. Exit code 2. */
+    DANGEROUS(2),
+    /** The input could not be read or is no pickle format the scanner knows. Exit code 3. */
+    UNREADABLE(3);
+
+    private final int exitCode;
+
+    Verdict(int exitCode) {
+        this.exitCode = exitCode;
+    }
+
+    /** The exit code {@code brine scan} uses for this verdict. */
+    public int exitCode() {
+        return exitCode;
+    }
+
+    /** The worse of two verdicts, DANGEROUS first, then UNREADABLE, SUSPICIOUS and SAFE. */
+    public Verdict worst(Verdict other) {
+        return rank() >= other.rank() ? this : other;
+    }
+
+    private int rank() {
+        switch (this) {
+            case SAFE:
+                return 0;
+            case SUSPICIOUS:
+                return 1;
+            case UNREADABLE:
+                return 2;
+            default:
+                return 3;
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package dev.brine.scan;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A ZIP archive read both ways readers read one: through the central directory (Python's {@code zipfile}, torch's
+ * reader) and through the local headers (streaming readers, some scanners). Every entry's local header is compared
+ * with its central directory record, since a name or size that differs between the two lets one reader see a
+ * pickle the other does not; local entries the directory does not list are reported and scanned too.
+ */
+final class ZipArchive {
+    private static final int LOCAL = 0x04034b50;
+    private static final int CENTRAL = 0x02014b50;
+    private static final int END = 0x06054b50;
+    private static final int END64 = 0x06064b50;
+    private static final int END64_LOCATOR = 0x07064b50;
+
+    private final Scanner scanner;
+    private final ScanSession session;
+    private final byte[] data;
+    private final String prefix;
+    private boolean torch;
+
+    ZipArchive(Scanner scanner, ScanSession session, byte[] data, String prefix) {
+        this.scanner = scanner;
+        this.session = session;
+        this.data = data;
+        this.prefix = prefix;
+    }
+
+    /** One entry as the central directory describes it. */
+    private record Entry(String name, int method, long compressedSize, long size, long localOffset, int flags) {
+    }
+
+    String scan() {
+        int end = findEnd();
+        if (end < 0) {
+            session.add(new Finding(Verdict.UNREADABLE, "unreadable", prefix, 0, "",
+                    "starts like a ZIP archive but has no end of central directory record"));
+            return "zip";
+        }
+        long count = u16(end + 10);
+        long cdSize = u32(end + 12);
+        long cdOffset = u32(end + 16);
+        if (count == 0xffff || cdSize == 0xffffffffL || cdOffset == 0xffffffffL) {
+            // ZIP64: the real values are in the ZIP64 end record the locator points to (torch writes these).
+            int locator = end - 20;
+            if (locator >= 0 && u32(locator) == END64_LOCATOR) {
+                long end64 = u64(locator + 8);
+                if (end64 >= 0 && end64 + 56 <= data.length && u32((int) end64) == END64) {
+                    count = u64((int) end64 + 32);
+                    cdSize = u64((int) end64 + 40);
+                    cdOffset = u64((int) end64 + 48);
+                }
+            }
+        }
+        List<Entry> entries = new ArrayList<>();
+        long p = cdOffset;
+        for (long i = 0; i < count; i++) {
+            if (p < 0 || p + 46 > data.length || u32((int) p) != CENTRAL) {
+                session.add(new Finding(Verdict.SUSPICIOUS, "zip-mismatch", prefix, p, "",
+                        "the central directory is broken at entry " + i + " of " + count));
+                break;
+            }
+            int at = (int) p;
+            int nameLength = u16(at + 28);
+            int extraLength = u16(at + 30);
+            int commentLength = u16(at + 32);
+            if (at + 46L + nameLength + extraLength > data.length) {
+                break;
+            }
+            String name = new String(data, at + 46, nameLength, StandardCharsets.UTF_8);
+            long compressed = u32(at + 20);
+            long size = u32(at + 24);
+            long local = u32(at + 42);
+            // ZIP64 extra field: the 0xffffffff values follow in order, size, compressed size, local offset.
+            int e = at + 46 + nameLength;
+            int extraEnd = e + extraLength;
+            while (e + 4 <= extraEnd) {
+                int id = u16(e);
+                int len = u16(e + 2);
+                if (id == 1) {
+                    int q = e + 4;
+                    if (size == 0xffffffffL && q + 8 <= e + 4 + len) {
+                        size = u64(q);
+                        q += 8;
+                    }
+                    if (compressed == 0xffffffffL && q + 8 <= e + 4 + len) {
+                        compressed = u64(q);
+                        q += 8;
+                    }
+                    if (local == 0xffffffffL && q + 8 <= e + 4 + len) {
+                        local = u64(q);
+                    }
+                }
+                e += 4 + len;
+            }
+            entries.add(new Entry(name, u16(at + 10), compressed, size, local, u16(at + 8)));
+            if (name.endsWith("data.pkl")) {
+                torch = true;
+            }
+            p = at + 46L + nameLength + extraLength + commentLength;
+        }
+        BitSet covered = new BitSet(data.length);
+        for (Entry entry : entries) {
+            scanEntry(entry, covered);
+        }
+        hiddenLocals(covered, entries);
+        return torch ? "torch-zip" : "zip";
+    }
+
+    private void scanEntry(Entry entry, BitSet covered) {
+        String where = prefix + entry.name();
+        long at = entry.localOffset();
+        if (at < 0 || at + 30 > data.length || u32((int) at) != LOCAL) {
+            session.add(new Finding(Verdict.SUSPICIOUS, "zip-mismatch", where, at, "",
+                    "the central directory points to no local header for this entry"));
+            return;
+        }
+        int h = (int) at;
+        int method = u16(h + 8);
+        int nameLength = u16(h + 26);
+        int extraLength = u16(h + 28);
+        if (h + 30L + nameLength + extraLength > data.length) {
+            session.add(new Finding(Verdict.SUSPICIOUS, "zip-mismatch", where, at, "", "truncated local header"));
+            return;
+        }
+        String localName = new String(data, h + 30, nameLength, StandardCharsets.UTF_8);
+        long dataStart = h + 30L + nameLength + extraLength;
+        if (!localName.equals(entry.name())) {
+            session.add(new Finding(Verdict.DANGEROUS, "zip-mismatch", where, at, "",
+                    "the local header names this entry " + ScanReport.quote(localName) + " but the central directory "
+                            + ScanReport.quote(entry.name()) + ": readers that trust one or the other see different "
+                            + "files, which only an archive built to evade a scanner does"));
+        }
+        if (method != entry.method()) {
+            session.add(new Finding(Verdict.SUSPICIOUS, "zip-mismatch", where, at, "",
+                    "the local header says compression method " + method + ", the central directory " + entry.method()));
+        }
+        long localCompressed = u32(h + 18);
+        if ((entry.flags() & 8) == 0 && localCompressed != 0xffffffffL && localCompressed != entry.compressedSize()) {
+            session.add(new Finding(Verdict.SUSPICIOUS, "zip-mismatch", where, at, "",
+                    "the local header says " + localCompressed + " compressed bytes, the central directory "
+                            + entry.compressedSize()));
+        }
+        long dataEnd = dataStart + entry.compressedSize();
+        if (entry.compressedSize() < 0 || dataEnd > data.length) {
+            session.add(new Finding(Verdict.UNREADABLE, "unreadable", where, at, "", "entry data runs past the end"));
+            return;
+        }
+        covered.set(h, (int) dataEnd);
+        // A pickle under either name is scanned: each reader finds it by the name it trusts.
+        String name = pickleName(entry.name()) ? entry.name() : localName;
+        if (!pickleName(name) && !name.toLowerCase(Locale.ROOT).endsWith(".npy")
+                && !startsLikePickle(entry.method(), dataStart, entry.compressedSize())) {
+            // Tensor storage and other data: not decompressed, since only a pickle can run anything.
+            return;
+        }
+        byte[] content = content(entry.method(), dataStart, entry.compressedSize(), where);
+        if (content != null) {
+            scanner.scanEntry(session, name, content, where);
+        }
+    }
+
+    /** Whether an entry's first two bytes are PROTO 2 to 5, inflating no more than those for a compressed one. */
+    private boolean startsLikePickle(int method, long start, long length) {
+        byte[] head = new byte[2];
+        int n;
+        if (method == 0) {
+            if (length < 2) {
+                return false;
+            }
+            head[0] = data[(int) start];
+            head[1] = data[(int) start + 1];
+            n = 2;
+        } else if (method == 8) {
+            java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
+            try {
+                inflater.setInput(data, (int) start, (int) Math.min(length, 1 << 16));
+                n = inflater.inflate(head);
+            } catch (java.util.zip.DataFormatException e) {
+                return false;
+            } finally {
+                inflater.end();
+            }
+        } else {
+            return false;
+        }
+        return n == 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5;
+    }
+
+    private static boolean pickleName(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".pkl") || lower.endsWith(".pickle");
+    }
+
+    private byte[] content(int method, long start, long length, String where) {
+        if (length > scanner.maxFileBytes()) {
+            session.add(new Finding(Verdict.UNREADABLE, "unreadable", where, start, "", "entry too large to scan"));
+            return null;
+        }
+        if (method == 0) {
+            return java.util.Arrays.copyOfRange(data, (int) start, (int) (start + length));
+        }
+        if (method == 8) {
+            return scanner.inflateRaw(session, where, data, (int) start, (int) length);
+        }
+        session.add(new Finding(Verdict.UNREADABLE, "unreadable", where, start, "",
+                "compression method " + method + " is not supported by the scanner"));
+        return null;
+    }
+
+    /** Local headers outside every listed entry: files a streaming reader sees and a directory reader does not. */
+    private void hiddenLocals(BitSet covered, List<Entry> entries) {
+        for (int i = 0; i + 30 <= data.length; i++) {
+            if (data[i] != 'P' || covered.get(i) || u32(i) != LOCAL) {
+                continue;
+            }
+            int nameLength = u16(i + 26);
+            int extraLength = u16(i + 28);
+            if (i + 30L + nameLength + extraLength > data.length) {
+                continue;
+            }
+            String name = new String(data, i + 30, nameLength, StandardCharsets.UTF_8);
+            long compressed = u32(i + 18);
+            int method = u16(i + 8);
+            long start = i + 30L + nameLength + extraLength;
+            if ((u16(i + 6) & 8) != 0 && compressed == 0 && method == 8) {
+                // Sizes in a data descriptor after the data: a DEFLATE stream ends by itself, so inflate to its end.
+                compressed = data.length - start;
+            }
+            session.add(new Finding(Verdict.SUSPICIOUS, "zip-mismatch", prefix + name, i, "",
+                    "a local file entry the central directory does not list (" + entries.size() + " listed): "
+                            + "streaming readers see it, directory readers do not"));
+            if (start + compressed <= data.length) {
+                covered.set(i, (int) (start + compressed));
+                byte[] content = content(method, start, compressed, prefix + name);
+                if (content != null) {
+                    scanner.scanEntry(session, name, content, prefix + name);
+                }
+            }
+        }
+    }
+
+    private int findEnd() {
+        for (int i = data.length - 22; i >= Math.max(0, data.length - 22 - 65535); i--) {
+            if (data[i] == 'P' && u32(i) == END) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int u16(int at) {
+        return (data[at] & 0xff) | (data[at + 1] & 0xff) << 8;
+    }
+
+    private long u32(int at) {
+        if (at < 0 || at + 4 > data.length) {
+            return -1;
+        }
+        return (data[at] & 0xffL) | (data[at + 1] & 0xffL) << 8 | (data[at + 2] & 0xffL) << 16
+                | (data[at + 3] & 0xffL) << 24;
+    }
+
+    private long u64(int at) {
+        if (at < 0 || at + 8 > data.length) {
+            return -1;
+        }
+        return u32(at) | u32(at + 4) << 32;
+    }
+}
