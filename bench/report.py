@@ -142,8 +142,9 @@ def main():
         r, rz = ratio(bl, copy), ratio(zl, copy)
         if r is not None:
             goal_bw.append((r, x["name"]))
-        pct = lambda v: "—" if v is None else f"{100 * v:.0f}%"
-        p(f"| {x['title']} | {x['protocol']} | {pb / 1e6:.1f} | {fmt_rate(bl)} | {fmt_rate(zl)} | {fmt_rate(copy)} "
+        pct = lambda v: "—" if v is None else ("no copy" if v > 100 else f"{100 * v:.0f}%")
+        zl_s = "no copy" if zl is not None and copy is not None and zl > 100 * copy else fmt_rate(zl)
+        p(f"| {x['title']} | {x['protocol']} | {pb / 1e6:.1f} | {fmt_rate(bl)} | {zl_s} | {fmt_rate(copy)} "
           f"| {pct(r)} | {pct(rz)} |")
     p("")
     goal_heap = []
