@@ -943,6 +943,11 @@ public final class PickleMachine {
 
     /** Dict keys and set items must be hashable, as in Python; so Java never hashes a mutable container. */
     void checkHashable(Object key) {
+        if (key == null || isHashableAtom(key.getClass())) {
+            // The common keys, by exact class: a failing instanceof against an interface scans the class's
+            // interfaces, five checks of it cost more than storing the key.
+            return;
+        }
         if (key instanceof List && !(key instanceof PyTuple) || key instanceof Map
                 || key instanceof Set && !(key instanceof PyFrozenSet) || key instanceof byte[]
                 || key instanceof PyByteArray) {
@@ -951,6 +956,11 @@ public final class PickleMachine {
         if (key instanceof PyTuple && !((PyTuple) key).isHashable()) {
             throw fail("unhashable type: a tuple that holds a list, dict, set or bytearray");
         }
+    }
+
+    private static boolean isHashableAtom(Class<?> c) {
+        return c == String.class || c == Long.class || c == Double.class || c == Boolean.class || c == PyBytes.class
+                || c == GlobalRef.class || c == BigInteger.class;
     }
 
     private void append(Object target, Object item) {
@@ -975,7 +985,12 @@ public final class PickleMachine {
         if (target instanceof ArrayList) {
             @SuppressWarnings("unchecked")
             ArrayList<Object> list = (ArrayList<Object>) target;
-            list.addAll(Arrays.asList(stack).subList(mark, sp));
+            // One copy from the stack: addAll of a sub-list would copy the items to a temporary array first,
+            // element by element through an iterator.
+            list.ensureCapacity(list.size() + sp - mark);
+            for (int i = mark; i < sp; i++) {
+                list.add(stack[i]);
+            }
         } else if (target instanceof PyObject) {
             for (int i = mark; i < sp; i++) {
                 ((PyObject) target).appendItem(stack[i]);
