@@ -243,5 +243,17 @@ def main():
             sys.stdout.write('%s\t%d\t%s\t%s\n' % (name, p, text, data.hex()))
 
 
+def canon_each():
+    """Loads each hex pickle of stdin (one a line) and prints its canonical text, or the error."""
+    for line in sys.stdin.read().split():
+        try:
+            sys.stdout.write(canon(pickle.loads(bytes.fromhex(line))) + '\n')
+        except Exception as e:
+            sys.stdout.write('error %s: %s\n' % (type(e).__name__, e))
+
+
 if __name__ == '__main__':
-    main()
+    if sys.argv[1:] == ['--canon']:
+        canon_each()
+    else:
+        main()

@@ -269,7 +269,8 @@ public final class PyPath {
             }
             int share = s.indexOf('\\', server + 1);
             if (share < 0) {
-                return new String[] {s, "", ""};
+                // pathlib gives a UNC drive a root even when no separator follows the share.
+                return new String[] {s, "\\", ""};
             }
             return new String[] {s.substring(0, share), "\\", s.substring(share + 1)};
         }

@@ -153,8 +153,8 @@ final class Canon {
         if (v instanceof GlobalRef) {
             return "global " + v;
         }
-        if (v instanceof PyObject && PyNamedTuple.from(v).isPresent()) {
-            PyNamedTuple t = PyNamedTuple.from(v).get();
+        if (v instanceof PyNamedTuple || v instanceof PyObject && PyNamedTuple.from(v).isPresent()) {
+            PyNamedTuple t = v instanceof PyNamedTuple ? (PyNamedTuple) v : PyNamedTuple.from(v).get();
             return "namedtuple " + t.pythonClass() + " " + list(t.values());
         }
         if (v instanceof PyObject) {
