@@ -437,7 +437,11 @@ public final class PickleMachine {
                     Object state = stack[sp - 1];
                     Object target = stack[sp - 2];
                     if (!(target instanceof PyObject)) {
-                        throw fail("BUILD cannot set state on " + typeName(target));
+                        if (!KnownGlobals.buildValue(target, state)) {
+                            throw fail("BUILD cannot set state on " + typeName(target));
+                        }
+                        stack[--sp] = null;
+                        break;
                     }
                     Object finished = KnownGlobals.build((PyObject) target, state);
                     if (finished == KnownGlobals.NOT_HANDLED) {
