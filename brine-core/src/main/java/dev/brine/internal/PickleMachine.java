@@ -64,6 +64,18 @@ public final class PickleMachine {
     private long opStart;
     private Opcode op;
 
+    /**
+     * The values of BININT1, boxed once: Long.valueOf shares only up to 127, so 128 to 255, common as counts and
+     * byte values, would otherwise be a new object each time (CPython shares up to 256).
+     */
+    private static final Long[] SMALL_INTS = new Long[256];
+
+    static {
+        for (int i = 0; i < SMALL_INTS.length; i++) {
+            SMALL_INTS[i] = (long) i;
+        }
+    }
+
     public PickleMachine(ReadConfig config, PickleInput in, Iterable<?> buffers) {
         this.config = config;
         this.in = in;
@@ -120,7 +132,7 @@ public final class PickleMachine {
                     break;
                 case BININT1:
                     need(1, "a 1-byte integer");
-                    push((long) (in.buf[in.pos++] & 0xff));
+                    push(SMALL_INTS[in.buf[in.pos++] & 0xff]);
                     break;
                 case BININT2:
                     need(2, "a 2-byte integer");

@@ -187,11 +187,19 @@ final class PickleOutput {
     }
 
     /** {@code s} as UTF-8, which is {@code utf8Length} bytes long (from {@link #utf8Length}). */
+    @SuppressWarnings("deprecation")
     void writeUtf8(String s, int utf8Length) {
         reserve(utf8Length);
         byte[] b = buf;
         int p = len;
         int n = s.length();
+        if (utf8Length == n) {
+            // All ASCII, so each char is its own byte: String.getBytes(int, int, byte[], int) copies the low bytes
+            // in one intrinsic copy, where the loop below takes a char at a time.
+            s.getBytes(0, n, b, p);
+            len = p + n;
+            return;
+        }
         int i = 0;
         while (i < n) {
             char c = s.charAt(i);

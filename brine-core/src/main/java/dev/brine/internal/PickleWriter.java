@@ -773,6 +773,7 @@ public final class PickleWriter {
             return push(reduceTask(PyObject.reduce(FROZENSET, new ArrayList<>(set)), set));
         }
         out.write(MARK);
+        expect(set.size());
         return push(new ClosedSequenceTask(set, Arrays.asList(set.toArray()), false));
     }
 
@@ -795,6 +796,7 @@ public final class PickleWriter {
         if (!small) {
             out.write(MARK);
         }
+        expect(n);
         return push(new ClosedSequenceTask(t, t, small));
     }
 
