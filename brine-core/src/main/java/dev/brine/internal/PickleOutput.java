@@ -231,6 +231,70 @@ final class PickleOutput {
         len = p;
     }
 
+    /**
+     * {@code op} (BINUNICODE), its 4-byte length and the UTF-8 of the text whose characters are the bytes of
+     * {@code latin1}: a byte below 0x80 is itself, any other two bytes. Only below protocol 4, so never framed.
+     * Read through a small scratch array, since the buffer may be read-only and so lend no array.
+     */
+    void writeLatin1AsUtf8(int op, ByteBuffer latin1) {
+        if (framing) {
+            throw new IllegalStateException("BINUNICODE of Latin-1 bytes is written below protocol 4 only");
+        }
+        ByteBuffer src = latin1.duplicate();
+        int n = src.remaining();
+        byte[] scratch = new byte[Math.min(n, FRAME_SIZE_TARGET)];
+        long high = 0;
+        for (int at = 0; at < n; at += scratch.length) {
+            int step = Math.min(scratch.length, n - at);
+            src.get(src.position() + at, scratch, 0, step);
+            for (int i = 0; i < step; i++) {
+                high += (scratch[i] >>> 7) & 1;
+            }
+        }
+        long total = n + high;
+        if (total > 0xffffffffL) {
+            throw new IllegalArgumentException("a str of " + total + " UTF-8 bytes needs protocol 4 or higher");
+        }
+        writeOpU32(op, total);
+        expect(total);
+        boolean direct = sink != null && total >= FRAME_SIZE_TARGET;
+        if (direct) {
+            flushBuffer();
+        }
+        byte[] utf8 = direct ? new byte[2 * scratch.length] : null;
+        for (int at = 0; at < n; at += scratch.length) {
+            int step = Math.min(scratch.length, n - at);
+            src.get(src.position() + at, scratch, 0, step);
+            byte[] b = utf8;
+            int p = 0;
+            if (!direct) {
+                reserve(2 * step);
+                b = buf;
+                p = len;
+            }
+            for (int i = 0; i < step; i++) {
+                // Without a branch: binary data has high and low bytes at random, and a mispredicted branch
+                // per byte made this loop five times slower. Two bytes are stored every time, and the second
+                // is kept only for a high byte.
+                int c = scratch[i] & 0xff;
+                int high = c >>> 7;
+                b[p] = (byte) (high == 0 ? c : 0xc0 | (c >> 6));
+                b[p + 1] = (byte) (0x80 | (c & 0x3f));
+                p += 1 + high;
+            }
+            if (direct) {
+                try {
+                    sink.write(b, 0, p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                flushed += p;
+            } else {
+                len = p;
+            }
+        }
+    }
+
     private void putLE(long v, int n) {
         for (int i = 0; i < n; i++) {
             buf[len++] = (byte) (v >>> (8 * i));

@@ -266,6 +266,10 @@ public final class PickleWriter {
         if (c == PyByteArray.class) {
             return saveByteArray(obj, ((PyByteArray) obj).array());
         }
+        if (c == Latin1Text.class) {
+            saveLatin1Text((Latin1Text) obj);
+            return false;
+        }
         // The exact classes the reader makes come first: a failing instanceof against an interface scans the
         // class's secondary supertypes, which costs more than the rest of saving a small item.
         if (c == ArrayList.class) {
@@ -587,10 +591,15 @@ public final class PickleWriter {
      */
     private boolean saveBytes(Object obj, PyBytes b) {
         if (proto < 3) {
-            PyObject node = b.length() == 0
-                    ? PyObject.reduce(BYTES)
-                    : PyObject.reduce(CODECS_ENCODE,
-                            madeString(new String(b.toByteArray(), StandardCharsets.ISO_8859_1)), latin1);
+            Object text;
+            if (b.length() > 1 && bin && config.persistentId() == null) {
+                // Transcoded straight from the bytes when written: the text of a 64 MiB bytes object would be
+                // another 64 MiB, read twice more to encode it. A persistent_id hook must see a real str.
+                text = new Latin1Text(b);
+            } else {
+                text = madeString(new String(b.toByteArray(), StandardCharsets.ISO_8859_1));
+            }
+            PyObject node = b.length() == 0 ? PyObject.reduce(BYTES) : PyObject.reduce(CODECS_ENCODE, text, latin1);
             return push(reduceTask(node, obj));
         }
         int n = b.length();
@@ -608,6 +617,24 @@ public final class PickleWriter {
         writePayload(header, headerLen, b);
         memoPut(obj);
         return false;
+    }
+
+    /**
+     * The text {@code bytes.decode('latin1')} that save_bytes writes below protocol 3, kept as the bytes: one
+     * character per byte. Written as BINUNICODE and memoized like any str the writer makes, but never equal to
+     * another, as CPython makes a new str each time.
+     */
+    private static final class Latin1Text {
+        final PyBytes bytes;
+
+        Latin1Text(PyBytes bytes) {
+            this.bytes = bytes;
+        }
+    }
+
+    private void saveLatin1Text(Latin1Text text) {
+        out.writeLatin1AsUtf8(Opcode.BINUNICODE.code(), text.bytes.asByteBuffer());
+        memoPut(text);
     }
 
     private void writePayload(byte[] header, int headerLen, PyBytes b) {
