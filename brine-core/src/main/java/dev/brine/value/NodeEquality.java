@@ -1,6 +1,7 @@
 package dev.brine.value;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,94 +18,97 @@ import java.util.Objects;
  * since a tuple can share a frozenset that shares a tuple.
  */
 final class NodeEquality {
-    /** Decided pairs, by identity of both nodes. */
-    private final Map<Pair, Boolean> decided = new HashMap<>();
+    /** Decided pairs of nested nodes, by identity of both; made on the first, so flat values allocate none. */
+    private Map<Pair, Boolean> decided;
 
     private NodeEquality() {
     }
 
     /** Whether two tuples are equal: the same length and equal items in order. */
     static boolean equal(PyTuple a, PyTuple b) {
-        return new NodeEquality().tuples(a, b);
+        return a == b || new NodeEquality().decide(a, b, true);
     }
 
     /** Whether two frozensets are equal: the same size, and every item of one equal to an item of the other. */
     static boolean equal(PyFrozenSet a, PyFrozenSet b) {
-        return new NodeEquality().frozensets(a, b);
+        return a == b || new NodeEquality().decide(a, b, true);
     }
 
     private boolean items(Object x, Object y) {
         if (x == y) {
             return true;
         }
-        if (x instanceof PyTuple && y instanceof PyTuple) {
-            return tuples((PyTuple) x, (PyTuple) y);
-        }
-        if (x instanceof PyFrozenSet && y instanceof PyFrozenSet) {
-            return frozensets((PyFrozenSet) x, (PyFrozenSet) y);
+        if (x instanceof PyTuple && y instanceof PyTuple || x instanceof PyFrozenSet && y instanceof PyFrozenSet) {
+            return decide((Collection<?>) x, (Collection<?>) y, false);
         }
         return Objects.equals(x, y);
     }
 
-    private boolean tuples(PyTuple a, PyTuple b) {
-        if (a == b) {
-            return true;
-        }
+    /**
+     * Two tuples or two frozensets: cheap checks, then the decided pair, else compared once and remembered. The
+     * roots are reached once, so only nested pairs are remembered.
+     */
+    private boolean decide(Collection<?> a, Collection<?> b, boolean root) {
         if (a.size() != b.size() || a.hashCode() != b.hashCode()) {
             return false;
         }
+        if (root) {
+            return compare(a, b);
+        }
+        if (decided == null) {
+            decided = new HashMap<>();
+        }
         Pair pair = new Pair(a, b);
         Boolean known = decided.get(pair);
-        if (known != null) {
-            return known;
+        if (known == null) {
+            known = compare(a, b);
+            decided.put(pair, known);
         }
-        boolean equal = true;
-        for (int i = 0; i < a.size() && equal; i++) {
-            equal = items(a.get(i), b.get(i));
-        }
-        decided.put(pair, equal);
-        return equal;
+        return known;
     }
 
-    private boolean frozensets(PyFrozenSet a, PyFrozenSet b) {
-        if (a == b) {
-            return true;
+    private boolean compare(Collection<?> a, Collection<?> b) {
+        return a instanceof PyTuple ? sameItemsInOrder((PyTuple) a, (PyTuple) b)
+                : sameItems((PyFrozenSet) a, (PyFrozenSet) b);
+    }
+
+    private boolean sameItemsInOrder(PyTuple a, PyTuple b) {
+        for (int i = 0; i < a.size(); i++) {
+            if (!items(a.get(i), b.get(i))) {
+                return false;
+            }
         }
-        if (a.size() != b.size() || a.hashCode() != b.hashCode()) {
-            return false;
-        }
-        Pair pair = new Pair(a, b);
-        Boolean known = decided.get(pair);
-        if (known != null) {
-            return known;
-        }
+        return true;
+    }
+
+    private boolean sameItems(PyFrozenSet a, PyFrozenSet b) {
         // As CPython's set_issubset: each item of b is looked up in a by its hash. Items that are tuples or
         // frozensets (or other lists and sets, which equal them by the collection contracts) are matched here,
         // among a's items with the same hash, so that their comparison shares this one's decided pairs; a lookup
         // in a's own hash set would compare them afresh.
         Map<Integer, List<Object>> collectionsByHash = null;
-        boolean equal = true;
         for (Object y : b) {
             if (!isCollection(y)) {
-                equal = a.contains(y);
-            } else {
-                if (collectionsByHash == null) {
-                    collectionsByHash = collectionsByHash(a);
+                if (!a.contains(y)) {
+                    return false;
                 }
-                equal = false;
-                for (Object x : collectionsByHash.getOrDefault(y.hashCode(), List.of())) {
-                    if (items(x, y)) {
-                        equal = true;
-                        break;
-                    }
+                continue;
+            }
+            if (collectionsByHash == null) {
+                collectionsByHash = collectionsByHash(a);
+            }
+            boolean found = false;
+            for (Object x : collectionsByHash.getOrDefault(y.hashCode(), List.of())) {
+                if (items(x, y)) {
+                    found = true;
+                    break;
                 }
             }
-            if (!equal) {
-                break;
+            if (!found) {
+                return false;
             }
         }
-        decided.put(pair, equal);
-        return equal;
+        return true;
     }
 
     private static boolean isCollection(Object o) {

@@ -33,42 +33,37 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @SuppressWarnings("unchecked")
 class StrictPortableHeaderTest {
-    record Point(int x, int y) {
+    record Reading(String sensor, double value) {
     }
 
-    enum Color { RED, GREEN }
+    enum Unit { CELSIUS, KELVIN }
 
-    record Segment(Point a, Point b, Color color) {
+    record Sample(Reading first, Reading again, Unit unit) {
     }
 
-    static final class Person {
-        String name;
-        Person self;
-        List<Person> friends = new ArrayList<>();
-        Point home;
-        Map<String, Object> extra;
-
-        Person() {
-        }
-
-        Person(String name, Point home) {
-            this.name = name;
-            this.home = home;
-        }
+    /** A bean in a cycle: stations link to each other. */
+    static final class Station {
+        String id;
+        List<Station> links = new ArrayList<>();
+        Reading last;
+        Map<String, Object> notes;
     }
 
-    private static final Point P = new Point(1, 2);
+    private static final Reading R = new Reading("t1", 21.5);
 
     private static Map<String, Object> graph() {
-        Person alice = new Person("alice", P);
-        Person bob = new Person("bob", new Point(5, 6));
-        alice.self = alice;
-        alice.friends.add(bob);
-        bob.friends.add(alice);
-        bob.extra = new LinkedHashMap<>(Map.of("likes", Color.GREEN));
+        Station north = new Station();
+        north.id = "north";
+        north.last = R;
+        Station south = new Station();
+        south.id = "south";
+        south.notes = new LinkedHashMap<>(Map.of("unit", Unit.KELVIN));
+        north.links.add(south);
+        north.links.add(north);
+        south.links.add(north);
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("segment", new Segment(P, P, Color.RED));
-        root.put("people", List.of(alice, bob));
+        root.put("sample", new Sample(R, R, Unit.CELSIUS));
+        root.put("stations", List.of(north, south));
         root.put("numbers", List.of(1L, 2.5, "three"));
         return root;
     }
@@ -78,20 +73,19 @@ class StrictPortableHeaderTest {
     }
 
     private static final Unpickler STRICT = Unpickler.builder().strict(true)
-            .bind(Point.class).bind(Color.class).bind(Segment.class).bind(Person.class).build();
+            .bind(Reading.class).bind(Unit.class).bind(Sample.class).bind(Station.class).build();
 
     private static void assertGraph(Map<String, Object> root, String as) {
-        Segment segment = (Segment) root.get("segment");
-        assertThat(segment).as(as).isEqualTo(new Segment(P, P, Color.RED));
-        assertThat(segment.a()).as(as).isSameAs(segment.b());
-        List<Object> people = (List<Object>) root.get("people");
-        Person alice = (Person) people.get(0);
-        Person bob = (Person) people.get(1);
-        assertThat(alice.self).as(as).isSameAs(alice);
-        assertThat(alice.friends).as(as).containsExactly(bob);
-        assertThat(bob.friends.get(0)).as(as).isSameAs(alice);
-        assertThat(alice.home).as(as).isSameAs(segment.a());
-        assertThat(bob.extra).as(as).containsExactly(Map.entry("likes", Color.GREEN));
+        Sample sample = (Sample) root.get("sample");
+        assertThat(sample).as(as).isEqualTo(new Sample(R, R, Unit.CELSIUS));
+        assertThat(sample.first()).as(as).isSameAs(sample.again());
+        List<Object> stations = (List<Object>) root.get("stations");
+        Station north = (Station) stations.get(0);
+        Station south = (Station) stations.get(1);
+        assertThat(north.links).as(as).containsExactly(south, north);
+        assertThat(south.links.get(0)).as(as).isSameAs(north);
+        assertThat(north.last).as(as).isSameAs(sample.first());
+        assertThat(south.notes).as(as).containsExactly(Map.entry("unit", Unit.KELVIN));
         assertThat(root.get("numbers")).as(as).isEqualTo(List.of(1L, 2.5, "three"));
     }
 
@@ -146,7 +140,7 @@ class StrictPortableHeaderTest {
 
     @Test
     void withoutBoundClassesThePortableClassNodeIsStillRefused() {
-        byte[] stream = portable(List.of(P), 4);
+        byte[] stream = portable(List.of(R), 4);
         assertThatThrownBy(() -> Unpickler.builder().strict(true).build().loads(stream))
                 .isInstanceOf(PickleException.class)
                 .hasMessageContaining("_brine1.cls").hasMessageContaining("not allowed in strict mode");
@@ -154,14 +148,14 @@ class StrictPortableHeaderTest {
 
     @Test
     void runtimeNamesTheBinderDoesNotBindStayRefused() {
-        byte[] stream = portable(List.of(P, PyFunction.lambda("lambda: 1")), 4);
+        byte[] stream = portable(List.of(R, PyFunction.lambda("lambda: 1")), 4);
         assertThatThrownBy(() -> STRICT.loads(stream)).isInstanceOf(PickleException.class)
                 .hasMessageContaining("_brine1.function").hasMessageContaining("not allowed in strict mode");
     }
 
     @Test
     void anAlteredHeaderFailsInStrictModeWithAClearError() {
-        byte[] stream = portable(List.of(P), 4);
+        byte[] stream = portable(List.of(R), 4);
         int length = PortableRuntime.recognize(stream).orElseThrow().length();
         byte[] body = java.util.Arrays.copyOfRange(stream, length, stream.length);
         // One byte of the boot source the header execs; the section list reordered; a section missing from the
@@ -182,11 +176,11 @@ class StrictPortableHeaderTest {
                 assertThat(e.opcode()).isEqualTo("PROTO");
             });
             // Outside strict mode the altered header is read as any pickle is: inert nodes, nothing run.
-            assertThat(Unpickler.builder().bind(Point.class).build().loads(altered)).isEqualTo(List.of(P));
+            assertThat(Unpickler.builder().bind(Reading.class).build().loads(altered)).isEqualTo(List.of(R));
         }
         // The unaltered parts reassembled are accepted, so the failures above are the alterations'.
         assertThat(STRICT.loads(concat(AlteredHeaders.assemble(4, List.copyOf(sections),
-                PortableRuntime.bundle(sections)), body))).isEqualTo(List.of(P));
+                PortableRuntime.bundle(sections)), body))).isEqualTo(List.of(R));
     }
 
     @Test
