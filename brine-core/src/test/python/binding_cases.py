@@ -175,6 +175,33 @@ class Link(object):
         self.next = next
 
 
+@register
+class Holder(object):
+    """Two fields holding one list, two holding one dict: a bound Java object must share them too."""
+
+    def __init__(self, a, b, c, d):
+        self.a = a
+        self.b = b
+        self.c = c
+        self.d = d
+
+
+@register
+class Peer(object):
+    def __init__(self, name):
+        self.name = name
+        self.peers = []
+
+
+def peers():
+    g = Peer('g')
+    h = Peer('h')
+    g.peers.extend([g, h])
+    # One list in two objects, holding both: a cycle through a converted List<Peer>.
+    h.peers = g.peers
+    return g
+
+
 def cases():
     p = Point(1, 2)
     yield 'point', p, 0
@@ -210,6 +237,10 @@ def cases():
     loop.next = loop
     yield 'record_cycle', loop, 0
     yield 'chain', Link(1, Link(2, Link(3, None))), 0
+    pts = [Point(1, 2), Point(3, 4)]
+    tags = {'p': pts[0]}
+    yield 'shared_containers', Holder(pts, pts, tags, tags), 0
+    yield 'peers', peers(), 0
 
 
 def main():

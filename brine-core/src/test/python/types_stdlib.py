@@ -12,6 +12,7 @@ import fractions
 import pathlib
 import pickle
 import sys
+import typing
 import uuid
 
 try:
@@ -32,6 +33,8 @@ def canon(v):
         return repr(v)
     if t is str:
         return "'" + v + "'"
+    if t is bytes:
+        return 'bytes ' + v.hex()
     if t in (list, tuple):
         return ('[' if t is list else '(') + ', '.join(canon(x) for x in v) + (']' if t is list else ')')
     if t is dict:
@@ -56,6 +59,21 @@ def canon(v):
         return 'timezone ' + str(int(v.utcoffset(None).total_seconds()))
     if zoneinfo is not None and t is zoneinfo.ZoneInfo:
         return 'zone ' + v.key
+    if t is fractions.Fraction:
+        return 'fraction ' + str(v)
+    if isinstance(v, pathlib.PurePath):
+        return 'path ' + t.__name__ + ' ' + str(v) + ' ' + canon(list(v.parts))
+    if isinstance(v, BaseException):
+        # The constructor arguments as pickled: an OSError's filename is among them, though not in its args.
+        r = v.__reduce__()
+        s = 'exception ' + t.__name__ + ' ' + canon(list(r[1]))
+        if len(r) > 2 and r[2]:
+            s += ' state ' + canon(r[2])
+        if isinstance(v, OSError):
+            s += ' errno %s strerror %s filename %s' % (canon(v.errno), canon(v.strerror), canon(v.filename))
+        return s
+    if isinstance(v, tuple) and hasattr(t, '_fields'):
+        return 'namedtuple ' + t.__module__ + '.' + t.__qualname__ + ' ' + canon(list(v))
     if t is decimal.Decimal:
         return 'decimal ' + str(v)
     if t is uuid.UUID:
@@ -79,6 +97,32 @@ def canon(v):
     if t is slice:
         return 'slice ' + canon(v.start) + ' ' + canon(v.stop) + ' ' + canon(v.step)
     raise TypeError('no canonical text for %r' % (v,))
+
+
+Point = collections.namedtuple('Point', 'x y')
+Pair = typing.NamedTuple('Pair', [('key', str), ('value', float)])
+
+
+def exception_with_dict():
+    e = ValueError('bad')
+    e.code = 7
+    return e
+
+
+def exception_with_cause():
+    # __cause__, __context__ and __traceback__ are not pickled.
+    try:
+        try:
+            raise KeyError('inner')
+        except KeyError as inner:
+            raise RuntimeError('outer') from inner
+    except RuntimeError as e:
+        return e
+
+
+def shared_errors():
+    e = KeyError('k')
+    return [e, e]
 
 
 def inert(module, name, *args):
@@ -109,11 +153,20 @@ def cases():
         ('decimal_exp', decimal.Decimal('1E+2'), None),
         ('decimal_small', decimal.Decimal('-0.000001'), None),
         ('decimal_tiny', decimal.Decimal('1E-7'), None),
-        ('decimal_nan', decimal.Decimal('NaN'), inert('decimal', 'Decimal', 'NaN')),
-        ('decimal_snan', decimal.Decimal('-sNaN'), inert('decimal', 'Decimal', '-sNaN')),
-        ('decimal_inf', decimal.Decimal('-Infinity'), inert('decimal', 'Decimal', '-Infinity')),
-        ('decimal_negzero', decimal.Decimal('-0'), inert('decimal', 'Decimal', '-0')),
+        ('decimal_nan', decimal.Decimal('NaN'), None),
+        ('decimal_nan_payload', decimal.Decimal('-NaN123'), None),
+        ('decimal_snan', decimal.Decimal('-sNaN'), None),
+        ('decimal_snan_payload', decimal.Decimal('sNaN0042'), None),
+        ('decimal_inf', decimal.Decimal('-Infinity'), None),
+        ('decimal_pinf', decimal.Decimal('Infinity'), None),
+        ('decimal_negzero', decimal.Decimal('-0'), None),
+        ('decimal_negzero_exp', decimal.Decimal('-0.00'), None),
+        ('decimal_negzero_big_exp', decimal.Decimal('-0E+7'), None),
+        ('decimal_zero', decimal.Decimal('0.000'), None),
         ('fraction', fractions.Fraction(1, 3), None),
+        ('fraction_negative', fractions.Fraction(-7, 2), None),
+        ('fraction_integer', fractions.Fraction(5), None),
+        ('fraction_big', fractions.Fraction(2 ** 70 + 1, 3 ** 50), None),
         ('uuid', uuid.UUID('12345678-1234-5678-1234-567812345678'), None),
         ('uuid_max', uuid.UUID(int=2 ** 128 - 1), None),
         ('ordered_dict', collections.OrderedDict([('b', 1), ('a', [2])]), None),
@@ -128,9 +181,33 @@ def cases():
         ('slice', slice(1, None, 2), None),
         ('ellipsis', Ellipsis, 'global builtins.Ellipsis'),
         ('notimplemented', NotImplemented, 'global builtins.NotImplemented'),
-        ('value_error', ValueError('bad', 1), inert('builtins', 'ValueError', 'bad', 1)),
-        ('key_error', KeyError('k'), inert('builtins', 'KeyError', 'k')),
+        ('value_error', ValueError('bad', 1), None),
+        ('key_error', KeyError('k'), None),
+        ('no_args', KeyboardInterrupt(), None),
+        ('stop_iteration', StopIteration([1]), None),
+        ('os_error', OSError(13, 'Permission denied'), None),
+        ('file_not_found', FileNotFoundError(2, 'No such file or directory', 'f.txt'), None),
+        ('os_error_one_arg', OSError('just text'), None),
+        ('exception_dict', exception_with_dict(), None),
+        ('exception_cause', exception_with_cause(), None),
+        ('import_error', ImportError('no module', name='m', path='/p'), None),
+        ('unicode_error', UnicodeDecodeError('utf-8', b'\xff', 0, 1, 'invalid start byte'), None),
+        ('errors_shared', shared_errors(), None),
         ('path', pathlib.PurePosixPath('/a/b'), None),
+        ('path_relative', pathlib.PurePosixPath('a', 'b//c', '.', 'd/'), None),
+        ('path_dot', pathlib.PurePosixPath(), None),
+        ('path_double_slash', pathlib.PurePosixPath('//srv/x'), None),
+        ('path_reset', pathlib.PurePosixPath('a', '/b', 'c'), None),
+        ('path_concrete', pathlib.PosixPath('/tmp/x.txt'), None),
+        ('path_windows', pathlib.PureWindowsPath('c:/Users', 'Me\\file.txt'), None),
+        ('path_windows_unc', pathlib.PureWindowsPath('//server/share/dir'), None),
+        ('path_windows_relative', pathlib.PureWindowsPath('a/b', 'c'), None),
+        ('path_windows_drive_relative', pathlib.PureWindowsPath('c:a', 'b'), None),
+        ('path_windows_rooted', pathlib.PureWindowsPath('d:/x', '/y'), None),
+        ('paths_shared', [pathlib.PurePosixPath('/a/b'), pathlib.PurePosixPath('/a/c')], None),
+        ('namedtuple', Point(1, 'two'), None),
+        ('namedtuple_nested', [Point(Point(1, 2), None), Point(3, 4)], None),
+        ('typing_namedtuple', Pair('a', 2.5), None),
     ]
     if zoneinfo is not None:
         z = zoneinfo.ZoneInfo('Europe/Paris')
@@ -161,12 +238,22 @@ def main():
                 text = 'inert datetime.datetime' if back.fold else canon(back)
             elif special == 'GAP':
                 text = 'inert datetime.datetime'
-            elif special is None and isinstance(value, (fractions.Fraction, pathlib.PurePath)):
-                text = inert(type(value).__module__, type(value).__qualname__, *value.__reduce__()[1])
             else:
                 text = special if special is not None else canon(back)
             sys.stdout.write('%s\t%d\t%s\t%s\n' % (name, p, text, data.hex()))
 
 
+def canon_each():
+    """Loads each hex pickle of stdin (one a line) and prints its canonical text, or the error."""
+    for line in sys.stdin.read().split():
+        try:
+            sys.stdout.write(canon(pickle.loads(bytes.fromhex(line))) + '\n')
+        except Exception as e:
+            sys.stdout.write('error %s: %s\n' % (type(e).__name__, e))
+
+
 if __name__ == '__main__':
-    main()
+    if sys.argv[1:] == ['--canon']:
+        canon_each()
+    else:
+        main()

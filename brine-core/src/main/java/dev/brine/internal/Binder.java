@@ -168,6 +168,8 @@ public final class Binder {
     private final Map<Object, List<Object>> immutableParents = new IdentityHashMap<>();
     /** Inert nodes copied because they hold a replaced value, with their originals; states and items come last. */
     private final List<PyObject[]> copiedNodes = new ArrayList<>();
+    /** Each container converted to a Java type, by source container and then by target type (see remember). */
+    private final Map<Object, Map<Type, Object>> containerCopies = new IdentityHashMap<>();
 
     private Binder(Bindings bindings, boolean strict) {
         this.bindings = bindings;
@@ -897,19 +899,37 @@ public final class Binder {
             }
             throw mismatch(v, raw, site);
         }
-        if (raw.isArray()) {
-            return array(v, type, raw, site);
-        }
-        if (Map.class.isAssignableFrom(raw)) {
-            return map(v, type, raw, site);
-        }
-        if (Collection.class.isAssignableFrom(raw) || raw == Iterable.class) {
-            return collection(v, type, raw, site);
+        boolean isMap = Map.class.isAssignableFrom(raw);
+        if (raw.isArray() || isMap || Collection.class.isAssignableFrom(raw) || raw == Iterable.class) {
+            Map<Type, Object> copies = containerCopies.get(v);
+            if (copies != null && copies.containsKey(type)) {
+                return copies.get(type);
+            }
+            try {
+                return raw.isArray() ? array(v, type, raw, site) : isMap ? map(v, type, raw, site)
+                        : collection(v, type, raw, site);
+            } catch (PickleException e) {
+                // A failed copy is not one to share; convertQuietly may go on to try another type.
+                copies = containerCopies.get(v);
+                if (copies != null) {
+                    copies.remove(type);
+                }
+                throw e;
+            }
         }
         if (raw.isInstance(v)) {
             return v;
         }
         throw mismatch(v, raw, site);
+    }
+
+    /**
+     * Records {@code copy} as {@code source} converted to {@code type} before its items are converted: a container
+     * shared by two fields of one Java type gets one copy, as the pickle had one object, and a container that
+     * (through its items) holds itself gets the copy, partly filled, in its own place.
+     */
+    private void remember(Object source, Type type, Object copy) {
+        containerCopies.computeIfAbsent(source, k -> new HashMap<>(2)).put(type, copy);
     }
 
     private static Object integer(Object v, Class<?> boxed, Class<?> raw, Site site) {
@@ -962,6 +982,7 @@ public final class Binder {
             throw mismatch(v, raw, site);
         }
         Object out = Array.newInstance(component, items.size());
+        remember(v, type, out);
         for (int i = 0; i < items.size(); i++) {
             Array.set(out, i, convert(resolveNow(items.get(i)), componentType, site.element("[" + i + "]")));
         }
@@ -995,6 +1016,7 @@ public final class Binder {
         } else {
             out = (Collection<Object>) newInstance(raw, site);
         }
+        remember(v, type, out);
         int i = 0;
         for (Object item : (Collection<?>) v) {
             out.add(convert(resolveNow(item), element, site.element("[" + i++ + "]")));
@@ -1024,6 +1046,7 @@ public final class Binder {
         } else {
             out = (Map<Object, Object>) newInstance(raw, site);
         }
+        remember(v, type, out);
         for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
             Object key = convert(resolveNow(e.getKey()), keyType, site.element("[" + shortRepr(e.getKey()) + "]"));
             out.put(key, convert(resolveNow(e.getValue()), valueType,

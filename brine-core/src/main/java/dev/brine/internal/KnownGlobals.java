@@ -5,9 +5,12 @@ import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
 import dev.brine.value.PyFrozenSet;
-import dev.brine.value.PyTuple;
-
 import dev.brine.value.PyCounter;
+import dev.brine.value.PyDecimal;
+import dev.brine.value.PyException;
+import dev.brine.value.PyFraction;
+import dev.brine.value.PyPath;
+import dev.brine.value.PyTuple;
 import dev.brine.value.PyDefaultDict;
 import dev.brine.value.PyDeque;
 import dev.brine.value.PyObject;
@@ -18,13 +21,12 @@ import dev.brine.value.PySlice;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -47,103 +49,192 @@ final class KnownGlobals {
     /** The result of a call this table does not understand. */
     static final Object NOT_HANDLED = new Object();
 
-    private interface Call {
-        Object apply(PyTuple args, PickleMachine machine);
-    }
-
-    /** A call that also needs the very reference the pickle named, to keep it in the value it makes. */
-    private interface NamedCall {
-        Object apply(GlobalRef ref, PyTuple args);
-    }
-
-    private static Call named(GlobalRef key, NamedCall call) {
-        NAMED.put(key, call);
-        return (a, m) -> NOT_HANDLED;
-    }
-
-    private static final Map<GlobalRef, NamedCall> NAMED = new HashMap<>();
-
-    /** Finishes a node at BUILD: returns its replacement, or {@link #NOT_HANDLED} to keep the node and the state. */
-    private interface Build {
-        Object apply(PyObject target, Object state);
-    }
-
     static final GlobalRef UUID_CLASS = new GlobalRef("uuid", "UUID");
     static final GlobalRef DECIMAL = new GlobalRef("decimal", "Decimal");
     static final GlobalRef RECONSTRUCTOR = new GlobalRef("copyreg", "_reconstructor");
     static final GlobalRef OBJECT = new GlobalRef("builtins", "object");
 
-    private static final Map<GlobalRef, Call> CALLS = new HashMap<>();
-    private static final Map<GlobalRef, Build> BUILDS = new HashMap<>();
-    /** Globals that are known only as arguments of known calls (the class argument of a reconstructor). */
-    private static final Set<GlobalRef> ARGUMENTS = new HashSet<>();
-
-    static {
-        CALLS.put(new GlobalRef("builtins", "set"), KnownGlobals::set);
-        CALLS.put(new GlobalRef("builtins", "frozenset"), KnownGlobals::frozenset);
-        CALLS.put(new GlobalRef("builtins", "bytearray"), KnownGlobals::bytearray);
-        CALLS.put(new GlobalRef("builtins", "bytes"), KnownGlobals::bytes);
-        CALLS.put(new GlobalRef("_codecs", "encode"), KnownGlobals::encode);
-        CALLS.put(new GlobalRef("builtins", "complex"), KnownGlobals::complex);
-        CALLS.put(PyRange.CLASS, named(PyRange.CLASS, KnownGlobals::range));
-        CALLS.put(PySlice.CLASS, named(PySlice.CLASS,
-                (r, a) -> a.size() == 3 ? new PySlice(a.get(0), a.get(1), a.get(2), r) : NOT_HANDLED));
-
-        CALLS.put(DatetimeModule.DATE, (a, m) -> DatetimeModule.date(a));
-        CALLS.put(DatetimeModule.TIME, (a, m) -> DatetimeModule.time(a));
-        CALLS.put(DatetimeModule.DATETIME, (a, m) -> DatetimeModule.datetime(a));
-        CALLS.put(DatetimeModule.TIMEDELTA, (a, m) -> DatetimeModule.timedelta(a));
-        CALLS.put(DatetimeModule.TIMEZONE, (a, m) -> DatetimeModule.timezone(a));
-        ARGUMENTS.add(DatetimeModule.ZONEINFO);
-        CALLS.put(DECIMAL, (a, m) -> decimal(a));
-
-        CALLS.put(PyOrderedDict.CLASS, named(PyOrderedDict.CLASS, KnownGlobals::orderedDict));
-        CALLS.put(PyDefaultDict.CLASS, named(PyDefaultDict.CLASS, KnownGlobals::defaultdict));
-        CALLS.put(PyCounter.CLASS, named(PyCounter.CLASS, KnownGlobals::counter));
-        CALLS.put(PyDeque.CLASS, named(PyDeque.CLASS, KnownGlobals::deque));
-
-        CALLS.put(ArrayModule.ARRAY, named(ArrayModule.ARRAY, ArrayModule::array));
-        CALLS.put(ArrayModule.RECONSTRUCTOR, named(ArrayModule.RECONSTRUCTOR, ArrayModule::reconstructor));
-
-        ARGUMENTS.add(UUID_CLASS);
-        BUILDS.put(UUID_CLASS, KnownGlobals::uuid);
-        BUILDS.put(RECONSTRUCTOR, KnownGlobals::uuid);
-
-        ARGUMENTS.add(NumpyModule.NDARRAY);
-        BUILDS.put(NumpyModule.DTYPE, NumpyModule::dtype);
-        for (String core : new String[] {NumpyModule.CORE2, NumpyModule.CORE1}) {
-            BUILDS.put(NumpyModule.reconstruct(core), (t, st) -> NumpyModule.ndarray(t, st, core));
-            CALLS.put(NumpyModule.scalar(core), named(NumpyModule.scalar(core), NumpyModule::scalar));
-            CALLS.put(NumpyModule.frombuffer(core), named(NumpyModule.frombuffer(core),
-                    (r, a) -> NumpyModule.fromBuffer(r, a, core)));
-        }
-    }
+    // The tables below are switches on the module and name strings, not maps of lambdas: a lambda or method
+    // reference costs a bootstrap (LambdaMetafactory, a hidden class) the first time it is made, and a static
+    // table of thirty of them made the first load of any pickle naming a global several times slower than the rest.
 
     /** Whether strict mode lets {@code ref} through: it is one of the globals this table maps. */
     static boolean isKnown(GlobalRef ref) {
-        return CALLS.containsKey(ref) || BUILDS.containsKey(ref) || ARGUMENTS.contains(ref);
+        return callable(ref) || finishesAtBuild(ref) || isArgument(ref);
+    }
+
+    /**
+     * Globals known only as arguments of known calls: the class of a reconstructor or of {@code getattr}, and the
+     * base class of {@code copyreg._reconstructor(cls, base, state)}, {@code object} or (for a namedtuple at
+     * protocols 0 and 1) {@code tuple}.
+     */
+    private static boolean isArgument(GlobalRef ref) {
+        switch (ref.module()) {
+            case "builtins":
+                return ref.name().equals("object") || ref.name().equals("tuple");
+            case "zoneinfo":
+                return ref.name().equals("ZoneInfo");
+            case "uuid":
+                return ref.name().equals("UUID");
+            case "numpy":
+                return ref.name().equals("ndarray");
+            default:
+                return false;
+        }
+    }
+
+    /** Whether {@link #call} may map a call of {@code ref}. */
+    private static boolean callable(GlobalRef ref) {
+        String n = ref.name();
+        switch (ref.module()) {
+            case "builtins":
+                switch (n) {
+                    case "set": case "frozenset": case "bytearray": case "bytes": case "complex": case "range":
+                    case "slice":
+                        return true;
+                    default:
+                        return PyException.isBuiltin(ref);
+                }
+            case "_codecs":
+                return n.equals("encode");
+            case "datetime":
+                switch (n) {
+                    case "date": case "time": case "datetime": case "timedelta": case "timezone":
+                        return true;
+                    default:
+                        return false;
+                }
+            case "decimal":
+                return n.equals("Decimal");
+            case "fractions":
+                return n.equals("Fraction");
+            case "pathlib":
+            case "pathlib._local":
+                return pathFlavour(n) != null;
+            case "collections":
+                switch (n) {
+                    case "OrderedDict": case "defaultdict": case "Counter": case "deque":
+                        return true;
+                    default:
+                        return false;
+                }
+            case "array":
+                return n.equals("array") || n.equals("_array_reconstructor");
+            case "numpy._core.multiarray":
+            case "numpy.core.multiarray":
+                return n.equals("scalar");
+            case "numpy._core.numeric":
+            case "numpy.core.numeric":
+                return n.equals("_frombuffer");
+            default:
+                return false;
+        }
     }
 
     /** The value of {@code callable(*args)}, or {@link #NOT_HANDLED}. */
     static Object call(Object callable, PyTuple args, PickleMachine machine) {
-        if (callable instanceof GlobalRef) {
-            NamedCall named = NAMED.get(callable);
-            if (named != null) {
-                return named.apply((GlobalRef) callable, args);
-            }
-            Call call = CALLS.get(callable);
-            return call == null ? NOT_HANDLED : call.apply(args, machine);
+        if (!(callable instanceof GlobalRef)) {
+            return DatetimeModule.isZoneInfoUnpickle(callable) ? DatetimeModule.zoneInfo(args) : NOT_HANDLED;
         }
-        if (DatetimeModule.isZoneInfoUnpickle(callable)) {
-            return DatetimeModule.zoneInfo(args);
+        GlobalRef ref = (GlobalRef) callable;
+        String n = ref.name();
+        switch (ref.module()) {
+            case "builtins":
+                return builtin(ref, args, machine);
+            case "_codecs":
+                return n.equals("encode") ? encode(args) : NOT_HANDLED;
+            case "datetime":
+                switch (n) {
+                    case "date":
+                        return DatetimeModule.date(args);
+                    case "time":
+                        return DatetimeModule.time(args);
+                    case "datetime":
+                        return DatetimeModule.datetime(args);
+                    case "timedelta":
+                        return DatetimeModule.timedelta(args);
+                    case "timezone":
+                        return DatetimeModule.timezone(args);
+                    default:
+                        return NOT_HANDLED;
+                }
+            case "decimal":
+                return n.equals("Decimal") ? decimal(args) : NOT_HANDLED;
+            case "fractions":
+                return n.equals("Fraction") ? fraction(ref, args) : NOT_HANDLED;
+            case "pathlib":
+            case "pathlib._local":
+                return path(ref, args);
+            case "collections":
+                switch (n) {
+                    case "OrderedDict":
+                        return orderedDict(ref, args);
+                    case "defaultdict":
+                        return defaultdict(ref, args);
+                    case "Counter":
+                        return counter(ref, args);
+                    case "deque":
+                        return deque(ref, args);
+                    default:
+                        return NOT_HANDLED;
+                }
+            case "array":
+                return n.equals("array") ? ArrayModule.array(ref, args)
+                        : n.equals("_array_reconstructor") ? ArrayModule.reconstructor(ref, args) : NOT_HANDLED;
+            case "numpy._core.multiarray":
+            case "numpy.core.multiarray":
+                return n.equals("scalar") ? NumpyModule.scalar(ref, args) : NOT_HANDLED;
+            case "numpy._core.numeric":
+                return n.equals("_frombuffer") ? NumpyModule.fromBuffer(ref, args, NumpyModule.CORE2) : NOT_HANDLED;
+            case "numpy.core.numeric":
+                return n.equals("_frombuffer") ? NumpyModule.fromBuffer(ref, args, NumpyModule.CORE1) : NOT_HANDLED;
+            default:
+                return NOT_HANDLED;
         }
-        return NOT_HANDLED;
+    }
+
+    private static Object builtin(GlobalRef ref, PyTuple args, PickleMachine machine) {
+        switch (ref.name()) {
+            case "set":
+                return set(args, machine);
+            case "frozenset":
+                return frozenset(args, machine);
+            case "bytearray":
+                return bytearray(args);
+            case "bytes":
+                return args.isEmpty() ? PyBytes.of() : NOT_HANDLED;
+            case "complex":
+                return complex(args);
+            case "range":
+                return range(ref, args);
+            case "slice":
+                return args.size() == 3 ? new PySlice(args.get(0), args.get(1), args.get(2), ref) : NOT_HANDLED;
+            default:
+                // BaseException.__reduce__: (type(self), self.args[, self.__dict__]); the dict comes by BUILD.
+                return PyException.isBuiltin(ref) ? new PyException(ref, args) : NOT_HANDLED;
+        }
     }
 
     /** Whether BUILD may replace {@code value}, so the machine must remember where the memo holds it. */
     static boolean finishesAtBuild(Object value) {
-        return value instanceof PyObject && BUILDS.containsKey(((PyObject) value).global())
-                && !((PyObject) value).hasState();
+        return value instanceof PyObject && ((PyObject) value).global() != null
+                && finishesAtBuild(((PyObject) value).global()) && !((PyObject) value).hasState();
+    }
+
+    private static boolean finishesAtBuild(GlobalRef ref) {
+        switch (ref.module()) {
+            case "uuid":
+                return ref.name().equals("UUID");
+            case "copyreg":
+                return ref.name().equals("_reconstructor");
+            case "numpy":
+                return ref.name().equals("dtype");
+            case "numpy._core.multiarray":
+            case "numpy.core.multiarray":
+                return ref.name().equals("_reconstruct");
+            default:
+                return false;
+        }
     }
 
     /**
@@ -152,11 +243,34 @@ final class KnownGlobals {
      * state refers to the node itself (a cycle only a crafted pickle has), which a replacement would leave behind.
      */
     static Object build(PyObject target, Object state) {
-        Build build = BUILDS.get(target.global());
-        if (build == null || target.hasState() || refersTo(state, target)) {
+        GlobalRef ref = target.global();
+        if (ref == null || !finishesAtBuild(ref) || target.hasState() || refersTo(state, target)) {
             return NOT_HANDLED;
         }
-        return build.apply(target, state);
+        switch (ref.module()) {
+            case "uuid":
+            case "copyreg":
+                return uuid(target, state);
+            case "numpy":
+                return NumpyModule.dtype(target, state);
+            case "numpy._core.multiarray":
+                return NumpyModule.ndarray(target, state, NumpyModule.CORE2);
+            default:
+                return NumpyModule.ndarray(target, state, NumpyModule.CORE1);
+        }
+    }
+
+    /**
+     * BUILD of {@code state} on a finished value rather than a node: the {@code __dict__} of a builtin exception
+     * ({@code BaseException.__reduce__} gives it as the third item). False when {@code target} takes no state, and
+     * the machine then rejects the BUILD.
+     */
+    static boolean buildValue(Object target, Object state) {
+        if (target instanceof PyException && ((PyException) target).state() == null && state != null) {
+            ((PyException) target).setState(state);
+            return true;
+        }
+        return false;
     }
 
     private static boolean refersTo(Object state, Object target) {
@@ -190,27 +304,118 @@ final class KnownGlobals {
     }
 
     /**
-     * Decimal(str), as Decimal.__reduce__ writes it. A BigDecimal only when its toString gives back the same text:
-     * both follow the General Decimal Arithmetic to-scientific-string rules, so digits and exponent (the trailing
-     * zero of {@code Decimal('1.10')}) survive. NaN, sNaN, the infinities and negative zero stay inert.
+     * Decimal(str), as Decimal.__reduce__ writes it. A BigDecimal when its toString gives back the same text: both
+     * follow the General Decimal Arithmetic to-scientific-string rules, so digits and exponent (the trailing zero of
+     * {@code Decimal('1.10')}) survive. NaN, sNaN, the infinities and negative zero, which a BigDecimal cannot hold,
+     * become a {@link PyDecimal}; any other text (not Python's canonical str) stays inert.
      */
     private static Object decimal(PyTuple a) {
         if (a.size() != 1 || !(a.get(0) instanceof String)) {
             return NOT_HANDLED;
         }
         String s = (String) a.get(0);
-        if (s.isEmpty() || s.length() > 1000 || !(Character.isDigit(s.charAt(s.length() - 1)))) {
+        if (s.isEmpty() || s.length() > 1000) {
+            return NOT_HANDLED;
+        }
+        PyDecimal special = PyDecimal.parse(s);
+        if (special != null) {
+            return special;
+        }
+        if (!Character.isDigit(s.charAt(s.length() - 1))) {
             return NOT_HANDLED;
         }
         try {
             BigDecimal d = new BigDecimal(s);
-            if (!d.toString().equals(s) || (d.signum() == 0 && s.startsWith("-"))) {
+            if (!d.toString().equals(s) || d.signum() == 0 && s.startsWith("-")) {
                 return NOT_HANDLED;
             }
             return d;
         } catch (NumberFormatException e) {
             return NOT_HANDLED;
         }
+    }
+
+    /**
+     * Fraction: {@code (Fraction, (numerator, denominator))} from Python 3.11, {@code (Fraction, (str(f),))} before
+     * (fractions.py's __reduce__). Mapped only when in lowest terms with a positive denominator and, for the text,
+     * in Python's own spelling, since anything else would not be written back the same.
+     */
+    private static Object fraction(GlobalRef ref, PyTuple a) {
+        if (a.size() == 2) {
+            BigInteger n = integer(a.get(0));
+            BigInteger d = integer(a.get(1));
+            if (n == null || d == null || d.signum() <= 0) {
+                return NOT_HANDLED;
+            }
+            PyFraction f = PyFraction.of(n, d);
+            return f.numerator().equals(n) ? f.withForm(PyFraction.Form.INTEGERS, ref) : NOT_HANDLED;
+        }
+        if (a.size() == 1 && a.get(0) instanceof String) {
+            String s = (String) a.get(0);
+            int slash = s.indexOf('/');
+            if (s.length() > 1000 || !isPythonInt(slash < 0 ? s : s.substring(0, slash))
+                    || slash >= 0 && !isPythonInt(s.substring(slash + 1))) {
+                return NOT_HANDLED;
+            }
+            PyFraction f = slash < 0 ? PyFraction.of(new BigInteger(s), BigInteger.ONE)
+                    : new BigInteger(s.substring(slash + 1)).signum() == 0 ? null
+                    : PyFraction.of(new BigInteger(s.substring(0, slash)), new BigInteger(s.substring(slash + 1)));
+            return f != null && f.toString().equals(s) ? f.withForm(PyFraction.Form.TEXT, ref) : NOT_HANDLED;
+        }
+        return NOT_HANDLED;
+    }
+
+    private static BigInteger integer(Object o) {
+        return o instanceof Long ? BigInteger.valueOf((Long) o) : o instanceof BigInteger ? (BigInteger) o : null;
+    }
+
+    /** An optional minus and decimal digits, as str(int) writes them. */
+    private static boolean isPythonInt(String s) {
+        int start = s.startsWith("-") ? 1 : 0;
+        if (s.length() == start) {
+            return false;
+        }
+        for (int i = start; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The flavour of a pathlib class name and whether it is pure, as {@code [flavour, pure]}; null if none. */
+    private static Object[] pathFlavour(String name) {
+        switch (name) {
+            case "PurePosixPath":
+                return new Object[] {PyPath.Flavour.POSIX, true};
+            case "PureWindowsPath":
+                return new Object[] {PyPath.Flavour.WINDOWS, true};
+            case "PosixPath":
+                return new Object[] {PyPath.Flavour.POSIX, false};
+            case "WindowsPath":
+                return new Object[] {PyPath.Flavour.WINDOWS, false};
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * A pathlib path: {@code (cls, parts)} up to Python 3.12, {@code (cls, raw_paths)} from 3.13 (under
+     * {@code pathlib._local}); either way every argument is a str.
+     */
+    private static Object path(GlobalRef ref, PyTuple a) {
+        Object[] kind = pathFlavour(ref.name());
+        if (kind == null) {
+            return NOT_HANDLED;
+        }
+        List<String> segments = new ArrayList<>(a.size());
+        for (Object o : a) {
+            if (!(o instanceof String)) {
+                return NOT_HANDLED;
+            }
+            segments.add((String) o);
+        }
+        return PyPath.of((PyPath.Flavour) kind[0], (Boolean) kind[1], segments, ref);
     }
 
     /**
@@ -312,7 +517,7 @@ final class KnownGlobals {
         return NOT_HANDLED;
     }
 
-    private static Object bytearray(PyTuple args, PickleMachine machine) {
+    private static Object bytearray(PyTuple args) {
         if (args.isEmpty()) {
             return PyByteArray.wrap(new byte[0]);
         }
@@ -328,14 +533,7 @@ final class KnownGlobals {
         return NOT_HANDLED;
     }
 
-    private static Object bytes(PyTuple args, PickleMachine machine) {
-        if (args.isEmpty()) {
-            return PyBytes.of();
-        }
-        return NOT_HANDLED;
-    }
-
-    private static Object encode(PyTuple args, PickleMachine machine) {
+    private static Object encode(PyTuple args) {
         if (args.size() == 2 && args.get(0) instanceof String && isLatin1Name(args.get(1))) {
             byte[] b = latin1((String) args.get(0));
             return b == null ? NOT_HANDLED : PyBytes.wrap(b);
@@ -343,7 +541,7 @@ final class KnownGlobals {
         return NOT_HANDLED;
     }
 
-    private static Object complex(PyTuple args, PickleMachine machine) {
+    private static Object complex(PyTuple args) {
         if (args.size() == 2 && args.get(0) instanceof Double && args.get(1) instanceof Double) {
             return new PyComplex((Double) args.get(0), (Double) args.get(1));
         }

@@ -66,6 +66,18 @@ public final class PickleMachine {
     private long opStart;
     private Opcode op;
 
+    /**
+     * The values of BININT1, boxed once: Long.valueOf shares only up to 127, so 128 to 255, common as counts and
+     * byte values, would otherwise be a new object each time (CPython shares up to 256).
+     */
+    private static final Long[] SMALL_INTS = new Long[256];
+
+    static {
+        for (int i = 0; i < SMALL_INTS.length; i++) {
+            SMALL_INTS[i] = (long) i;
+        }
+    }
+
     public PickleMachine(ReadConfig config, PickleInput in, Iterable<?> buffers) {
         this.config = config;
         this.in = in;
@@ -125,7 +137,7 @@ public final class PickleMachine {
                     break;
                 case BININT1:
                     need(1, "a 1-byte integer");
-                    push((long) (in.buf[in.pos++] & 0xff));
+                    push(SMALL_INTS[in.buf[in.pos++] & 0xff]);
                     break;
                 case BININT2:
                     need(2, "a 2-byte integer");
@@ -442,7 +454,11 @@ public final class PickleMachine {
                     Object state = stack[sp - 1];
                     Object target = stack[sp - 2];
                     if (!(target instanceof PyObject)) {
-                        throw fail("BUILD cannot set state on " + typeName(target));
+                        if (!KnownGlobals.buildValue(target, state)) {
+                            throw fail("BUILD cannot set state on " + typeName(target));
+                        }
+                        stack[--sp] = null;
+                        break;
                     }
                     Object finished = KnownGlobals.build((PyObject) target, state);
                     if (finished == KnownGlobals.NOT_HANDLED) {
@@ -948,6 +964,11 @@ public final class PickleMachine {
 
     /** Dict keys and set items must be hashable, as in Python; so Java never hashes a mutable container. */
     void checkHashable(Object key) {
+        if (key == null || isHashableAtom(key.getClass())) {
+            // The common keys, by exact class: a failing instanceof against an interface scans the class's
+            // interfaces, five checks of it cost more than storing the key.
+            return;
+        }
         if (key instanceof List && !(key instanceof PyTuple) || key instanceof Map
                 || key instanceof Set && !(key instanceof PyFrozenSet) || key instanceof byte[]
                 || key instanceof PyByteArray) {
@@ -956,6 +977,11 @@ public final class PickleMachine {
         if (key instanceof PyTuple && !((PyTuple) key).isHashable()) {
             throw fail("unhashable type: a tuple that holds a list, dict, set or bytearray");
         }
+    }
+
+    private static boolean isHashableAtom(Class<?> c) {
+        return c == String.class || c == Long.class || c == Double.class || c == Boolean.class || c == PyBytes.class
+                || c == GlobalRef.class || c == BigInteger.class;
     }
 
     private void append(Object target, Object item) {
@@ -980,7 +1006,12 @@ public final class PickleMachine {
         if (target instanceof ArrayList) {
             @SuppressWarnings("unchecked")
             ArrayList<Object> list = (ArrayList<Object>) target;
-            list.addAll(Arrays.asList(stack).subList(mark, sp));
+            // One copy from the stack: addAll of a sub-list would copy the items to a temporary array first,
+            // element by element through an iterator.
+            list.ensureCapacity(list.size() + sp - mark);
+            for (int i = mark; i < sp; i++) {
+                list.add(stack[i]);
+            }
         } else if (target instanceof PyObject) {
             for (int i = mark; i < sp; i++) {
                 ((PyObject) target).appendItem(stack[i]);

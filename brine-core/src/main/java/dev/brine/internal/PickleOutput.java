@@ -32,6 +32,9 @@ final class PickleOutput {
     /** A string this short has under 64 KiB of UTF-8 (three bytes a char at most), so it stays in its frame. */
     static final int MAX_INLINE_UTF8_CHARS = (FRAME_SIZE_TARGET - 1) / 3;
 
+    /** The largest array the JVM allocates reliably. */
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
     private final OutputStream sink;
     private byte[] buf = new byte[256];
     private int len;
@@ -69,11 +72,37 @@ final class PickleOutput {
             throw new OutOfMemoryError("pickle larger than 2 GiB in memory");
         }
         if (need > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(need, buf.length + (buf.length >> 1)));
+            grow(need);
         }
         if (newFrame) {
             frameStart = len;
             len += FRAME_HEADER_SIZE;
+        }
+    }
+
+    /**
+     * Doubles the buffer until {@code need} bytes fit, so the bytes copied by growing stay below the final size
+     * (growth by half again copied about three times the output of a large dump).
+     */
+    private void grow(int need) {
+        if (need > MAX_ARRAY) {
+            throw new OutOfMemoryError("pickle larger than 2 GiB in memory");
+        }
+        long capacity = buf.length;
+        while (capacity < need) {
+            capacity *= 2;
+        }
+        buf = Arrays.copyOf(buf, (int) Math.min(capacity, MAX_ARRAY));
+    }
+
+    /**
+     * Announces about {@code bytes} more output, as the writer does when it starts a large container (two bytes
+     * an item at least), so the buffer grows once instead of by steps. Only an in-memory output takes the hint:
+     * a stream output flushes instead of growing.
+     */
+    void expect(long bytes) {
+        if (sink == null && len + bytes > buf.length && len + bytes <= MAX_ARRAY) {
+            grow((int) (len + bytes));
         }
     }
 
@@ -158,11 +187,19 @@ final class PickleOutput {
     }
 
     /** {@code s} as UTF-8, which is {@code utf8Length} bytes long (from {@link #utf8Length}). */
+    @SuppressWarnings("deprecation")
     void writeUtf8(String s, int utf8Length) {
         reserve(utf8Length);
         byte[] b = buf;
         int p = len;
         int n = s.length();
+        if (utf8Length == n) {
+            // All ASCII, so each char is its own byte: String.getBytes(int, int, byte[], int) copies the low bytes
+            // in one intrinsic copy, where the loop below takes a char at a time.
+            s.getBytes(0, n, b, p);
+            len = p + n;
+            return;
+        }
         int i = 0;
         while (i < n) {
             char c = s.charAt(i);

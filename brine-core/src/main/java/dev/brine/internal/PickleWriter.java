@@ -26,6 +26,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
 import java.util.Set;
 
 /**
@@ -701,6 +702,16 @@ public final class PickleWriter {
 
     // ------------------------------------------------------------------------------------------------ containers
 
+    /**
+     * Sizes the memo and the output for a container of {@code items} about to be saved: each item may be one memo
+     * entry, and takes at least one byte. Growing once to the size a large dump needs, instead of doubling from
+     * small, was half the time of dumping 200k strings (see {@link IdentityMemo}).
+     */
+    private void expect(int items) {
+        memo.expect(items);
+        out.expect(items);
+    }
+
     /** save_list: EMPTY_LIST (or MARK LIST at 0), memoize, then the items in batches. */
     private boolean saveList(List<?> list) {
         if (bin) {
@@ -713,8 +724,15 @@ public final class PickleWriter {
         if (list.isEmpty()) {
             return false;
         }
-        return push(new BatchTask(proto > 0 ? Batching.EXACT_LIST : Batching.ONE_BY_ONE, list.iterator(),
-                list.size(), false, APPEND, APPENDS, "list"));
+        expect(list.size());
+        return push(listTask(proto > 0 ? Batching.EXACT_LIST : Batching.ONE_BY_ONE, list, "list"));
+    }
+
+    /** The items of a list, read by index when that is fast, else by its iterator. */
+    private BatchTask listTask(Batching mode, List<?> list, String what) {
+        boolean byIndex = list.getClass() == ArrayList.class || list instanceof RandomAccess;
+        return new BatchTask(mode, byIndex ? list : null, byIndex ? null : list.iterator(), list.size(), false,
+                APPEND, APPENDS, what);
     }
 
     /** save_dict: EMPTY_DICT (or MARK DICT at 0), memoize, then the items in batches. */
@@ -729,8 +747,9 @@ public final class PickleWriter {
         if (map.isEmpty()) {
             return false;
         }
-        return push(new BatchTask(proto > 0 ? Batching.EXACT_DICT : Batching.ONE_BY_ONE, map.entrySet().iterator(),
-                map.size(), true, SETITEM, SETITEMS, "dict"));
+        expect(map.size());
+        return push(new BatchTask(proto > 0 ? Batching.EXACT_DICT : Batching.ONE_BY_ONE, null,
+                map.entrySet().iterator(), map.size(), true, SETITEM, SETITEMS, "dict"));
     }
 
     /** save_set: EMPTY_SET and ADDITEMS at protocol 4+, else {@code set([items])}. */
@@ -743,7 +762,9 @@ public final class PickleWriter {
         if (set.isEmpty()) {
             return false;
         }
-        return push(new BatchTask(Batching.EXACT_SET, set.iterator(), set.size(), false, -1, ADDITEMS, "set"));
+        expect(set.size());
+        return push(new BatchTask(Batching.EXACT_SET, null, set.iterator(), set.size(), false, -1, ADDITEMS,
+                "set"));
     }
 
     /** save_frozenset: MARK items FROZENSET at protocol 4+, else {@code frozenset([items])}. */
@@ -752,23 +773,8 @@ public final class PickleWriter {
             return push(reduceTask(PyObject.reduce(FROZENSET, new ArrayList<>(set)), set));
         }
         out.write(MARK);
-        Object[] steps = new Object[set.size() + 1];
-        int i = 0;
-        for (Object item : set) {
-            steps[i++] = item;
-        }
-        steps[i] = (Emit) () -> {
-            // Recursive through its items: discard them and fetch it, as save_frozenset.
-            if (inMemo(set)) {
-                out.write(POP_MARK);
-                memoGet(memo.get(set));
-            } else {
-                out.write(Opcode.FROZENSET.code());
-                memoPut(set);
-            }
-            return Emit.NEXT;
-        };
-        return push(new SequenceTask(steps, null));
+        expect(set.size());
+        return push(new ClosedSequenceTask(set, Arrays.asList(set.toArray()), false));
     }
 
     /**
@@ -790,12 +796,39 @@ public final class PickleWriter {
         if (!small) {
             out.write(MARK);
         }
-        Object[] steps = new Object[n + 1];
-        for (int i = 0; i < n; i++) {
-            steps[i] = t.get(i);
+        expect(n);
+        return push(new ClosedSequenceTask(t, t, small));
+    }
+
+    /**
+     * The items of a tuple or frozenset, then the opcode that builds it from the stack, and its memo entry. If
+     * saving the items memoized the container itself (it contains itself, through a list or an object), what they
+     * pushed is popped and the memoized one fetched instead, as save_tuple and save_frozenset do.
+     */
+    private final class ClosedSequenceTask extends Task {
+        private final Object container;
+        private final List<?> items;
+        /** TUPLE1-3, with no MARK before the items. */
+        private final boolean small;
+        private int taken;
+
+        ClosedSequenceTask(Object container, List<?> items, boolean small) {
+            this.container = container;
+            this.items = items;
+            this.small = small;
         }
-        steps[n] = (Emit) () -> {
-            if (inMemo(t)) {
+
+        @Override
+        boolean step() {
+            int n = items.size();
+            while (taken < n) {
+                if (save(items.get(taken++))) {
+                    return false;
+                }
+            }
+            taken = n + 1;
+            int index = memo.get(container);
+            if (index != IdentityMemo.NONE) {
                 if (small) {
                     for (int i = 0; i < n; i++) {
                         out.write(POP);
@@ -807,14 +840,21 @@ public final class PickleWriter {
                         out.write(POP);
                     }
                 }
-                memoGet(memo.get(t));
+                memoGet(index);
             } else {
-                out.write(small ? Opcode.TUPLE1.code() + n - 1 : TUPLE);
-                memoPut(t);
+                boolean frozen = container instanceof PyFrozenSet;
+                out.write(frozen ? Opcode.FROZENSET.code() : small ? Opcode.TUPLE1.code() + n - 1 : TUPLE);
+                memoPut(container);
             }
-            return Emit.NEXT;
-        };
-        return push(new SequenceTask(steps, null));
+            return true;
+        }
+
+        @Override
+        void describeChild(StringBuilder path) {
+            if (taken > 0 && taken <= items.size()) {
+                path.append('[').append(taken - 1).append(']');
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ globals
@@ -1068,8 +1108,7 @@ public final class PickleWriter {
         List<Object> listItems = node.listItems();
         if (!listItems.isEmpty()) {
             steps.add((Emit) () -> {
-                push(new BatchTask(proto > 0 ? Batching.GENERIC : Batching.ONE_BY_ONE, listItems.iterator(),
-                        listItems.size(), false, APPEND, APPENDS, "listItems"));
+                push(listTask(proto > 0 ? Batching.GENERIC : Batching.ONE_BY_ONE, listItems, "listItems"));
                 return Emit.PUSHED;
             });
             labels.add(null);
@@ -1077,8 +1116,8 @@ public final class PickleWriter {
         Map<Object, Object> dictItems = node.dictItems();
         if (!dictItems.isEmpty()) {
             steps.add((Emit) () -> {
-                push(new BatchTask(proto > 0 ? Batching.GENERIC : Batching.ONE_BY_ONE, dictItems.entrySet().iterator(),
-                        dictItems.size(), true, SETITEM, SETITEMS, "dictItems"));
+                push(new BatchTask(proto > 0 ? Batching.GENERIC : Batching.ONE_BY_ONE, null,
+                        dictItems.entrySet().iterator(), dictItems.size(), true, SETITEM, SETITEMS, "dictItems"));
                 return Emit.PUSHED;
             });
             labels.add(null);
@@ -1089,8 +1128,8 @@ public final class PickleWriter {
                 if (proto < 4) {
                     throw fail("set items (ADDITEMS) need protocol 4 or higher");
                 }
-                push(new BatchTask(Batching.EXACT_SET, setItems.iterator(), setItems.size(), false, -1, ADDITEMS,
-                        "setItems"));
+                push(new BatchTask(Batching.EXACT_SET, null, setItems.iterator(), setItems.size(), false, -1,
+                        ADDITEMS, "setItems"));
                 return Emit.PUSHED;
             });
             labels.add(null);
@@ -1231,225 +1270,156 @@ public final class PickleWriter {
     private enum Batching {
         /** Protocol 0: APPEND or SETITEM after each item (batch_list/batch_dict at protocol 0). */
         ONE_BY_ONE,
-        /** batch_list_exact: one item alone with APPEND, else batches while items remain. */
+        /** batch_list_exact: a one-item list with APPEND, else batches while items remain. */
         EXACT_LIST,
         /**
-         * batch_dict_exact: one item alone with SETITEM, else batches while the last one was full, so a multiple
+         * batch_dict_exact: a one-item dict with SETITEM, else batches while the last one was full, so a multiple
          * of 1000 items ends with an empty MARK SETITEMS.
          */
         EXACT_DICT,
-        /** save_set: as EXACT_DICT but a single item is still a batch. */
+        /** save_set: as EXACT_DICT, but a single item is still a batch. */
         EXACT_SET,
         /** batch_list/batch_dict on an iterator (reduce list and dict items): a lone last item uses APPEND. */
         GENERIC
     }
 
+    /**
+     * The items of a list, dict or set, or of a reduce's list, dict and set items, written in batches. Items are
+     * counted as they are taken, so the batch logic does not care whether an item's save finished at once or
+     * pushed a child task first.
+     */
     private final class BatchTask extends Task {
         private final Batching mode;
+        /** A random-access list, read by index; null when the items come from {@link #it}. */
+        private final List<?> list;
         private final Iterator<?> it;
         private final int size;
+        /** Whether the items are map entries, saved as key then value. */
         private final boolean pairs;
         private final int single;
         private final int multi;
         private final String what;
-        /** The item being saved and how many of its parts (1, or 2 for a key and value) are done. */
+        /** Items taken so far; the one being saved is {@code taken - 1}. */
+        private int taken;
+        /** The item being saved (a map entry for pairs), and how many of its parts have been started. */
         private Object item;
-        private int part;
-        private boolean inItem;
-        private int index = -1;
-        private int inBatch;
-        private boolean started;
-        private boolean lastAlone;
+        private int parts;
+        /** Items taken into the open batch, or -1 between batches. */
+        private int inBatch = -1;
+        /** The open batch is one item closed by the single-item opcode, with no MARK. */
+        private boolean lone;
+        private int limit;
 
-        BatchTask(Batching mode, Iterator<?> it, int size, boolean pairs, int single, int multi, String what) {
+        /**
+         * Items from {@code list} by index when it is given (a random-access list), else from {@code it}. The
+         * caller decides, and asks for the size and iterator where the collection's class is known: an interface
+         * check that fails here (a map's entry set is no list) scans the class's interfaces, and a call through
+         * {@code Collection} from here would see every kind of collection.
+         */
+        BatchTask(Batching mode, List<?> list, Iterator<?> it, int size, boolean pairs, int single, int multi,
+                String what) {
             this.mode = mode;
-            this.it = it;
             this.size = size;
+            this.list = list;
+            this.it = it;
             this.pairs = pairs;
+            this.parts = pairs ? 2 : 1;
             this.single = single;
             this.multi = multi;
             this.what = what;
         }
 
-        /** Saves the rest of the current item's parts; false if a child was pushed. */
-        private boolean saveParts() {
-            int width = pairs ? 2 : 1;
-            while (part < width) {
-                Object o = pairs ? (part == 0 ? ((Map.Entry<?, ?>) item).getKey() : ((Map.Entry<?, ?>) item).getValue())
-                        : item;
-                part++;
-                if (save(o)) {
-                    return false;
-                }
-            }
-            inItem = false;
-            return true;
-        }
-
-        private void begin(Object next) {
-            item = next;
-            part = 0;
-            inItem = true;
-            index++;
-        }
-
         @Override
         boolean step() {
-            if (inItem && !saveParts()) {
+            if (!saveItem()) {
                 return false;
             }
-            switch (mode) {
-                case ONE_BY_ONE:
-                    return oneByOne();
-                case EXACT_LIST:
-                    return exactList();
-                case EXACT_DICT:
-                case EXACT_SET:
-                    return exactDictOrSet();
-                default:
-                    return generic();
+            if (inBatch < 0) {
+                if (size == 0) {
+                    return true;
+                }
+                openBatch();
+            }
+            while (true) {
+                while (inBatch < limit && taken < size) {
+                    take();
+                    inBatch++;
+                    if (!saveItem()) {
+                        return false;
+                    }
+                }
+                out.write(lone ? single : multi);
+                boolean full = inBatch == BATCH;
+                boolean more = mode == Batching.EXACT_DICT || mode == Batching.EXACT_SET ? full : taken < size;
+                if (!more) {
+                    if (list == null && it.hasNext()) {
+                        throw fail(what + " grew while it was being pickled");
+                    }
+                    return true;
+                }
+                openBatch();
             }
         }
 
-        private boolean oneByOne() {
-            while (true) {
-                if (started) {
-                    out.write(single);
+        private void openBatch() {
+            int remaining = size - taken;
+            switch (mode) {
+                case ONE_BY_ONE:
+                    lone = true;
+                    break;
+                case GENERIC:
+                    lone = remaining == 1;
+                    break;
+                case EXACT_SET:
+                    lone = false;
+                    break;
+                default:
+                    lone = size == 1;
+            }
+            limit = lone ? 1 : BATCH;
+            if (!lone) {
+                out.write(MARK);
+            }
+            inBatch = 0;
+        }
+
+        private void take() {
+            if (list != null) {
+                if (list.size() != size) {
+                    throw fail(what + " changed size while it was being pickled");
                 }
-                started = true;
+                item = list.get(taken);
+            } else {
                 if (!it.hasNext()) {
-                    return true;
+                    throw fail(what + " shrank while it was being pickled");
                 }
-                begin(it.next());
-                if (!saveParts()) {
+                item = it.next();
+            }
+            taken++;
+            parts = 0;
+        }
+
+        /** Saves what is left of the current item; false if a child task was pushed, which runs first. */
+        private boolean saveItem() {
+            if (!pairs) {
+                if (parts == 0) {
+                    parts = 1;
+                    return !save(item);
+                }
+                return true;
+            }
+            while (parts < 2) {
+                Map.Entry<?, ?> e = (Map.Entry<?, ?>) item;
+                if (parts++ == 0 ? save(e.getKey()) : save(e.getValue())) {
                     return false;
                 }
             }
-        }
-
-        private boolean exactList() {
-            if (size == 1) {
-                if (!started) {
-                    started = true;
-                    begin(it.next());
-                    if (!saveParts()) {
-                        return false;
-                    }
-                }
-                out.write(single);
-                return true;
-            }
-            while (true) {
-                if (!started) {
-                    started = true;
-                    out.write(MARK);
-                    inBatch = 0;
-                } else if (index >= 0 && !inItem && part > 0) {
-                    // The item just finished counts toward this batch.
-                    inBatch++;
-                    part = 0;
-                }
-                if (index + 1 < size && inBatch < BATCH) {
-                    begin(it.next());
-                    if (!saveParts()) {
-                        return false;
-                    }
-                    continue;
-                }
-                out.write(multi);
-                if (index + 1 >= size) {
-                    return true;
-                }
-                started = false;
-            }
-        }
-
-        private boolean exactDictOrSet() {
-            if (mode == Batching.EXACT_DICT && size == 1) {
-                if (!started) {
-                    started = true;
-                    begin(it.next());
-                    if (!saveParts()) {
-                        return false;
-                    }
-                }
-                out.write(single);
-                return true;
-            }
-            while (true) {
-                if (!started) {
-                    started = true;
-                    out.write(MARK);
-                    inBatch = 0;
-                } else if (index >= 0 && !inItem && part > 0) {
-                    inBatch++;
-                    part = 0;
-                }
-                if (inBatch < BATCH && it.hasNext()) {
-                    begin(it.next());
-                    if (!saveParts()) {
-                        return false;
-                    }
-                    continue;
-                }
-                out.write(multi);
-                if (inBatch != BATCH) {
-                    return true;
-                }
-                started = false;
-            }
-        }
-
-        private boolean generic() {
-            while (true) {
-                if (lastAlone) {
-                    // The lone last item has been saved.
-                    out.write(single);
-                    return true;
-                }
-                if (!started) {
-                    if (!it.hasNext()) {
-                        return true;
-                    }
-                    Object first = it.next();
-                    started = true;
-                    if (!it.hasNext()) {
-                        lastAlone = true;
-                        begin(first);
-                        if (!saveParts()) {
-                            return false;
-                        }
-                        continue;
-                    }
-                    out.write(MARK);
-                    inBatch = 0;
-                    begin(first);
-                    if (!saveParts()) {
-                        return false;
-                    }
-                    continue;
-                }
-                if (!inItem && part > 0) {
-                    inBatch++;
-                    part = 0;
-                }
-                if (inBatch < BATCH && it.hasNext()) {
-                    begin(it.next());
-                    if (!saveParts()) {
-                        return false;
-                    }
-                    continue;
-                }
-                out.write(multi);
-                if (inBatch != BATCH) {
-                    return true;
-                }
-                started = false;
-            }
+            return true;
         }
 
         @Override
         void describeChild(StringBuilder path) {
+            int index = taken - 1;
             if (index < 0) {
                 return;
             }
@@ -1468,7 +1438,7 @@ public final class PickleWriter {
             }
             Object key = ((Map.Entry<?, ?>) item).getKey();
             String prefix = what.equals("dict") ? "" : "." + what;
-            if (part <= 1) {
+            if (parts <= 1) {
                 path.append(prefix).append(".<key ").append(index).append('>');
             } else if (key instanceof String && isIdentifier((String) key)) {
                 path.append(prefix).append('.').append(key);

@@ -8,10 +8,15 @@ import dev.brine.value.PyArray;
 import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyCounter;
+import dev.brine.value.PyDecimal;
 import dev.brine.value.PyDefaultDict;
 import dev.brine.value.PyDeque;
+import dev.brine.value.PyException;
+import dev.brine.value.PyFraction;
+import dev.brine.value.PyNamedTuple;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyOrderedDict;
+import dev.brine.value.PyPath;
 import dev.brine.value.PyRange;
 import dev.brine.value.PySlice;
 import dev.brine.value.PyTuple;
@@ -73,6 +78,36 @@ final class TypedEquivalents {
             PySlice s = (PySlice) value;
             return PyObject.reduce(s.pythonClass(), s.start(), s.stop(), s.step());
         }
+        if (value instanceof PyFraction) {
+            // fractions.py __reduce__: (Fraction, (n, d)) from 3.11, (Fraction, (str(self),)) before.
+            PyFraction f = (PyFraction) value;
+            return f.form() == PyFraction.Form.TEXT ? PyObject.reduce(f.pythonClass(), f.toString())
+                    : PyObject.reduce(f.pythonClass(), integer(f.numerator()), integer(f.denominator()));
+        }
+        if (value instanceof PyDecimal) {
+            // Decimal.__reduce__ is (Decimal, (str(self),)), as for a BigDecimal.
+            return PyObject.reduce(GlobalRef.of("decimal", "Decimal"), value.toString());
+        }
+        if (value instanceof PyPath) {
+            PyPath p = (PyPath) value;
+            return PyObject.reduce(p.pythonClass(), p.segments().toArray());
+        }
+        if (value instanceof PyException) {
+            // BaseException.__reduce__: (type, args), plus the __dict__ as BUILD state when it is not empty.
+            PyException e = (PyException) value;
+            PyObject node = new PyObject(PyObject.Kind.REDUCE, e.pythonClass(), e.args(), null);
+            if (e.state() != null) {
+                node.addState(e.state());
+            }
+            return node;
+        }
+        if (value instanceof PyNamedTuple) {
+            // copyreg.__reduce_ex__: NEWOBJ of __getnewargs__ from protocol 2, else _reconstructor(cls, tuple, t).
+            PyNamedTuple t = (PyNamedTuple) value;
+            return protocol >= 2 ? new PyObject(PyObject.Kind.NEWOBJ, t.pythonClass(), t.values(), null)
+                    : PyObject.reduce(GlobalRef.of("copyreg", "_reconstructor"), t.pythonClass(),
+                    GlobalRef.of("builtins", "tuple"), t.values());
+        }
         if (value instanceof ZoneId && !(value instanceof ZoneOffset)) {
             return JavaEquivalents.zoneInfoOf(((ZoneId) value).getId());
         }
@@ -95,6 +130,11 @@ final class TypedEquivalents {
             return ndarray((NDArray) value, protocol);
         }
         return JavaEquivalents.UNKNOWN;
+    }
+
+    /** An int as the reader gives it: a Long when it fits, so it is written as CPython writes that value. */
+    private static Object integer(BigInteger n) {
+        return n.bitLength() < 64 ? (Object) n.longValue() : n;
     }
 
     private static PyObject withItems(PyObject node, Map<?, ?> items) {

@@ -20,6 +20,19 @@ public record GlobalRef(String module, String name) {
         return new GlobalRef(module, name);
     }
 
+    // equals and hashCode written out: a record's generated ones bootstrap java.lang.runtime.ObjectMethods through
+    // invokedynamic on first use, which costs tens of milliseconds in the first load of a fresh JVM.
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GlobalRef && module.equals(((GlobalRef) o).module) && name.equals(((GlobalRef) o).name);
+    }
+
+    @Override
+    public int hashCode() {
+        return module.hashCode() * 31 + name.hashCode();
+    }
+
     /** {@code module.name}, as Python writes it. */
     @Override
     public String toString() {

@@ -30,7 +30,19 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
         boolean nested = false;
         boolean canHash = true;
         for (Object item : items) {
-            if (item instanceof PyTuple) {
+            if (item == null) {
+                continue;
+            }
+            // Exact classes first: instanceof against an interface that fails scans the item class's interfaces,
+            // which for a tuple of strings and numbers cost more than making the tuple.
+            Class<?> c = item.getClass();
+            if (c == String.class || c == Long.class || c == Double.class || c == Boolean.class
+                    || c == PyBytes.class) {
+                continue;
+            }
+            if (c == java.util.ArrayList.class || c == java.util.LinkedHashMap.class) {
+                canHash = false;
+            } else if (item instanceof PyTuple) {
                 d = Math.max(d, ((PyTuple) item).depth);
                 canHash &= ((PyTuple) item).hashable;
                 nested = true;

@@ -276,6 +276,18 @@ final class Description {
             if (v instanceof dev.brine.value.PyRange) {
                 return List.of("builtins.range");
             }
+            if (v instanceof dev.brine.value.PyException e) {
+                return List.of(e.pythonClass().toString());
+            }
+            if (v instanceof dev.brine.value.PyDecimal) {
+                return List.of("decimal.Decimal");
+            }
+            if (v instanceof dev.brine.value.PyFraction) {
+                return List.of("fractions.Fraction");
+            }
+            if (v instanceof dev.brine.value.PyPath p) {
+                return List.of(p.pythonClass().toString());
+            }
             if (v instanceof dev.brine.value.PySlice) {
                 return List.of("builtins.slice");
             }

@@ -2,6 +2,12 @@ package dev.brine.types;
 
 import dev.brine.value.GlobalRef;
 import dev.brine.value.PyArray;
+import dev.brine.value.PyBytes;
+import dev.brine.value.PyDecimal;
+import dev.brine.value.PyException;
+import dev.brine.value.PyFraction;
+import dev.brine.value.PyNamedTuple;
+import dev.brine.value.PyPath;
 import dev.brine.value.PyCounter;
 import dev.brine.value.PyDefaultDict;
 import dev.brine.value.PyDeque;
@@ -87,6 +93,32 @@ final class Canon {
         if (v instanceof ZoneId) {
             return "zone " + ((ZoneId) v).getId();
         }
+        if (v instanceof PyBytes) {
+            return "bytes " + java.util.HexFormat.of().formatHex(((PyBytes) v).toByteArray());
+        }
+        if (v instanceof PyFraction) {
+            return "fraction " + v;
+        }
+        if (v instanceof PyDecimal) {
+            return "decimal " + v;
+        }
+        if (v instanceof PyPath) {
+            PyPath p = (PyPath) v;
+            String cls = (p.isPure() ? "Pure" : "") + (p.flavour() == PyPath.Flavour.POSIX ? "Posix" : "Windows");
+            return "path " + cls + "Path " + p + " " + list(p.parts());
+        }
+        if (v instanceof PyException) {
+            PyException e = (PyException) v;
+            String s = "exception " + e.typeName() + " " + list(e.args());
+            if (e.state() != null) {
+                s += " state " + of(e.state());
+            }
+            if (e.typeName().endsWith("Error") && isOSError(e)) {
+                s += " errno " + of(e.errno().orElse(null)) + " strerror " + of(e.strerror().orElse(null))
+                        + " filename " + of(e.filename().orElse(null));
+            }
+            return s;
+        }
         if (v instanceof BigDecimal) {
             return "decimal " + v;
         }
@@ -121,6 +153,10 @@ final class Canon {
         if (v instanceof GlobalRef) {
             return "global " + v;
         }
+        if (v instanceof PyNamedTuple || v instanceof PyObject && PyNamedTuple.from(v).isPresent()) {
+            PyNamedTuple t = v instanceof PyNamedTuple ? (PyNamedTuple) v : PyNamedTuple.from(v).get();
+            return "namedtuple " + t.pythonClass() + " " + list(t.values());
+        }
         if (v instanceof PyObject) {
             PyObject o = (PyObject) v;
             String s = "inert " + o.global();
@@ -142,6 +178,11 @@ final class Canon {
             return map((Map<?, ?>) v);
         }
         return "unknown " + v.getClass().getName() + " " + v;
+    }
+
+    /** The OSError family, named independently of PyException's own list. */
+    private static boolean isOSError(PyException e) {
+        return java.util.Set.of("OSError", "PermissionError", "FileNotFoundError").contains(e.typeName());
     }
 
     private static String time(LocalTime t) {

@@ -2,6 +2,8 @@ package dev.brine.types;
 
 import dev.brine.Pickle;
 import dev.brine.cpython.CPython;
+import dev.brine.value.PyNamedTuple;
+import dev.brine.value.PyTuple;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -47,6 +49,44 @@ class StdlibTypesTest {
         return cases;
     }
 
+    /**
+     * A namedtuple stays an inert node (see PyNamedTuple); its PyNamedTuple view, written by the Pickler, must give
+     * CPython's bytes too.
+     */
+    private static void writeNamedTuples(Object value, Case c, String where, List<String> failures) {
+        Object view = value;
+        if (value instanceof java.util.List && !((java.util.List<?>) value).isEmpty()
+                && PyNamedTuple.from(((java.util.List<?>) value).get(0)).isPresent()) {
+            // namedtuple_nested: a list of namedtuples, some holding namedtuples.
+            List<Object> views = new ArrayList<>();
+            for (Object o : (java.util.List<?>) value) {
+                views.add(asNamedTuple(o));
+            }
+            view = views;
+        } else if (PyNamedTuple.from(value).isPresent()) {
+            view = asNamedTuple(value);
+        } else {
+            return;
+        }
+        byte[] back = Pickle.dumps(view, c.protocol());
+        if (!Arrays.equals(back, c.pickle())) {
+            failures.add(where + ": PyNamedTuple written differently:\n  " + HexFormat.of().formatHex(c.pickle())
+                    + "\n  " + HexFormat.of().formatHex(back));
+        }
+    }
+
+    private static Object asNamedTuple(Object o) {
+        java.util.Optional<PyNamedTuple> t = PyNamedTuple.from(o);
+        if (t.isEmpty()) {
+            return o;
+        }
+        Object[] values = t.get().values().toArray();
+        for (int i = 0; i < values.length; i++) {
+            values[i] = asNamedTuple(values[i]);
+        }
+        return new PyNamedTuple(t.get().pythonClass(), PyTuple.of(values));
+    }
+
     @Test
     void readsIntoJavaTypesAndWritesBackTheSameBytes() {
         List<String> failures = new ArrayList<>();
@@ -78,6 +118,7 @@ class StdlibTypesTest {
                     } catch (RuntimeException e) {
                         failures.add(where + ": write failed: " + e);
                     }
+                    writeNamedTuples(value, c, where, failures);
                 }
                 checked++;
             }
