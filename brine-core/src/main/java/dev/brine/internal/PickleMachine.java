@@ -57,6 +57,8 @@ public final class PickleMachine {
     private Object unmemoizedReduce;
 
     private int proto;
+    /** Strict mode only: the stream began with a recognised portable header and classes are bound. */
+    private boolean boundPortableBody;
     private long frameEnd = NO_FRAME;
     private long allocated;
 
@@ -87,6 +89,9 @@ public final class PickleMachine {
         if (!in.require(1)) {
             throw new PickleException("empty input: there is no pickle to read (CPython: 'Ran out of input')",
                     in.offset(), null);
+        }
+        if (config.strict()) {
+            strictPortableHeader();
         }
         while (true) {
             opStart = in.offset();
@@ -1139,11 +1144,33 @@ public final class PickleMachine {
             }
         }
         GlobalRef ref = new GlobalRef(module, name);
-        if (config.strict() && !KnownGlobals.isKnown(ref) && !config.allowed().contains(ref)) {
+        if (config.strict() && !KnownGlobals.isKnown(ref) && !config.allowed().contains(ref)
+                && !(boundPortableBody && PortableRuntime.isBoundNodeGlobal(ref))) {
             throw fail("global " + ref + " is not allowed in strict mode; allow it with "
                     + "Unpickler.builder().allowGlobal(\"" + module + "\", \"" + name + "\")");
         }
         return ref;
+    }
+
+    /**
+     * Strict mode trusts Brine's own portable header only as {@link PortableRuntime#recognize} recognises it,
+     * unaltered: it is skipped unread (its globals install Brine's runtime when Python loads the stream; here they
+     * would only be inert nodes), and with bound classes the body may use the node globals the Binder turns into
+     * them. A stream that starts like a header but is not recognised is refused whole, rather than by its first
+     * global with advice to allow {@code _pickle.loads}.
+     */
+    private void strictPortableHeader() throws IOException {
+        PortableRuntime.Header header = PortableRuntime.recognize(in);
+        if (header != null) {
+            in.skip(header.length());
+            boundPortableBody = config.bindings() != null;
+        } else if (PortableRuntime.startsLikeHeader(in) && !config.allowed().contains(PortableRuntime.PICKLE_LOADS)) {
+            opStart = in.offset();
+            op = Opcode.PROTO;
+            throw fail("this stream starts like Brine's portable header (PROTO, then _pickle.loads) but is not one "
+                    + "this Brine recognises: it was altered, or written by a Brine with another runtime. Strict mode "
+                    + "refuses it, since loading it in Python would run the code it carries");
+        }
     }
 
     private Object extension(int code) {

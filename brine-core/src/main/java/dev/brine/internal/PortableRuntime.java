@@ -1,5 +1,7 @@
 package dev.brine.internal;
 
+import dev.brine.value.GlobalRef;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,6 +70,9 @@ public final class PortableRuntime {
         static final String BOOT = read("boot");
         static final Map<Section, String> SOURCE = readAll();
         static final byte[] CORE_INSTALLER = coreInstaller();
+        /** The bootstrap check every header starts with after PROTO, and the install call after it. */
+        static final byte[] CORE_CHECK = check("core_v", CORE_VERSION, CORE_INSTALLER);
+        static final byte[] INSTALL_CALL = new Bytes().global(MODULE, "_install").op(Opcode.MARK).toByteArray();
         /** Bundles by section set; there are at most 2^7 of them and each is built once. */
         static final Map<Set<Section>, byte[]> BUNDLES = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -128,8 +133,7 @@ public final class PortableRuntime {
         needed.addAll(sections);
         Bytes out = new Bytes();
         out.op(Opcode.PROTO).raw(protocol);
-        out.raw(check("core_v", CORE_VERSION, Sources.CORE_INSTALLER));
-        out.global(MODULE, "_install").op(Opcode.MARK);
+        out.raw(Sources.CORE_CHECK).raw(Sources.INSTALL_CALL);
         for (Section s : needed) {
             out.str(s.file).op(Opcode.BININT1).raw(s.version).op(Opcode.TUPLE2);
         }
@@ -149,69 +153,218 @@ public final class PortableRuntime {
 
     /**
      * Recognises a Brine portable header at the start of {@code data} by its exact content: the bootstrap check
-     * byte for byte, then an install call whose bundle decompresses to exactly this Brine's runtime sources for
-     * the sections it names. Anything else, including a header that was altered in any way or one from a Brine
-     * with a different runtime, is not recognised. Runs nothing and decompresses at most 256 KiB.
+     * byte for byte, then an install call that names its sections in the order {@link #header} writes them (BASE
+     * first), and a bundle that decompresses to exactly this Brine's runtime sources for those sections. Anything
+     * else, including a header that was altered in any way or one from a Brine with a different runtime, is not
+     * recognised. The bundle's compressed bytes themselves are not compared: another zlib may compress the same
+     * sources differently, and what Python runs is what they decompress to. Runs nothing, and decompresses no more
+     * than the sources' length.
      */
     public static java.util.Optional<Header> recognize(byte[] data) {
+        return recognize(data, 0, data.length);
+    }
+
+    /** As {@link #recognize(byte[])}, for a header starting at {@code start} in bytes that end at {@code limit}. */
+    public static java.util.Optional<Header> recognize(byte[] data, int start, int limit) {
+        if (start < 0 || start > limit || limit > data.length) {
+            throw new IndexOutOfBoundsException("bytes " + start + " to " + limit + " of " + data.length);
+        }
         try {
-            return java.util.Optional.ofNullable(parse(data));
-        } catch (RuntimeException e) {
-            return java.util.Optional.empty();
+            return java.util.Optional.ofNullable(parse(new Ahead() {
+                @Override
+                public boolean has(int n) {
+                    return n <= limit - start;
+                }
+
+                @Override
+                public byte[] buf() {
+                    return data;
+                }
+
+                @Override
+                public int start() {
+                    return start;
+                }
+            }));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // byte arrays do no I/O
         }
     }
 
-    private static Header parse(byte[] data) {
-        if (data.length < 2 || (data[0] & 0xff) != Opcode.PROTO.code() || data[1] < 2 || data[1] > 5) {
+    /**
+     * The header at the start of {@code in}, recognised as {@link #recognize(byte[])} does, or null. The input is
+     * read ahead but not consumed, and never further than a header so far matched: every byte it reads is one the
+     * pickle machine would read anyway, so a stream holding more after a short pickle keeps it.
+     */
+    static Header recognize(PickleInput in) throws IOException {
+        return parse(ahead(in));
+    }
+
+    /**
+     * Whether {@code in} starts as every portable header does, with PROTO and the GLOBAL {@code _pickle.loads}:
+     * if {@link #recognize(PickleInput)} then says no, it is an altered header rather than some other pickle.
+     */
+    static boolean startsLikeHeader(PickleInput in) throws IOException {
+        return startsLikeHeader(ahead(in));
+    }
+
+    private static Ahead ahead(PickleInput in) {
+        return new Ahead() {
+            @Override
+            public boolean has(int n) throws IOException {
+                return in.require(n);
+            }
+
+            @Override
+            public byte[] buf() {
+                return in.buf;
+            }
+
+            @Override
+            public int start() {
+                return in.pos;
+            }
+        };
+    }
+
+    /**
+     * Bytes a header is recognised from, by index from its start. {@link #has} may read more from a stream and
+     * move {@link #buf}, so {@link #at} and {@link #buf} are asked again after it.
+     */
+    private interface Ahead {
+        /** Whether the first {@code n} bytes are there, reading them if need be. */
+        boolean has(int n) throws IOException;
+
+        byte[] buf();
+
+        /** Where byte 0 is in {@link #buf}. */
+        int start();
+
+        default int at(int i) {
+            return buf()[start() + i] & 0xff;
+        }
+
+        /** Byte {@code i}, if there is one, is {@code value}: asked in order, so no byte is read past a mismatch. */
+        default boolean is(int i, int value) throws IOException {
+            return has(i + 1) && at(i) == value;
+        }
+
+        /** Bytes from {@code i} are {@code expected}, compared one by one as they arrive. */
+        default boolean are(int i, byte[] expected) throws IOException {
+            for (int k = 0; k < expected.length; k++) {
+                if (!is(i + k, expected[k] & 0xff)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        default int le4(int i) {
+            return at(i) | at(i + 1) << 8 | at(i + 2) << 16 | at(i + 3) << 24;
+        }
+    }
+
+    /** The global every header calls first. */
+    static final GlobalRef PICKLE_LOADS = new GlobalRef("_pickle", "loads");
+
+    /** The opcode every header starts with after PROTO: {@code _pickle.loads}'s GLOBAL. */
+    private static final byte[] PICKLE_LOADS_GLOBAL = new Bytes().global(PICKLE_LOADS.module(), PICKLE_LOADS.name())
+            .toByteArray();
+
+    /**
+     * The globals of a portable body that {@link Binder} turns into bound Java objects: the class node
+     * {@code _brine1.cls(spec)}, and {@code builtins.getattr} that names an enum member of one. Strict mode allows
+     * them after a recognised header when classes are bound; the runtime's other names (functions, zones, arrays)
+     * stay refused.
+     */
+    static boolean isBoundNodeGlobal(GlobalRef ref) {
+        return ref.equals(CLASS_NODE) || ref.equals(ENUM_MEMBER);
+    }
+
+    // The names Binder matches (its PORTABLE_CLASS and GETATTR).
+    private static final GlobalRef CLASS_NODE = new GlobalRef(MODULE, "cls");
+    private static final GlobalRef ENUM_MEMBER = new GlobalRef("builtins", "getattr");
+
+    private static boolean startsLikeHeader(Ahead a) throws IOException {
+        return a.is(0, Opcode.PROTO.code()) && a.has(2) && a.at(1) >= 2 && a.at(1) <= 5 && a.are(2, PICKLE_LOADS_GLOBAL);
+    }
+
+    private static Header parse(Ahead a) throws IOException {
+        // Cheap checks first: a stream that is no header costs no resource loading and reads nothing ahead.
+        if (!startsLikeHeader(a)) {
             return null;
         }
-        int protocol = data[1];
-        byte[] core = check("core_v", CORE_VERSION, Sources.CORE_INSTALLER);
+        int protocol = a.at(1);
         int pos = 2;
-        if (!java.util.Arrays.equals(data, pos, Math.min(data.length, pos + core.length), core, 0, core.length)) {
+        if (!a.are(pos, Sources.CORE_CHECK)) {
             return null;
         }
-        pos += core.length;
-        byte[] call = new Bytes().global(MODULE, "_install").op(Opcode.MARK).toByteArray();
-        if (!java.util.Arrays.equals(data, pos, Math.min(data.length, pos + call.length), call, 0, call.length)) {
+        pos += Sources.CORE_CHECK.length;
+        if (!a.are(pos, Sources.INSTALL_CALL)) {
             return null;
         }
-        pos += call.length;
+        pos += Sources.INSTALL_CALL.length;
+        // (name, version) pairs as BINUNICODE, BININT1, TUPLE2, in Section order from BASE, as header() writes them:
+        // boot.py pairs the names with the bundle's sources by position, so another order would install one
+        // section's source under another's name.
         EnumSet<Section> sections = EnumSet.noneOf(Section.class);
-        while (pos < data.length && (data[pos] & 0xff) == Opcode.BINUNICODE.code()) {
-            int n = le4(data, pos + 1);
-            String name = new String(data, pos + 5, n, StandardCharsets.UTF_8);
-            pos += 5 + n;
-            if ((data[pos] & 0xff) != Opcode.BININT1.code() || (data[pos + 2] & 0xff) != Opcode.TUPLE2.code()) {
+        Section last = null;
+        while (a.is(pos, Opcode.BINUNICODE.code())) {
+            if (!a.has(pos + 5)) {
                 return null;
             }
-            int version = data[pos + 1] & 0xff;
+            int n = a.le4(pos + 1);
+            if (n <= 0 || n > 16 || !a.has(pos + 5 + n)) {
+                return null;
+            }
+            String name = new String(a.buf(), a.start() + pos + 5, n, StandardCharsets.UTF_8);
+            pos += 5 + n;
+            if (!a.is(pos, Opcode.BININT1.code()) || !a.has(pos + 2)) {
+                return null;
+            }
+            int version = a.at(pos + 1);
             Section section = null;
             for (Section s : Section.values()) {
                 if (s.file.equals(name) && s.version == version) {
                     section = s;
                 }
             }
-            if (section == null || !sections.add(section)) {
+            if (section == null || (last == null ? section != Section.BASE : section.ordinal() <= last.ordinal())
+                    || !a.is(pos + 2, Opcode.TUPLE2.code())) {
                 return null;
             }
+            sections.add(section);
+            last = section;
             pos += 3;
         }
-        if (sections.isEmpty() || (data[pos] & 0xff) != Opcode.TUPLE.code()
-                || (data[pos + 1] & 0xff) != Opcode.BINBYTES.code()) {
-            return null;
-        }
-        int zlen = le4(data, pos + 2);
-        int zstart = pos + 6;
-        pos = zstart + zlen;
-        if (zlen < 0 || pos + 3 > data.length || (data[pos] & 0xff) != Opcode.TUPLE2.code()
-                || (data[pos + 1] & 0xff) != Opcode.REDUCE.code() || (data[pos + 2] & 0xff) != Opcode.POP.code()) {
+        if (sections.isEmpty() || !a.is(pos, Opcode.TUPLE.code()) || !a.is(pos + 1, Opcode.BINBYTES.code())
+                || !a.has(pos + 6)) {
             return null;
         }
         byte[] expected = joined(sections).getBytes(StandardCharsets.UTF_8);
+        int zlen = a.le4(pos + 2);
+        // zlib never needs more than a stored block's overhead beyond the data (RFC 1950/1951: 5 bytes per 64 KiB
+        // block, plus header and checksum), so a longer bundle is not Brine's and is not read ahead.
+        if (zlen <= 0 || zlen > expected.length + expected.length / 8192 + 64) {
+            return null;
+        }
+        int zstart = pos + 6;
+        pos = zstart + zlen;
+        if (!a.has(pos) || !a.is(pos, Opcode.TUPLE2.code()) || !a.is(pos + 1, Opcode.REDUCE.code())
+                || !a.is(pos + 2, Opcode.POP.code())) {
+            return null;
+        }
+        if (!inflatesTo(a.buf(), a.start() + zstart, zlen, expected)) {
+            return null;
+        }
+        return new Header(pos + 3, protocol, java.util.Collections.unmodifiableSet(sections));
+    }
+
+    /** Whether the zlib stream is complete, uses no preset dictionary and decompresses to exactly {@code expected}. */
+    private static boolean inflatesTo(byte[] data, int offset, int length, byte[] expected) {
         java.util.zip.Inflater inflater = new java.util.zip.Inflater();
         try {
-            inflater.setInput(data, zstart, zlen);
+            inflater.setInput(data, offset, length);
             byte[] out = new byte[expected.length + 1];
             int got = 0;
             while (got < out.length && !inflater.finished()) {
@@ -221,20 +374,13 @@ public final class PortableRuntime {
                 }
                 got += n;
             }
-            if (!inflater.finished() || inflater.getRemaining() != 0 || got != expected.length
-                    || !java.util.Arrays.equals(out, 0, got, expected, 0, expected.length)) {
-                return null;
-            }
+            return inflater.finished() && inflater.getRemaining() == 0 && got == expected.length
+                    && java.util.Arrays.equals(out, 0, got, expected, 0, expected.length);
         } catch (java.util.zip.DataFormatException e) {
-            return null;
+            return false;
         } finally {
             inflater.end();
         }
-        return new Header(pos + 3, protocol, java.util.Collections.unmodifiableSet(sections));
-    }
-
-    private static int le4(byte[] b, int at) {
-        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
     }
 
     private static String joined(Set<Section> sections) {

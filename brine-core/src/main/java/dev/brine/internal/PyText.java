@@ -20,7 +20,7 @@ public final class PyText {
      * it fits, else a BigInteger, or null if Python would raise ValueError.
      */
     public static Number parseInt(String text) {
-        String s = text.strip();
+        String s = stripSpace(text);
         int i = 0;
         boolean negative = false;
         if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
@@ -80,7 +80,7 @@ public final class PyText {
      * null if Python would raise ValueError.
      */
     public static Double parseFloat(String text) {
-        String s = text.strip();
+        String s = stripSpace(text);
         String lower = s.toLowerCase(Locale.ROOT);
         String unsigned = lower.startsWith("+") || lower.startsWith("-") ? lower.substring(1) : lower;
         boolean negative = lower.startsWith("-");
@@ -150,12 +150,82 @@ public final class PyText {
      * raise ValueError.
      */
     public static Number parseDecimal(String text) {
-        String s = text.strip();
+        String literal = decimalLiteral(text);
+        if (literal == null) {
+            return null;
+        }
+        BigInteger value = new BigInteger(literal);
+        return value.bitLength() < 64 ? (Number) value.longValue() : value;
+    }
+
+    /**
+     * The digits of {@code int(text)} in base 10, with their sign, as {@link BigInteger#BigInteger(String)} reads
+     * them: surrounding whitespace and the underscores between digits removed. Null if Python would raise
+     * ValueError. Says nothing of CPython 3.11's limit on digits, which only {@code pickletools} (through
+     * {@code int()}) applies; the unpicklers' C paths do not.
+     */
+    public static String decimalLiteral(String text) {
+        String s = stripSpace(text);
         if (!DECIMAL.matcher(s).matches()) {
             return null;
         }
-        BigInteger value = new BigInteger(s.replace("_", ""));
-        return value.bitLength() < 64 ? (Number) value.longValue() : value;
+        s = s.replace("_", "");
+        return s.charAt(0) == '+' ? s.substring(1) : s;
+    }
+
+    /**
+     * The text without leading and trailing ASCII whitespace ({@code Py_ISSPACE}): what {@code int()} and
+     * {@code float()} strip from the bytes the text opcodes carry. {@link String#strip()} would also strip
+     * {@code \x1c} to {@code \x1f}, which Python keeps and rejects.
+     */
+    static String stripSpace(String text) {
+        int a = 0;
+        int b = text.length();
+        while (a < b && isSpace(text.charAt(a))) {
+            a++;
+        }
+        while (b > a && isSpace(text.charAt(b - 1))) {
+            b--;
+        }
+        return text.substring(a, b);
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == 0x0c;
+    }
+
+    /**
+     * A text argument Python's codec refuses: the reason as CPython words it, and the bytes it names, from
+     * {@link #start()} to {@link #end()} (exclusive), counted from the start of the decoded range. The message is
+     * the reason with its position, as the readers report it.
+     */
+    public static final class DecodeError extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final String reason;
+        private final int start;
+        private final int end;
+
+        DecodeError(String message, String reason, int start, int end) {
+            super(message);
+            this.reason = reason;
+            this.start = start;
+            this.end = end;
+        }
+
+        /** CPython's reason, such as {@code invalid start byte}. */
+        public String reason() {
+            return reason;
+        }
+
+        /** The first byte the error names. */
+        public int start() {
+            return start;
+        }
+
+        /** Just past the last byte the error names. */
+        public int end() {
+            return end;
+        }
     }
 
     /**
@@ -163,7 +233,9 @@ public final class PyText {
      * quotes, backslash, {@code \a\b\f\n\r\t\v}, octal and {@code \xhh}, a backslash-newline continuation, and
      * any other backslash kept as is.
      *
-     * @throws IllegalArgumentException with Python's reason, for a bad {@code \x} escape or a trailing backslash
+     * As CPython's {@code _PyBytes_DecodeEscape}: an octal value above 0o377 keeps its low byte.
+     *
+     * @throws DecodeError with Python's ValueError message, for a bad {@code \x} escape or a trailing backslash
      */
     public static byte[] escapeDecode(byte[] in, int from, int to) {
         byte[] out = new byte[to - from];
@@ -176,7 +248,7 @@ public final class PyText {
                 continue;
             }
             if (i >= to) {
-                throw new IllegalArgumentException("Trailing \\ in string");
+                throw new DecodeError("Trailing \\ in string", "Trailing \\ in string", i - 1 - from, i - from);
             }
             byte e = in[i++];
             switch (e) {
@@ -203,7 +275,8 @@ public final class PyText {
                     int hi = i < to ? Character.digit(in[i], 16) : -1;
                     int lo = i + 1 < to ? Character.digit(in[i + 1], 16) : -1;
                     if (hi < 0 || lo < 0) {
-                        throw new IllegalArgumentException("invalid \\x escape at position " + (i - 2 - from));
+                        String message = "invalid \\x escape at position " + (i - 2 - from);
+                        throw new DecodeError(message, message, i - 2 - from, i - from);
                     }
                     out[n++] = (byte) (hi * 16 + lo);
                     i += 2;
@@ -222,7 +295,9 @@ public final class PyText {
      * Decodes {@code raw-unicode-escape}, as the protocol 0 UNICODE opcode does: bytes are Latin-1 except that
      * {@code \\uXXXX} and {@code \\UXXXXXXXX} escapes are decoded when preceded by an odd run of backslashes.
      *
-     * @throws IllegalArgumentException with Python's reason for a truncated or out-of-range escape
+     * As CPython's {@code _PyUnicode_DecodeRawUnicodeEscape}.
+     *
+     * @throws DecodeError with Python's reason and span for a truncated or out-of-range escape
      */
     public static String rawUnicodeEscapeDecode(byte[] in, int from, int to) {
         StringBuilder sb = new StringBuilder(to - from);
@@ -249,13 +324,13 @@ public final class PyText {
                 for (int k = 0; k < digits; k++) {
                     int d = start + k < to ? Character.digit(in[start + k], 16) : -1;
                     if (d < 0) {
-                        throw new IllegalArgumentException("truncated \\" + (char) in[j] + "XXXX"
-                                + (digits == 8 ? "XXXX" : "") + " escape at position " + (j - 1 - from));
+                        throw rawEscapeError("truncated \\" + (char) in[j] + "XXXX" + (digits == 8 ? "XXXX" : "")
+                                + " escape", j - 1 - from, start + k - from);
                     }
                     cp = (cp << 4) | d;
                 }
                 if (cp < 0 || cp > Character.MAX_CODE_POINT) {
-                    throw new IllegalArgumentException("\\Uxxxxxxxx out of range at position " + (j - 1 - from));
+                    throw rawEscapeError("\\Uxxxxxxxx out of range", j - 1 - from, start + digits - from);
                 }
                 sb.appendCodePoint(cp);
                 i = start + digits;
@@ -267,6 +342,10 @@ public final class PyText {
             }
         }
         return sb.toString();
+    }
+
+    private static DecodeError rawEscapeError(String reason, int start, int end) {
+        return new DecodeError(reason + " at position " + start, reason, start, end);
     }
 
     /**
@@ -327,6 +406,86 @@ public final class PyText {
             }
         }
         return new String(out, 0, n);
+    }
+
+    /**
+     * Why {@link #decodeUtf8} refused these bytes: the first error, with the reason and span CPython's UTF-8 decoder
+     * ({@code asciilib_utf8_decode} and the {@code surrogatepass} handler) gives, as {@code pickletools} shows it.
+     * Only for bytes {@code decodeUtf8} refused; the readers' fast path never comes here.
+     */
+    public static DecodeError utf8Error(byte[] in, int from, int length) {
+        int end = from + length;
+        int s = from;
+        while (s < end) {
+            int ch = in[s] & 0xff;
+            if (ch < 0x80) {
+                s++;
+                continue;
+            }
+            int invalid; // 0: unexpected end, 1: invalid start byte, k>=2: invalid continuation at byte k-1
+            int need = 0;
+            if (ch < 0xC2 || ch >= 0xF5) {
+                invalid = 1;
+            } else if (ch < 0xE0) {
+                need = 2;
+                invalid = end - s < 2 ? 0 : (cont(in[s + 1]) ? -1 : 2);
+            } else if (ch < 0xF0) {
+                need = 3;
+                if (end - s < 3) {
+                    invalid = end - s < 2 || validSecond3(ch, in[s + 1] & 0xff) ? 0 : 2;
+                } else if (!validSecond3(ch, in[s + 1] & 0xff)) {
+                    invalid = 2;
+                } else {
+                    invalid = cont(in[s + 2]) ? -1 : 3;
+                }
+            } else {
+                need = 4;
+                if (end - s < 2) {
+                    invalid = 0;
+                } else if (!validSecond4(ch, in[s + 1] & 0xff)) {
+                    invalid = 2;
+                } else if (end - s < 3) {
+                    invalid = 0;
+                } else if (!cont(in[s + 2])) {
+                    invalid = 3;
+                } else {
+                    invalid = end - s < 4 ? 0 : cont(in[s + 3]) ? -1 : 4;
+                }
+            }
+            if (invalid < 0) {
+                s += need;
+                continue;
+            }
+            // The surrogatepass handler: three bytes that encode U+D800..U+DFFF are taken as that lone surrogate.
+            if (end - s >= 3 && (ch & 0xf0) == 0xe0 && cont(in[s + 1]) && cont(in[s + 2])) {
+                int cp = ((ch & 0x0f) << 12) | ((in[s + 1] & 0x3f) << 6) | (in[s + 2] & 0x3f);
+                if (cp >= 0xD800 && cp <= 0xDFFF) {
+                    s += 3;
+                    continue;
+                }
+            }
+            int at = s - from;
+            if (invalid == 0) {
+                return utf8Error("unexpected end of data", at, end - from);
+            }
+            return invalid == 1 ? utf8Error("invalid start byte", at, at + 1)
+                    : utf8Error("invalid continuation byte", at, at + invalid - 1);
+        }
+        throw new IllegalStateException("utf8Error called on valid UTF-8");
+    }
+
+    private static DecodeError utf8Error(String reason, int start, int end) {
+        return new DecodeError(reason + " at position " + start, reason, start, end);
+    }
+
+    /** The second byte of a 3-byte sequence: a continuation, not overlong (E0) and not a surrogate (ED). */
+    private static boolean validSecond3(int ch, int ch2) {
+        return (ch2 & 0xc0) == 0x80 && !(ch2 < 0xA0 ? ch == 0xE0 : ch == 0xED);
+    }
+
+    /** The second byte of a 4-byte sequence: a continuation, not overlong (F0) and not above U+10FFFF (F4). */
+    private static boolean validSecond4(int ch, int ch2) {
+        return (ch2 & 0xc0) == 0x80 && !(ch2 < 0x90 ? ch == 0xF0 : ch == 0xF4);
     }
 
     private static boolean cont(byte b) {

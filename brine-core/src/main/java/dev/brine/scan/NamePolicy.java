@@ -178,4 +178,18 @@ final class NamePolicy {
         }
         return false;
     }
+
+    /**
+     * The verdict for a name in Brine's runtime module, after a recognised portable header: the class registry and
+     * rebuilders are data; {@code function} compiles Python source the stream carries, and {@code _install} and
+     * anything else the runtime does not define for data are not vouched for.
+     */
+    static Verdict judgeRuntimeName(String name) {
+        switch (name) {
+            case "cls": case "boot": case "zone": case "as_array": case "as_ndarray": case "importable":
+                return Verdict.SAFE;
+            default:
+                return name.startsWith("_make_") ? Verdict.SAFE : Verdict.SUSPICIOUS;
+        }
+    }
 }

@@ -3,6 +3,7 @@ package dev.brine.scan;
 import dev.brine.internal.ArgKind;
 import dev.brine.internal.CompatNames;
 import dev.brine.internal.Opcode;
+import dev.brine.internal.PortableRuntime;
 import dev.brine.internal.PyText;
 
 import java.math.BigInteger;
@@ -42,7 +43,6 @@ final class PickleEmulator {
     record Result(int end, Object value, Stop error) {
     }
 
-    private static final byte[] PICKLE_LOADS_GLOBAL = "c_pickle\nloads\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ScanSession session;
     private final byte[] data;
@@ -82,11 +82,15 @@ final class PickleEmulator {
     /** Runs to STOP or to the first error it cannot go past; findings go to the session either way. */
     Result run() {
         try {
-            PortableHeader.Match header = PortableHeader.match(data, pos, limit);
+            PortableRuntime.Header header = PortableRuntime.recognize(data, pos, limit).orElse(null);
             if (header != null) {
-                note(new Finding(Verdict.SAFE, "portable-header", location, pos, header.describe(),
-                        "Brine's portable-mode header, byte for byte what this Brine writes for these sections: it "
-                                + "installs Brine's Python runtime (module " + PortableRuntime_MODULE + ") where missing"));
+                StringBuilder sections = new StringBuilder();
+                header.sections().forEach(s -> sections.append(' ').append(s.pythonName()));
+                note(new Finding(Verdict.SAFE, "portable-header", location, pos,
+                        "portable header, protocol " + header.protocol() + ", sections" + sections,
+                        "Brine's portable-mode header, exactly as this Brine writes it for these sections: it "
+                                + "installs Brine's Python runtime (module " + PortableRuntime.MODULE
+                                + ") where missing"));
                 pos += header.length();
                 proto = header.protocol();
                 portable = true;
@@ -102,8 +106,6 @@ final class PickleEmulator {
             flush();
         }
     }
-
-    private static final String PortableRuntime_MODULE = dev.brine.internal.PortableRuntime.MODULE;
 
     /** Reports every non-safe global that was imported but never called, then hands all findings on in order. */
     private void flush() {
@@ -580,8 +582,8 @@ final class PickleEmulator {
             resolvedName = r[1];
         }
         Verdict verdict;
-        if (portable && resolvedModule.equals(PortableRuntime_MODULE)) {
-            verdict = PortableHeader.judgeRuntimeName(resolvedName);
+        if (portable && resolvedModule.equals(PortableRuntime.MODULE)) {
+            verdict = NamePolicy.judgeRuntimeName(resolvedName);
         } else if (portable && resolvedModule.equals("operator") && resolvedName.equals("getitem")) {
             // The portable body picks array or ndarray rebuilders with operator.getitem(pair, importable('numpy')).
             verdict = Verdict.SAFE;
@@ -614,7 +616,7 @@ final class PickleEmulator {
                 note(new Finding(g.verdict(), "call", location, opStart, rendered,
                         g.verdict() == Verdict.DANGEROUS ? "calls a known code-running name"
                                 : "calls a name outside the allow-list of data types"));
-            } else if (portable && g.module().equals(PortableRuntime_MODULE) && g.name().equals("importable")) {
+            } else if (portable && g.module().equals(PortableRuntime.MODULE) && g.name().equals("importable")) {
                 checkImportable(args, rendered);
             }
             if (g.qualified().equals("_codecs.encode") && args instanceof Sym.Container) {
@@ -843,18 +845,5 @@ final class PickleEmulator {
                     "CPython would stop here (" + message + "); the scan goes on in case anything after it "
                             + "is meant for a more lenient reader"));
         }
-    }
-
-    /** Whether the bytes at {@code offset} start with the GLOBAL of {@code _pickle.loads}: the portable header. */
-    static boolean startsWithPickleLoads(byte[] data, int offset, int limit) {
-        if (limit - offset < PICKLE_LOADS_GLOBAL.length) {
-            return false;
-        }
-        for (int i = 0; i < PICKLE_LOADS_GLOBAL.length; i++) {
-            if (data[offset + i] != PICKLE_LOADS_GLOBAL[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -2,13 +2,13 @@ package dev.brine.tools;
 
 import dev.brine.internal.ArgKind;
 import dev.brine.internal.PyRepr;
+import dev.brine.internal.PyText;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
 
 /**
  * Reads opcodes and their inline arguments from a stream the way {@code pickletools.genops} does, with the same
@@ -27,10 +27,6 @@ final class ArgumentReader {
     static final int INT_MAX_STR_DIGITS = 4300;
     /** Counted arguments are read in chunks of at most this, so a huge declared length allocates nothing. */
     private static final int CHUNK = 1 << 16;
-
-    private static final Pattern PY_FLOAT = Pattern.compile(
-            "[+-]?(?:(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:inf|infinity|nan))");
-    private static final Pattern PY_INT = Pattern.compile("[+-]?[0-9]+");
 
     /** Python bytes, printed as {@code b'...'}. */
     record Bytes(byte[] value) {
@@ -258,221 +254,35 @@ final class ArgumentReader {
         return new String(decoded, StandardCharsets.ISO_8859_1);
     }
 
-    /** {@code codecs.escape_decode}, as CPython's {@code _PyBytes_DecodeEscape}, strict errors. */
+    /** {@code codecs.escape_decode}, strict errors: {@link PyText#escapeDecode} with its ValueError. */
     static byte[] escapeDecode(byte[] data, int from, int to) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(to - from);
-        int s = from;
-        while (s < to) {
-            int c = data[s++] & 0xff;
-            if (c != '\\') {
-                out.write(c);
-                continue;
-            }
-            if (s == to) {
-                throw PythonError.valueError("Trailing \\ in string");
-            }
-            int e = data[s++] & 0xff;
-            switch (e) {
-                case '\n':
-                    break;
-                case '\\':
-                case '\'':
-                case '"':
-                    out.write(e);
-                    break;
-                case 'b':
-                    out.write('\b');
-                    break;
-                case 'f':
-                    out.write('\f');
-                    break;
-                case 't':
-                    out.write('\t');
-                    break;
-                case 'n':
-                    out.write('\n');
-                    break;
-                case 'r':
-                    out.write('\r');
-                    break;
-                case 'v':
-                    out.write(0x0b);
-                    break;
-                case 'a':
-                    out.write(0x07);
-                    break;
-                case 'x': {
-                    int d1 = s + 1 < to ? Character.digit(data[s], 16) : -1;
-                    int d2 = s + 1 < to ? Character.digit(data[s + 1], 16) : -1;
-                    if (d1 < 0 || d2 < 0) {
-                        throw PythonError.valueError("invalid \\x escape at position " + (s - 2 - from));
-                    }
-                    out.write((d1 << 4) + d2);
-                    s += 2;
-                    break;
-                }
-                default:
-                    if (e >= '0' && e <= '7') {
-                        int v = e - '0';
-                        for (int k = 0; k < 2 && s < to && data[s] >= '0' && data[s] <= '7'; k++) {
-                            v = (v << 3) + data[s++] - '0';
-                        }
-                        // Values above 0o377 keep their low byte, as the C code stores them in a char.
-                        out.write(v & 0xff);
-                    } else {
-                        // An unknown escape stays as written (CPython warns, but keeps it).
-                        out.write('\\');
-                        s--;
-                    }
-            }
+        try {
+            return PyText.escapeDecode(data, from, to);
+        } catch (PyText.DecodeError e) {
+            throw PythonError.valueError(e.getMessage());
         }
-        return out.toByteArray();
     }
 
-    /** {@code str(data, 'raw-unicode-escape')}, as CPython's {@code _PyUnicode_DecodeRawUnicodeEscape}. */
+    /** {@code str(data, 'raw-unicode-escape')}: {@link PyText#rawUnicodeEscapeDecode} with its UnicodeDecodeError. */
     static String rawUnicodeEscape(byte[] data) {
-        StringBuilder sb = new StringBuilder(data.length);
-        int s = 0;
-        int end = data.length;
-        while (s < end) {
-            int c = data[s] & 0xff;
-            if (c != '\\') {
-                sb.append((char) c);
-                s++;
-                continue;
-            }
-            int start = s;
-            // \\u escapes count only after an odd number of backslashes.
-            while (s < end && data[s] == '\\') {
-                sb.append('\\');
-                s++;
-            }
-            if (((s - start) & 1) == 0 || s >= end || (data[s] != 'u' && data[s] != 'U')) {
-                continue;
-            }
-            sb.setLength(sb.length() - 1);
-            int count = data[s] == 'u' ? 4 : 8;
-            String message = count == 4 ? "truncated \\uXXXX escape" : "truncated \\UXXXXXXXX escape";
-            int startInPos = s - 1;
-            s++;
-            long ch = 0;
-            for (; count > 0; s++, count--) {
-                int d = s < end ? Character.digit(data[s], 16) : -1;
-                if (d < 0) {
-                    throw PythonError.unicodeDecodeError("rawunicodeescape", data, startInPos, s, message);
-                }
-                ch = (ch << 4) + d;
-            }
-            if (ch > Character.MAX_CODE_POINT) {
-                throw PythonError.unicodeDecodeError("rawunicodeescape", data, startInPos, s,
-                        "\\Uxxxxxxxx out of range");
-            }
-            sb.appendCodePoint((int) ch);
+        try {
+            return PyText.rawUnicodeEscapeDecode(data, 0, data.length);
+        } catch (PyText.DecodeError e) {
+            throw PythonError.unicodeDecodeError("rawunicodeescape", data, e.start(), e.end(), e.reason());
         }
-        return sb.toString();
     }
 
     /**
-     * {@code str(data, 'utf-8', 'surrogatepass')}: strict UTF-8 except that encoded surrogates decode to lone
-     * surrogates. Errors name the same bytes and reason as CPython's {@code asciilib_utf8_decode}.
+     * {@code str(data, 'utf-8', 'surrogatepass')}: {@link PyText#decodeUtf8}, and where it refuses, the error
+     * CPython gives, naming the same bytes and reason.
      */
     static String utf8SurrogatePass(byte[] data) {
-        StringBuilder sb = new StringBuilder(data.length);
-        int s = 0;
-        int end = data.length;
-        while (s < end) {
-            int ch = data[s] & 0xff;
-            if (ch < 0x80) {
-                sb.append((char) ch);
-                s++;
-                continue;
-            }
-            int invalid; // 0: unexpected end, 1: invalid start byte, k>=2: invalid continuation at byte k-1
-            int need;
-            if (ch < 0xC2) {
-                invalid = 1;
-                need = 0;
-            } else if (ch < 0xE0) {
-                need = 2;
-                invalid = end - s < 2 ? 0 : (cont(data[s + 1]) ? -1 : 2);
-            } else if (ch < 0xF0) {
-                need = 3;
-                if (end - s < 3) {
-                    invalid = end - s < 2 || validSecond3(ch, data[s + 1] & 0xff) ? 0 : 2;
-                } else if (!validSecond3(ch, data[s + 1] & 0xff)) {
-                    invalid = 2;
-                } else {
-                    invalid = cont(data[s + 2]) ? -1 : 3;
-                }
-            } else if (ch < 0xF5) {
-                need = 4;
-                if (end - s < 4) {
-                    if (end - s < 2) {
-                        invalid = 0;
-                    } else if (!validSecond4(ch, data[s + 1] & 0xff)) {
-                        invalid = 2;
-                    } else if (end - s < 3) {
-                        invalid = 0;
-                    } else {
-                        invalid = cont(data[s + 2]) ? 0 : 3;
-                    }
-                } else if (!validSecond4(ch, data[s + 1] & 0xff)) {
-                    invalid = 2;
-                } else if (!cont(data[s + 2])) {
-                    invalid = 3;
-                } else {
-                    invalid = cont(data[s + 3]) ? -1 : 4;
-                }
-            } else {
-                invalid = 1;
-                need = 0;
-            }
-            if (invalid < 0) {
-                int cp;
-                if (need == 2) {
-                    cp = ((ch & 0x1f) << 6) | (data[s + 1] & 0x3f);
-                } else if (need == 3) {
-                    cp = ((ch & 0x0f) << 12) | ((data[s + 1] & 0x3f) << 6) | (data[s + 2] & 0x3f);
-                } else {
-                    cp = ((ch & 0x07) << 18) | ((data[s + 1] & 0x3f) << 12) | ((data[s + 2] & 0x3f) << 6)
-                            | (data[s + 3] & 0x3f);
-                }
-                sb.appendCodePoint(cp);
-                s += need;
-                continue;
-            }
-            // The surrogatepass handler: three bytes that encode U+D800..U+DFFF become that lone surrogate.
-            if (end - s >= 3 && (ch & 0xf0) == 0xe0 && cont(data[s + 1]) && cont(data[s + 2])) {
-                int cp = ((ch & 0x0f) << 12) | ((data[s + 1] & 0x3f) << 6) | (data[s + 2] & 0x3f);
-                if (cp >= 0xD800 && cp <= 0xDFFF) {
-                    sb.append((char) cp);
-                    s += 3;
-                    continue;
-                }
-            }
-            if (invalid == 0) {
-                throw PythonError.unicodeDecodeError("utf-8", data, s, end, "unexpected end of data");
-            } else if (invalid == 1) {
-                throw PythonError.unicodeDecodeError("utf-8", data, s, s + 1, "invalid start byte");
-            } else {
-                throw PythonError.unicodeDecodeError("utf-8", data, s, s + invalid - 1, "invalid continuation byte");
-            }
+        String s = PyText.decodeUtf8(data, 0, data.length);
+        if (s == null) {
+            PyText.DecodeError e = PyText.utf8Error(data, 0, data.length);
+            throw PythonError.unicodeDecodeError("utf-8", data, e.start(), e.end(), e.reason());
         }
-        return sb.toString();
-    }
-
-    private static boolean cont(byte b) {
-        return (b & 0xc0) == 0x80;
-    }
-
-    /** The second byte of a 3-byte sequence: a continuation, not overlong (E0) and not a surrogate (ED). */
-    private static boolean validSecond3(int ch, int ch2) {
-        return (ch2 & 0xc0) == 0x80 && !(ch2 < 0xA0 ? ch == 0xE0 : ch == 0xED);
-    }
-
-    /** The second byte of a 4-byte sequence: a continuation, not overlong (F0) and not above U+10FFFF (F4). */
-    private static boolean validSecond4(int ch, int ch2) {
-        return (ch2 & 0xc0) == 0x80 && !(ch2 < 0x90 ? ch == 0xF0 : ch == 0xF4);
+        return s;
     }
 
     /** {@code pickle.decode_long}: little-endian two's complement, empty meaning 0. */
@@ -487,79 +297,29 @@ final class ArgumentReader {
         return new BigInteger(be);
     }
 
-    /** {@code int(s)} for bytes {@code s}, base 10, with CPython's syntax and its digit limit. */
+    /** {@code int(s)} for bytes {@code s}, base 10: {@link PyText#decimalLiteral}, and CPython's digit limit. */
     static BigInteger pyInt(byte[] s) {
-        String text = stripUnderscores(stripSpace(s));
-        if (text == null || !PY_INT.matcher(text).matches()) {
+        String text = PyText.decimalLiteral(new String(s, StandardCharsets.ISO_8859_1));
+        if (text == null) {
             throw PythonError.valueError("invalid literal for int() with base 10: "
                     + PyRepr.bytesRepr(s));
         }
-        int digits = text.length() - (text.charAt(0) == '+' || text.charAt(0) == '-' ? 1 : 0);
+        int digits = text.length() - (text.charAt(0) == '-' ? 1 : 0);
         if (digits > INT_MAX_STR_DIGITS) {
             throw PythonError.valueError("Exceeds the limit (" + INT_MAX_STR_DIGITS + " digits) for integer string "
                     + "conversion: value has " + digits + " digits; use sys.set_int_max_str_digits() to increase "
                     + "the limit");
         }
-        return new BigInteger(text.charAt(0) == '+' ? text.substring(1) : text);
+        return new BigInteger(text);
     }
 
-    /** {@code float(s)} for bytes {@code s}: Python's float syntax, correctly rounded. */
+    /** {@code float(s)} for bytes {@code s}: {@link PyText#parseFloat}, correctly rounded. */
     static double pyFloat(byte[] s) {
-        String text = stripUnderscores(stripSpace(s));
-        if (text == null || !PY_FLOAT.matcher(text).matches()) {
+        Double d = PyText.parseFloat(new String(s, StandardCharsets.ISO_8859_1));
+        if (d == null) {
             throw PythonError.valueError("could not convert string to float: "
                     + PyRepr.bytesRepr(s));
         }
-        String lower = text.toLowerCase(java.util.Locale.ROOT);
-        boolean negative = lower.startsWith("-");
-        if (lower.endsWith("nan")) {
-            return Double.NaN;
-        }
-        if (lower.endsWith("inf") || lower.endsWith("infinity")) {
-            return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        }
-        return Double.parseDouble(text);
-    }
-
-    /** The bytes without leading and trailing ASCII whitespace ({@code Py_ISSPACE}), as Latin-1 text. */
-    private static String stripSpace(byte[] s) {
-        int a = 0;
-        int b = s.length;
-        while (a < b && isSpace(s[a])) {
-            a++;
-        }
-        while (b > a && isSpace(s[b - 1])) {
-            b--;
-        }
-        return new String(s, a, b - a, StandardCharsets.ISO_8859_1);
-    }
-
-    private static boolean isSpace(byte c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == 0x0c;
-    }
-
-    /** Removes underscores that sit between two digits; null if any other underscore is present. */
-    private static String stripUnderscores(String text) {
-        if (text.indexOf('_') < 0) {
-            return text;
-        }
-        StringBuilder sb = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '_') {
-                boolean ok = i > 0 && i + 1 < text.length() && isDigit(text.charAt(i - 1))
-                        && isDigit(text.charAt(i + 1));
-                if (!ok) {
-                    return null;
-                }
-                continue;
-            }
-            sb.append(c);
-        }
-        return sb.toString();
-    }
-
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
+        return d;
     }
 }

@@ -81,10 +81,15 @@ public final class PyFrozenSet extends AbstractSet<Object> {
         return hash;
     }
 
+    /**
+     * Equal to any set with equal items. Two frozensets are compared by {@link NodeEquality}, which decides each
+     * pair of nested tuples and frozensets once, so frozensets that share nodes compare in time linear in their
+     * nodes rather than in their paths.
+     */
     @Override
     public boolean equals(Object o) {
-        if (o instanceof PyFrozenSet && ((PyFrozenSet) o).hash != hash) {
-            return false;
+        if (o instanceof PyFrozenSet) {
+            return NodeEquality.equal(this, (PyFrozenSet) o);
         }
         return super.equals(o);
     }

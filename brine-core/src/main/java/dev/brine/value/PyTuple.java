@@ -3,11 +3,9 @@ package dev.brine.value;
 import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.RandomAccess;
-import java.util.Set;
 
 /**
  * A Python {@code tuple}: an immutable {@link List} with value equality, usable as a map key.
@@ -129,73 +127,19 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
         return hash;
     }
 
+    /**
+     * Equal to any list with equal items in the same order. Two tuples are compared by {@link NodeEquality}, which
+     * decides each pair of nested tuples and frozensets once (see {@code TupleDagKeysTest}).
+     */
     @Override
     public boolean equals(Object o) {
         if (o == this) {
             return true;
         }
         if (o instanceof PyTuple) {
-            PyTuple t = (PyTuple) o;
-            return t.items.length == items.length && t.hashCode() == hashCode() && itemsEqual(this, t, null);
+            return NodeEquality.equal(this, (PyTuple) o);
         }
         return super.equals(o);
-    }
-
-    /**
-     * Compares items, remembering the pairs of nested tuples already found equal. Tuples built through the memo can
-     * share children, so a tuple 60 levels deep can have 2^60 paths, and comparing path by path, as
-     * {@code Arrays.equals} does, would never end (found by {@code dev.brine.security.AdversarialInputTest}; see
-     * {@code TupleDagKeysTest}). With the pairs remembered, each pair of nodes is compared once.
-     */
-    private static boolean itemsEqual(PyTuple a, PyTuple b, Set<SamePair> equal) {
-        for (int i = 0; i < a.items.length; i++) {
-            Object x = a.items[i];
-            Object y = b.items[i];
-            if (x == y) {
-                continue;
-            }
-            if (x instanceof PyTuple && y instanceof PyTuple) {
-                PyTuple tx = (PyTuple) x;
-                PyTuple ty = (PyTuple) y;
-                if (tx.items.length != ty.items.length || tx.hashCode() != ty.hashCode()) {
-                    return false;
-                }
-                if (equal == null) {
-                    equal = new HashSet<>();
-                }
-                SamePair pair = new SamePair(tx, ty);
-                if (!equal.contains(pair)) {
-                    if (!itemsEqual(tx, ty, equal)) {
-                        return false;
-                    }
-                    equal.add(pair);
-                }
-            } else if (!Objects.equals(x, y)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Two tuples by identity. */
-    private static final class SamePair {
-        private final PyTuple a;
-        private final PyTuple b;
-
-        SamePair(PyTuple a, PyTuple b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof SamePair && ((SamePair) o).a == a && ((SamePair) o).b == b;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(a) * 31 + System.identityHashCode(b);
-        }
     }
 
     /** As Python's {@code repr} for simple items: {@code (1, 'a')}, and {@code (1,)} for one item. */

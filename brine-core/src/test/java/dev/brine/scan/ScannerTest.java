@@ -2,6 +2,7 @@ package dev.brine.scan;
 
 import dev.brine.internal.PortableRuntime;
 import dev.brine.internal.PortableRuntime.Section;
+import dev.brine.portable.AlteredHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -221,6 +223,36 @@ class ScannerTest {
         // And a verified header does not vouch for a runtime name it does not define.
         FileReport odd = scan(bytes(PortableRuntime.header(EnumSet.of(Section.BASE), 4), "c_brine1\n_install\n", '.'));
         assertThat(odd.verdict()).isEqualTo(Verdict.SUSPICIOUS);
+    }
+
+    /**
+     * The scanner trusts a header by {@link PortableRuntime#recognize}, the one recogniser: a header whose section
+     * list is reordered (boot.py would install one section's source under another's name) is not trusted, though
+     * it names the same sections and carries the same bundle.
+     */
+    @Test
+    void aPortableHeaderWithItsSectionsReorderedIsNotTrusted() {
+        Set<Section> sections = EnumSet.of(Section.BASE, Section.RECORD);
+        byte[] header = AlteredHeaders.assemble(4, List.of(Section.RECORD, Section.BASE),
+                PortableRuntime.bundle(sections));
+        FileReport r = scan(bytes(header, portableBody()));
+        assertThat(r.verdict()).isEqualTo(Verdict.DANGEROUS);
+        assertThat(r.findings()).noneMatch(f -> f.kind().equals("portable-header"));
+    }
+
+    /**
+     * The same sources compressed at another zlib level run the same code in Python, so the header is still
+     * Brine's: the scanner compares what the bundle decompresses to, not the compressed bytes (which another
+     * JDK's zlib may write differently).
+     */
+    @Test
+    void aPortableHeaderWithItsBundleRecompressedIsTrusted() {
+        Set<Section> sections = EnumSet.of(Section.BASE, Section.RECORD);
+        byte[] header = AlteredHeaders.assemble(4, List.copyOf(sections), AlteredHeaders.recompressed(sections, 1));
+        assertThat(header).isNotEqualTo(PortableRuntime.header(sections, 4));
+        FileReport r = scan(bytes(header, portableBody()));
+        assertThat(r.verdict()).as(r.findings().toString()).isEqualTo(Verdict.SAFE);
+        assertThat(r.findings()).singleElement().satisfies(f -> assertThat(f.kind()).isEqualTo("portable-header"));
     }
 
     // ---- Containers ----
