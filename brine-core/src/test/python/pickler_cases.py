@@ -53,7 +53,7 @@ def catalogue():
         add('str', name, v)
     for name, v in [('empty', b''), ('one', b'\x00'), ('255', b'x' * 255), ('256', b'x' * 256),
                     ('latin1', bytes(range(256))), ('65535', b'\xff' * 65535), ('65536', b'\xff' * 65536),
-                    ('big', b'y' * 200000)]:
+                    ('big', b'y' * 200000), ('mixed-big', bytes((i * 151 + i // 7) & 0xff for i in range(100000)))]:
         add('bytes', name, v)
     for name, v in [('empty', bytearray()), ('ab', bytearray(b'ab')), ('all', bytearray(range(256))),
                     ('big', bytearray(b'z' * 70000))]:

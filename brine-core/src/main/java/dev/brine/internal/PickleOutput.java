@@ -3,7 +3,10 @@ package dev.brine.internal;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -31,6 +34,13 @@ final class PickleOutput {
     private static final int FLUSH_THRESHOLD = 1 << 17;
     /** A string this short has under 64 KiB of UTF-8 (three bytes a char at most), so it stays in its frame. */
     static final int MAX_INLINE_UTF8_CHARS = (FRAME_SIZE_TARGET - 1) / 3;
+
+    /**
+     * Multi-byte arguments in one store each: the JIT of Java 17 does not merge a loop of byte stores, and BININT
+     * and BINFLOAT are most of what a list of numbers writes.
+     */
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     /** The largest array the JVM allocates reliably. */
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
@@ -137,8 +147,11 @@ final class PickleOutput {
     /** An opcode followed by a little-endian unsigned 32-bit argument. */
     void writeOpU32(int op, long v) {
         reserve(5);
-        buf[len++] = (byte) op;
-        putLE(v, 4);
+        byte[] b = buf;
+        int p = len;
+        b[p] = (byte) op;
+        INT_LE.set(b, p + 1, (int) v);
+        len = p + 5;
     }
 
     /** An opcode followed by a little-endian 64-bit argument. */
@@ -154,9 +167,7 @@ final class PickleOutput {
         byte[] b = buf;
         int p = len;
         b[p] = (byte) op;
-        for (int i = 1; i <= 8; i++) {
-            b[p + i] = (byte) (v >>> (64 - 8 * i));
-        }
+        LONG_BE.set(b, p + 1, v);
         len = p + 9;
     }
 
@@ -277,10 +288,10 @@ final class PickleOutput {
                 // per byte made this loop five times slower. Two bytes are stored every time, and the second
                 // is kept only for a high byte.
                 int c = scratch[i] & 0xff;
-                int high = c >>> 7;
-                b[p] = (byte) (high == 0 ? c : 0xc0 | (c >> 6));
+                int isHigh = c >>> 7;
+                b[p] = (byte) (c + isHigh * ((0xc0 | (c >> 6)) - c));
                 b[p + 1] = (byte) (0x80 | (c & 0x3f));
-                p += 1 + high;
+                p += 1 + isHigh;
             }
             if (direct) {
                 try {

@@ -363,6 +363,12 @@ public final class PyText {
         if (i == end) {
             return new String(in, from, length, java.nio.charset.StandardCharsets.ISO_8859_1);
         }
+        if ((in[i] & 0xfe) == 0xc2) {
+            String latin1 = decodeLatin1Utf8(in, from, i, end);
+            if (latin1 != null) {
+                return latin1;
+            }
+        }
         char[] out = new char[length];
         int n = 0;
         for (int k = from; k < i; k++) {
@@ -406,6 +412,39 @@ public final class PyText {
             }
         }
         return new String(out, 0, n);
+    }
+
+    /**
+     * The common non-ASCII case of {@link #decodeUtf8}: every character below U+0100, so each is one byte below
+     * 0x80 or the two bytes C2/C3 and a continuation byte. That is all the text of {@code bytes} pickled below
+     * protocol 3 ({@code _codecs.encode(text, 'latin1')}), where high and low bytes come at random, so this loop
+     * has no branch per byte, only an error flag checked at the end: a mispredicted branch per byte made decoding
+     * such text several times slower. Returns null for anything else, which the general decoder then handles.
+     * {@code ascii} is where the ASCII prefix ends.
+     */
+    private static String decodeLatin1Utf8(byte[] in, int from, int ascii, int end) {
+        byte[] out = new byte[end - from];
+        int n = ascii - from;
+        System.arraycopy(in, from, out, 0, n);
+        int bad = 0;
+        int i = ascii;
+        // Up to the last byte, so a lead byte's continuation is always inside the argument.
+        while (i < end - 1) {
+            int b0 = in[i] & 0xff;
+            int b1 = in[i + 1] & 0xff;
+            int high = b0 >>> 7;
+            // A high byte must be C2 or C3 followed by 10xxxxxx; x != 0 is (x | -x) >>> 31.
+            int wrong = ((b0 >>> 1) ^ 0x61) | ((b1 & 0xc0) ^ 0x80);
+            bad |= high & ((wrong | -wrong) >>> 31);
+            out[n++] = (byte) (b0 + high * ((((b0 & 3) << 6) | (b1 & 0x3f)) - b0));
+            i += 1 + high;
+        }
+        if (i < end) {
+            int last = in[i];
+            bad |= last >>> 31;
+            out[n++] = (byte) last;
+        }
+        return bad != 0 ? null : new String(out, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /**

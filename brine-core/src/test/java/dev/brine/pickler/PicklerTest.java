@@ -148,6 +148,12 @@ class PicklerTest {
             value.add("item " + i);
         }
         value.add(PyBytes.wrap(new byte[200_000]));
+        byte[] mixed = new byte[200_000];
+        for (int i = 0; i < mixed.length; i++) {
+            // High and low bytes at random, as below protocol 3 these travel as UTF-8 text of one or two bytes each.
+            mixed[i] = (byte) (i * 2654435761L >>> 13);
+        }
+        value.add(PyBytes.wrap(mixed));
         for (int p = 0; p <= 5; p++) {
             ByteArrayOutputStream sink = new ByteArrayOutputStream();
             int[] writes = new int[1];
