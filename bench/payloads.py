@@ -14,6 +14,9 @@ ten times apart (ints: 100k/1M/10M items; records: 10k/100k/1M records of five f
 100k/1M/10M keys and values) at protocol 5, for the linear-scaling goal.
 """
 import argparse
+import collections
+import datetime
+import decimal
 import json
 import math
 import os
@@ -129,6 +132,10 @@ def main():
     write(args.out, "small", {"name": "brine", "version": (0, 1), "tags": ["a", "b"], "ratio": 0.5,
                               "blob": b"\x00\x01", "none": None, "ok": True}, (5,), manifest,
           title="small dict", items=7)
+    # The same, naming globals the reader maps to Java types, so the first loads also initializes that registry.
+    write(args.out, "small-globals", {"day": datetime.date(2026, 11, 24), "price": decimal.Decimal("9.90"),
+                                      "seen": {1, 2}, "order": collections.OrderedDict(a=1)}, (5,), manifest,
+          title="small dict with globals", items=4)
 
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump({"python": sys.version.split()[0], "scale": s, "payloads": manifest}, f, indent=1)

@@ -86,7 +86,7 @@ def main():
         p(f"- Payload scale: {manifest.get('scale')}")
         p("")
 
-    main_rows = [x for x in payloads if "series" not in x and x["payload"] != "small"]
+    main_rows = [x for x in payloads if "series" not in x and not x["payload"].startswith("small")]
     p("| payload | proto | MB | loads MB/s: Brine | Pyrolite | CPython | Brine/Pyrolite | Brine/CPython "
       "| dumps MB/s: Brine | Pyrolite | CPython | Brine/Pyrolite | Brine/CPython |")
     p("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
@@ -186,11 +186,15 @@ def main():
 
     goal_start = None
     if startup:
-        firsts = [s["first_ms"] for s in startup]
-        goal_start = (statistics.median(firsts), max(firsts))
-        p(f"First `Pickle.loads` of a {next((x['bytes'] for x in payloads if x['payload'] == 'small'), 0)}-byte "
-          f"pickle in a fresh JVM, {len(firsts)} JVMs: median {goal_start[0]:.1f} ms, max {goal_start[1]:.1f} ms "
-          f"(the second loads: median {statistics.median(s['second_ms'] for s in startup):.2f} ms).")
+        for name in dict.fromkeys(s.get("payload", "small-p5") for s in startup):
+            runs = [s for s in startup if s.get("payload", "small-p5") == name]
+            firsts = [s["first_ms"] for s in runs]
+            size = next((x["bytes"] for x in payloads if x["name"] == name), 0)
+            p(f"First `Pickle.loads` of `{name}` ({size} bytes) in a fresh JVM, {len(firsts)} JVMs: median "
+              f"{statistics.median(firsts):.1f} ms, max {max(firsts):.1f} ms (the second loads: median "
+              f"{statistics.median(s['second_ms'] for s in runs):.2f} ms).")
+            if goal_start is None or statistics.median(firsts) > goal_start[0]:
+                goal_start = (statistics.median(firsts), max(firsts), name)
         p("")
 
     p("## Goals")
@@ -215,7 +219,7 @@ def main():
     if goal_start:
         met = goal_start[0] < 50
         p(f"| First small loads in a fresh JVM | < 50 ms | {goal_start[0]:.1f} ms median, {goal_start[1]:.1f} ms max "
-          f"| small-p5 | {'met' if met else 'NOT met'} |")
+          f"| {goal_start[2]} | {'met' if met else 'NOT met'} |")
 
 
 if __name__ == "__main__":

@@ -17,14 +17,15 @@ public final class StartupProbe {
     }
 
     public static void main(String[] args) {
-        byte[] data = Payloads.read(args.length > 0 ? args[0] : "small-p5");
+        String name = args.length > 0 ? args[0] : "small-p5";
+        byte[] data = Payloads.read(name);
         long t0 = System.nanoTime();
         Object value = Pickle.loads(data);
         long t1 = System.nanoTime();
         Pickle.loads(data);
         long t2 = System.nanoTime();
-        System.out.printf(Locale.ROOT, "{\"first_ms\": %.3f, \"second_ms\": %.3f, \"jvm_uptime_ms\": %d, \"ok\": %b}%n",
-                (t1 - t0) / 1e6, (t2 - t1) / 1e6, java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime(),
+        System.out.printf(Locale.ROOT, "{\"payload\": \"%s\", \"first_ms\": %.3f, \"second_ms\": %.3f, "
+                + "\"jvm_uptime_ms\": %d, \"ok\": %b}%n", name, (t1 - t0) / 1e6, (t2 - t1) / 1e6, java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime(),
                 value != null);
     }
 }
