@@ -37,15 +37,6 @@ final class IdentityMemo {
         expected += more;
     }
 
-    /**
-     * Where the last {@link #get} that missed stopped: the writer puts that very key right after, and the slot is
-     * then still the first empty one of its probe sequence (entries are never removed), so {@link #put} can skip
-     * hashing and probing again. {@code missTable} tells whether the table was replaced since.
-     */
-    private Object missKey;
-    private int missSlot;
-    private Object[] missTable;
-
     /** The memo index of {@code key}, or {@link #NONE}. */
     int get(Object key) {
         Object[] k = keys;
@@ -56,9 +47,6 @@ final class IdentityMemo {
                 return indices[i];
             }
             if (at == null) {
-                missKey = key;
-                missSlot = i;
-                missTable = k;
                 return NONE;
             }
         }
@@ -77,19 +65,12 @@ final class IdentityMemo {
             grow();
         }
         Object[] k = keys;
-        int i;
+        int mask = k.length - 1;
+        int i = slot(System.identityHashCode(key), mask);
         Object at;
-        if (key == missKey && k == missTable && k[missSlot] == null) {
-            i = missSlot;
-            at = null;
-        } else {
-            int mask = k.length - 1;
-            i = slot(System.identityHashCode(key), mask);
-            while ((at = k[i]) != null && at != key) {
-                i = (i + 1) & mask;
-            }
+        while ((at = k[i]) != null && at != key) {
+            i = (i + 1) & mask;
         }
-        missKey = null;
         if (at == null) {
             k[i] = key;
             size++;

@@ -40,6 +40,7 @@ final class PickleOutput {
      * and BINFLOAT are most of what a list of numbers writes.
      */
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     /** The largest array the JVM allocates reliably. */
@@ -157,8 +158,9 @@ final class PickleOutput {
     /** An opcode followed by a little-endian 64-bit argument. */
     void writeOpU64(int op, long v) {
         reserve(9);
-        buf[len++] = (byte) op;
-        putLE(v, 8);
+        buf[len] = (byte) op;
+        LONG_LE.set(buf, len + 1, v);
+        len += 9;
     }
 
     /** An opcode followed by a big-endian 64-bit argument, as BINFLOAT carries its double. */
@@ -294,21 +296,10 @@ final class PickleOutput {
                 p += 1 + isHigh;
             }
             if (direct) {
-                try {
-                    sink.write(b, 0, p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                flushed += p;
+                toSink(b, 0, p);
             } else {
                 len = p;
             }
-        }
-    }
-
-    private void putLE(long v, int n) {
-        for (int i = 0; i < n; i++) {
-            buf[len++] = (byte) (v >>> (8 * i));
         }
     }
 
@@ -323,28 +314,10 @@ final class PickleOutput {
 
     /**
      * A header and a payload, as {@code _Pickler_write_bytes}: a payload of 64 KiB or more is written outside
-     * any frame. {@code payload} is {@code len} bytes from {@code off}.
+     * any frame. {@code payload} is {@code n} bytes from {@code off}.
      */
     void writeHeaderAndPayload(byte[] header, int headerLen, byte[] payload, int off, int n) {
-        boolean bypass = n >= FRAME_SIZE_TARGET;
-        boolean wasFraming = framing;
-        if (bypass) {
-            commitFrame();
-            framing = false;
-        }
-        write(header, 0, headerLen);
-        if (bypass && sink != null) {
-            flushBuffer();
-            try {
-                sink.write(payload, off, n);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            flushed += n;
-        } else {
-            write(payload, off, n);
-        }
-        framing = wasFraming;
+        writeHeaderAndPayload(header, headerLen, ByteBuffer.wrap(payload, off, n));
     }
 
     /** As {@link #writeHeaderAndPayload(byte[], int, byte[], int, int)}, reading the payload from a buffer. */
@@ -359,18 +332,17 @@ final class PickleOutput {
         write(header, 0, headerLen);
         if (bypass && sink != null) {
             flushBuffer();
-            // Through a bounded scratch array: a read-only buffer does not lend its array.
-            byte[] chunk = new byte[Math.min(n, FRAME_SIZE_TARGET)];
-            try {
+            if (payload.hasArray()) {
+                toSink(payload.array(), payload.arrayOffset() + payload.position(), n);
+            } else {
+                // Through a bounded scratch array: a read-only buffer does not lend its array.
+                byte[] chunk = new byte[Math.min(n, FRAME_SIZE_TARGET)];
                 while (payload.hasRemaining()) {
                     int step = Math.min(chunk.length, payload.remaining());
                     payload.get(chunk, 0, step);
-                    sink.write(chunk, 0, step);
+                    toSink(chunk, 0, step);
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
-            flushed += n;
         } else {
             reserve(n);
             payload.get(buf, len, n);
@@ -414,16 +386,21 @@ final class PickleOutput {
         frameStart = -1;
     }
 
+    /** Hands bytes to the stream, keeping {@link #position()} absolute. */
+    private void toSink(byte[] b, int off, int n) {
+        try {
+            sink.write(b, off, n);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        flushed += n;
+    }
+
     private void flushBuffer() {
         if (len == 0) {
             return;
         }
-        try {
-            sink.write(buf, 0, len);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        flushed += len;
+        toSink(buf, 0, len);
         len = 0;
         if (buf.length > 4 * FLUSH_THRESHOLD) {
             buf = new byte[FLUSH_THRESHOLD];
