@@ -23,8 +23,12 @@ import java.util.Arrays;
  *   <li>a bytes, bytearray or str payload of 64 KiB or more is written outside any frame: the open frame is
  *       committed and the header and payload are written with framing off ({@code _Pickler_write_bytes}).</li>
  * </ul>
- * When writing to a stream, whatever lies before the open frame is flushed once the buffer is large, and large
- * payloads go straight to the stream, so memory stays bounded by about one frame.
+ * Whatever lies before the open frame is flushed once the buffer is large, and large payloads bypass the buffer,
+ * so the buffer stays about one frame long. A stream output flushes to the stream. An in-memory output flushes
+ * to a list of parts that {@link #toByteArray} joins once: the opcodes are written into a buffer that stays in
+ * cache, and each byte is copied twice in bulk, where a buffer grown to the whole pickle took every store into
+ * cold memory and copied the bytes at each doubling. A large {@code byte[]} payload is not copied into a part at
+ * all; the part refers to it until {@link #toByteArray} copies it, before the dump returns.
  */
 final class PickleOutput {
     static final int FRAME_SIZE_TARGET = 64 * 1024;
@@ -46,7 +50,9 @@ final class PickleOutput {
     /** The largest array the JVM allocates reliably. */
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
+    /** The stream, or null for an in-memory output, which flushes to {@link #parts}. */
     private final OutputStream sink;
+    private final Parts parts;
     private byte[] buf = new byte[256];
     private int len;
     private boolean framing;
@@ -57,6 +63,7 @@ final class PickleOutput {
     /** Output into memory ({@code sink == null}) or to a stream. */
     PickleOutput(OutputStream sink) {
         this.sink = sink;
+        this.parts = sink == null ? new Parts() : null;
     }
 
     /** Turns framing on, as {@code dump()} does after writing PROTO at protocol 4 and up. */
@@ -104,17 +111,6 @@ final class PickleOutput {
             capacity *= 2;
         }
         buf = Arrays.copyOf(buf, (int) Math.min(capacity, MAX_ARRAY));
-    }
-
-    /**
-     * Announces about {@code bytes} more output, as the writer does when it starts a large container (two bytes
-     * an item at least), so the buffer grows once instead of by steps. Only an in-memory output takes the hint:
-     * a stream output flushes instead of growing.
-     */
-    void expect(long bytes) {
-        if (sink == null && len + bytes > buf.length && len + bytes <= MAX_ARRAY) {
-            grow((int) (len + bytes));
-        }
     }
 
     void write(int b) {
@@ -269,8 +265,7 @@ final class PickleOutput {
             throw new IllegalArgumentException("a str of " + total + " UTF-8 bytes needs protocol 4 or higher");
         }
         writeOpU32(op, total);
-        expect(total);
-        boolean direct = sink != null && total >= FRAME_SIZE_TARGET;
+        boolean direct = total >= FRAME_SIZE_TARGET;
         if (direct) {
             flushBuffer();
         }
@@ -296,7 +291,7 @@ final class PickleOutput {
                 p += 1 + isHigh;
             }
             if (direct) {
-                toSink(b, 0, p);
+                toSink(b, 0, p, false);
             } else {
                 len = p;
             }
@@ -330,17 +325,17 @@ final class PickleOutput {
             framing = false;
         }
         write(header, 0, headerLen);
-        if (bypass && sink != null) {
+        if (bypass) {
             flushBuffer();
             if (payload.hasArray()) {
-                toSink(payload.array(), payload.arrayOffset() + payload.position(), n);
+                toSink(payload.array(), payload.arrayOffset() + payload.position(), n, true);
             } else {
                 // Through a bounded scratch array: a read-only buffer does not lend its array.
                 byte[] chunk = new byte[Math.min(n, FRAME_SIZE_TARGET)];
                 while (payload.hasRemaining()) {
                     int step = Math.min(chunk.length, payload.remaining());
                     payload.get(chunk, 0, step);
-                    toSink(chunk, 0, step);
+                    toSink(chunk, 0, step, false);
                 }
             }
         } else {
@@ -354,16 +349,14 @@ final class PickleOutput {
     /** {@code _Pickler_OpcodeBoundary}: commit the open frame once it has reached the target size. */
     void opcodeBoundary() {
         if (!framing || frameStart < 0) {
-            if (frameStart < 0 && len >= FLUSH_THRESHOLD && sink != null) {
+            if (frameStart < 0 && len >= FLUSH_THRESHOLD) {
                 flushBuffer();
             }
             return;
         }
         if (len - frameStart - FRAME_HEADER_SIZE >= FRAME_SIZE_TARGET) {
             commitFrame();
-            if (sink != null) {
-                flushBuffer();
-            }
+            flushBuffer();
         }
     }
 
@@ -386,12 +379,19 @@ final class PickleOutput {
         frameStart = -1;
     }
 
-    /** Hands bytes to the stream, keeping {@link #position()} absolute. */
-    private void toSink(byte[] b, int off, int n) {
-        try {
-            sink.write(b, off, n);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * Hands bytes to the stream or to the in-memory parts, keeping {@link #position()} absolute. {@code lend}: the
+     * bytes stay unchanged until the dump returns (a payload of the value), so a part may refer to them.
+     */
+    private void toSink(byte[] b, int off, int n, boolean lend) {
+        if (sink == null) {
+            parts.add(b, off, n, lend);
+        } else {
+            try {
+                sink.write(b, off, n);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         flushed += n;
     }
@@ -400,14 +400,14 @@ final class PickleOutput {
         if (len == 0) {
             return;
         }
-        toSink(buf, 0, len);
+        toSink(buf, 0, len, false);
         len = 0;
         if (buf.length > 4 * FLUSH_THRESHOLD) {
             buf = new byte[FLUSH_THRESHOLD];
         }
     }
 
-    /** Ends the pickle: commits the open frame and hands everything to the sink, if any. */
+    /** Ends the pickle: commits the open frame and, for a stream, hands it everything. */
     void finish() {
         commitFrame();
         framing = false;
@@ -418,6 +418,58 @@ final class PickleOutput {
 
     /** The whole pickle, for an in-memory output after {@link #finish()}. */
     byte[] toByteArray() {
-        return Arrays.copyOf(buf, len);
+        return toByteArray(EMPTY);
+    }
+
+    private static final byte[] EMPTY = {};
+
+    /** {@code prefix} followed by the whole pickle, in one array: an in-memory output after {@link #finish()}. */
+    byte[] toByteArray(byte[] prefix) {
+        long total = prefix.length + flushed + len;
+        if (total > MAX_ARRAY) {
+            throw new OutOfMemoryError("pickle larger than 2 GiB in memory");
+        }
+        if (parts.count == 0 && prefix.length == 0) {
+            return Arrays.copyOf(buf, len);
+        }
+        byte[] all = new byte[(int) total];
+        System.arraycopy(prefix, 0, all, 0, prefix.length);
+        int at = parts.copyTo(all, prefix.length);
+        System.arraycopy(buf, 0, all, at, len);
+        return all;
+    }
+
+    /** The flushed bytes of an in-memory output, in order: copies of the buffer, and lent payloads. */
+    private static final class Parts {
+        private byte[][] arrays = new byte[16][];
+        private int[] offsets = new int[16];
+        private int[] lengths = new int[16];
+        int count;
+        private long size;
+
+        void add(byte[] b, int off, int n, boolean lend) {
+            if (size + n > MAX_ARRAY) {
+                throw new OutOfMemoryError("pickle larger than 2 GiB in memory");
+            }
+            if (count == arrays.length) {
+                arrays = Arrays.copyOf(arrays, 2 * count);
+                offsets = Arrays.copyOf(offsets, 2 * count);
+                lengths = Arrays.copyOf(lengths, 2 * count);
+            }
+            arrays[count] = lend ? b : Arrays.copyOfRange(b, off, off + n);
+            offsets[count] = lend ? off : 0;
+            lengths[count] = n;
+            count++;
+            size += n;
+        }
+
+        /** Copies every part into {@code dst} from {@code at}; returns the index after the last. */
+        int copyTo(byte[] dst, int at) {
+            for (int i = 0; i < count; i++) {
+                System.arraycopy(arrays[i], offsets[i], dst, at, lengths[i]);
+                at += lengths[i];
+            }
+            return at;
+        }
     }
 }
