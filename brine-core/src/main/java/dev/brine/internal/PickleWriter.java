@@ -827,12 +827,39 @@ public final class PickleWriter {
      * saving the items memoized the container itself (it contains itself, through a list or an object), what they
      * pushed is popped and the memoized one fetched instead, as save_tuple and save_frozenset do.
      */
+    /** How many items of a list or tuple {@link #touchAhead} looks ahead. */
+    private static final int AHEAD = 16;
+
+    /**
+     * Starts the memo lookups of the next {@link #AHEAD} items of {@code items} from {@code from} together, and
+     * returns the index at which to look ahead again, or -1 if none of them is memoized (a list of numbers),
+     * so that such a sequence stops looking. Each lookup of a new object is a cache miss, since identity hashes
+     * are random, and the misses of one item after another do not overlap; loading the slots of several items
+     * in one loop lets the processor wait for them at once.
+     */
+    private int touchAhead(List<?> items, int from, int size) {
+        int end = Math.min(size, from + AHEAD);
+        boolean any = false;
+        for (int i = from; i < end; i++) {
+            Object o = items.get(i);
+            if (o != null) {
+                Class<?> c = o.getClass();
+                if (c != Long.class && c != Double.class && c != Boolean.class && c != Integer.class) {
+                    memo.touch(o);
+                    any = true;
+                }
+            }
+        }
+        return any ? end : -1;
+    }
+
     private final class ClosedSequenceTask extends Task {
         private final Object container;
         private final List<?> items;
         /** TUPLE1-3, with no MARK before the items. */
         private final boolean small;
         private int taken;
+        private int nextTouch;
 
         ClosedSequenceTask(Object container, List<?> items, boolean small) {
             this.container = container;
@@ -844,6 +871,9 @@ public final class PickleWriter {
         boolean step() {
             int n = items.size();
             while (taken < n) {
+                if (taken == nextTouch) {
+                    nextTouch = touchAhead(items, taken, n);
+                }
                 if (save(items.get(taken++))) {
                     return false;
                 }
@@ -1327,8 +1357,7 @@ public final class PickleWriter {
         private Object item;
         private int parts;
         /** Items taken into the open batch, or -1 between batches. */
-        private static final int AHEAD = 16;
-        /** The item at which {@link #touchAhead} runs next; never, once it found no memoized item. */
+        /** The item at which {@link #touchAhead} runs next; never (-1), once it found no memoized item. */
         private int nextTouch;
         private int inBatch = -1;
         /** The open batch is one item closed by the single-item opcode, with no MARK. */
@@ -1369,7 +1398,7 @@ public final class PickleWriter {
             while (true) {
                 while (inBatch < limit && taken < size) {
                     if (taken == nextTouch) {
-                        touchAhead();
+                        nextTouch = touchAhead(list, taken, size);
                     }
                     take();
                     inBatch++;
@@ -1426,28 +1455,6 @@ public final class PickleWriter {
             }
             taken++;
             parts = 0;
-        }
-
-        /**
-         * Starts the memo lookups of the next {@link #AHEAD} items of a list together. Each lookup of a new object
-         * is a cache miss (identity hashes are random), and the misses of one item after another do not overlap;
-         * loading the slots of several items in one loop lets the processor wait for them at once. Returns false
-         * if none of them is memoized (a list of numbers), so such a list stops looking ahead.
-         */
-        private void touchAhead() {
-            int end = Math.min(size, taken + AHEAD);
-            boolean any = false;
-            for (int i = taken; i < end; i++) {
-                Object o = list.get(i);
-                if (o != null) {
-                    Class<?> c = o.getClass();
-                    if (c != Long.class && c != Double.class && c != Boolean.class && c != Integer.class) {
-                        memo.touch(o);
-                        any = true;
-                    }
-                }
-            }
-            nextTouch = any ? end : -1;
         }
 
         /** Saves what is left of the current item; false if a child task was pushed, which runs first. */
