@@ -27,8 +27,8 @@ import java.util.Arrays;
  * so the buffer stays about one frame long. A stream output flushes to the stream. An in-memory output flushes
  * to a list of parts that {@link #toByteArray} joins once: the opcodes are written into a buffer that stays in
  * cache, and each byte is copied twice in bulk, where a buffer grown to the whole pickle took every store into
- * cold memory and copied the bytes at each doubling. A large {@code byte[]} payload is not copied into a part at
- * all; the part refers to it until {@link #toByteArray} copies it, before the dump returns.
+ * cold memory and copied the bytes at each doubling. A part is always a copy, even of a large payload: code the
+ * dump calls back (a persistent id, an adapter, a getter) may change a payload already written.
  */
 final class PickleOutput {
     static final int FRAME_SIZE_TARGET = 64 * 1024;
@@ -291,7 +291,7 @@ final class PickleOutput {
                 p += 1 + isHigh;
             }
             if (direct) {
-                toSink(b, 0, p, false);
+                toSink(b, 0, p);
             } else {
                 len = p;
             }
@@ -328,14 +328,14 @@ final class PickleOutput {
         if (bypass) {
             flushBuffer();
             if (payload.hasArray()) {
-                toSink(payload.array(), payload.arrayOffset() + payload.position(), n, true);
+                toSink(payload.array(), payload.arrayOffset() + payload.position(), n);
             } else {
                 // Through a bounded scratch array: a read-only buffer does not lend its array.
                 byte[] chunk = new byte[Math.min(n, FRAME_SIZE_TARGET)];
                 while (payload.hasRemaining()) {
                     int step = Math.min(chunk.length, payload.remaining());
                     payload.get(chunk, 0, step);
-                    toSink(chunk, 0, step, false);
+                    toSink(chunk, 0, step);
                 }
             }
         } else {
@@ -379,13 +379,10 @@ final class PickleOutput {
         frameStart = -1;
     }
 
-    /**
-     * Hands bytes to the stream or to the in-memory parts, keeping {@link #position()} absolute. {@code lend}: the
-     * bytes stay unchanged until the dump returns (a payload of the value), so a part may refer to them.
-     */
-    private void toSink(byte[] b, int off, int n, boolean lend) {
+    /** Hands bytes to the stream or to the in-memory parts, keeping {@link #position()} absolute. */
+    private void toSink(byte[] b, int off, int n) {
         if (sink == null) {
-            parts.add(b, off, n, lend);
+            parts.add(b, off, n);
         } else {
             try {
                 sink.write(b, off, n);
@@ -400,7 +397,7 @@ final class PickleOutput {
         if (len == 0) {
             return;
         }
-        toSink(buf, 0, len, false);
+        toSink(buf, 0, len);
         len = 0;
         if (buf.length > 4 * FLUSH_THRESHOLD) {
             buf = new byte[FLUSH_THRESHOLD];
@@ -439,35 +436,28 @@ final class PickleOutput {
         return all;
     }
 
-    /** The flushed bytes of an in-memory output, in order: copies of the buffer, and lent payloads. */
+    /** The flushed bytes of an in-memory output, in order, each part a copy. */
     private static final class Parts {
         private byte[][] arrays = new byte[16][];
-        private int[] offsets = new int[16];
-        private int[] lengths = new int[16];
         int count;
         private long size;
 
-        void add(byte[] b, int off, int n, boolean lend) {
+        void add(byte[] b, int off, int n) {
             if (size + n > MAX_ARRAY) {
                 throw new OutOfMemoryError("pickle larger than 2 GiB in memory");
             }
             if (count == arrays.length) {
                 arrays = Arrays.copyOf(arrays, 2 * count);
-                offsets = Arrays.copyOf(offsets, 2 * count);
-                lengths = Arrays.copyOf(lengths, 2 * count);
             }
-            arrays[count] = lend ? b : Arrays.copyOfRange(b, off, off + n);
-            offsets[count] = lend ? off : 0;
-            lengths[count] = n;
-            count++;
+            arrays[count++] = Arrays.copyOfRange(b, off, off + n);
             size += n;
         }
 
         /** Copies every part into {@code dst} from {@code at}; returns the index after the last. */
         int copyTo(byte[] dst, int at) {
             for (int i = 0; i < count; i++) {
-                System.arraycopy(arrays[i], offsets[i], dst, at, lengths[i]);
-                at += lengths[i];
+                System.arraycopy(arrays[i], 0, dst, at, arrays[i].length);
+                at += arrays[i].length;
             }
             return at;
         }

@@ -118,6 +118,32 @@ class PicklerTest {
         assertThat(new String(text, java.nio.charset.StandardCharsets.ISO_8859_1)).contains("P7\n");
     }
 
+    /**
+     * A payload is copied when it is written: a callback that changes it later in the same dump (here the
+     * persistent-id hook, on the next item) does not reach the pickle. Large payloads bypass the frame buffer, and
+     * small ones do not, so both are checked, at every protocol.
+     */
+    @Test
+    void payloadsAreCopiedWhenWritten() {
+        for (int size : new int[] {100, 200_000}) {
+            for (int protocol = 0; protocol <= 5; protocol++) {
+                byte[] payload = new byte[size];
+                Arrays.fill(payload, (byte) 'a');
+                Pickler pickler = Pickler.builder().protocol(protocol).persistentId(v -> {
+                    if ("mutate".equals(v)) {
+                        Arrays.fill(payload, (byte) 'b');
+                    }
+                    return null;
+                }).build();
+                List<?> back = (List<?>) Pickle.loads(pickler.dumps(List.of(payload, "mutate")));
+                byte[] expected = new byte[size];
+                Arrays.fill(expected, (byte) 'a');
+                assertThat(((PyBytes) back.get(0)).toByteArray()).as("protocol %d, %d bytes", protocol, size)
+                        .isEqualTo(expected);
+            }
+        }
+    }
+
     @Test
     void persistentRefIsWrittenBack() {
         byte[] data = Pickle.dumps(new PersistentRef(PyBytes.of((byte) 1)), 3);
