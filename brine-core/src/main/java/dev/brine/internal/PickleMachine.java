@@ -48,6 +48,9 @@ public final class PickleMachine {
 
     private Object[] stack = new Object[32];
     private int sp;
+    /** The list {@link #reserve} grew last, and the capacity it gave it. */
+    private ArrayList<Object> grownList;
+    private int grownCapacity;
     private int[] marks = new int[16];
     private int markCount;
     private final Memo memo = new Memo();
@@ -1006,9 +1009,9 @@ public final class PickleMachine {
         if (target instanceof ArrayList) {
             @SuppressWarnings("unchecked")
             ArrayList<Object> list = (ArrayList<Object>) target;
+            reserve(list, list.size() + sp - mark);
             // One copy from the stack: addAll of a sub-list would copy the items to a temporary array first,
             // element by element through an iterator.
-            list.ensureCapacity(list.size() + sp - mark);
             for (int i = mark; i < sp; i++) {
                 list.add(stack[i]);
             }
@@ -1020,6 +1023,23 @@ public final class PickleMachine {
             throw fail("cannot extend " + typeName(target));
         }
         clearTo(mark);
+    }
+
+    /**
+     * Makes room in {@code list} for {@code need} items. A list that grows batch after batch doubles: ArrayList
+     * grows by half, which for a list of a million items allocated three times its final array in all, and
+     * copied twice its final size. The capacity is tracked for the last list grown here, so a list that is
+     * appended to once (most of them) gets its exact size.
+     */
+    private void reserve(ArrayList<Object> list, int need) {
+        if (list != grownList) {
+            list.ensureCapacity(need);
+            grownList = list;
+            grownCapacity = need;
+        } else if (need > grownCapacity) {
+            grownCapacity = (int) Math.min(Math.max(need, 2L * grownCapacity), Integer.MAX_VALUE - 8);
+            list.ensureCapacity(grownCapacity);
+        }
     }
 
     private void setItem(Object target, Object key, Object value) {
