@@ -841,16 +841,22 @@ public final class PickleWriter {
         int end = Math.min(size, from + AHEAD);
         boolean any = false;
         for (int i = from; i < end; i++) {
-            Object o = items.get(i);
-            if (o != null) {
-                Class<?> c = o.getClass();
-                if (c != Long.class && c != Double.class && c != Boolean.class && c != Integer.class) {
-                    memo.touch(o);
-                    any = true;
-                }
-            }
+            any |= touch(items.get(i));
         }
         return any ? end : -1;
+    }
+
+    /** Loads the memo slot of {@code o} unless it is an atom (never memoized); true if it loaded one. */
+    private boolean touch(Object o) {
+        if (o == null) {
+            return false;
+        }
+        Class<?> c = o.getClass();
+        if (c == Long.class || c == Double.class || c == Boolean.class || c == Integer.class) {
+            return false;
+        }
+        memo.touch(o);
+        return true;
     }
 
     private final class ClosedSequenceTask extends Task {
