@@ -71,8 +71,6 @@ import java.util.TreeSet;
  */
 public final class Binder {
     private static final GlobalRef RECONSTRUCTOR = new GlobalRef("copyreg", "_reconstructor");
-    private static final GlobalRef GETATTR = new GlobalRef("builtins", "getattr");
-    private static final GlobalRef PORTABLE_CLASS = new GlobalRef(PortableRuntime.MODULE, "cls");
 
     /**
      * The classes an unpickler binds: Python classes by module and name, and Java classes of Brine's portable
@@ -323,7 +321,7 @@ public final class Binder {
                     }
                 }
             }
-            if (ref.equals(GETATTR) && node.kind() == PyObject.Kind.REDUCE && args.size() == 2
+            if (ref.equals(PortableRuntime.ENUM_MEMBER) && node.kind() == PyObject.Kind.REDUCE && args.size() == 2
                     && args.get(1) instanceof String) {
                 BinderTarget target = null;
                 String pythonName = null;
@@ -390,7 +388,7 @@ public final class Binder {
             return null;
         }
         PyObject cls = (PyObject) v;
-        if (cls.kind() != PyObject.Kind.REDUCE || !PORTABLE_CLASS.equals(cls.callable()) || cls.args().size() != 1
+        if (cls.kind() != PyObject.Kind.REDUCE || !PortableRuntime.CLASS_NODE.equals(cls.callable()) || cls.args().size() != 1
                 || !(cls.args().get(0) instanceof PyTuple)) {
             return null;
         }

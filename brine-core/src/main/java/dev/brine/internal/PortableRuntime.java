@@ -281,9 +281,10 @@ public final class PortableRuntime {
         return ref.equals(CLASS_NODE) || ref.equals(ENUM_MEMBER);
     }
 
-    // The names Binder matches (its PORTABLE_CLASS and GETATTR).
-    private static final GlobalRef CLASS_NODE = new GlobalRef(MODULE, "cls");
-    private static final GlobalRef ENUM_MEMBER = new GlobalRef("builtins", "getattr");
+    /** The callable of a portable class node, {@code _brine1.cls(spec)}. */
+    static final GlobalRef CLASS_NODE = new GlobalRef(MODULE, "cls");
+    /** The callable that names an enum member of a portable class, {@code getattr(cls, name)}. */
+    static final GlobalRef ENUM_MEMBER = new GlobalRef("builtins", "getattr");
 
     private static boolean startsLikeHeader(Ahead a) throws IOException {
         return a.is(0, Opcode.PROTO.code()) && a.has(2) && a.at(1) >= 2 && a.at(1) <= 5 && a.are(2, PICKLE_LOADS_GLOBAL);
