@@ -144,6 +144,24 @@ class PicklerTest {
         }
     }
 
+    /** The hook sees every item, numbers in a list too, which the writer otherwise saves in a tighter loop. */
+    @Test
+    void persistentIdHookSeesNumbersInLists() {
+        List<Object> items = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            items.add(i % 2 == 0 ? (Object) (long) i : (Object) (i + 0.5));
+        }
+        Pickler pickler = Pickler.builder().protocol(5)
+                .persistentId(v -> Long.valueOf(1234).equals(v) || Double.valueOf(2001.5).equals(v) ? "n" : null)
+                .build();
+        List<?> back = (List<?>) Pickle.loads(pickler.dumps(items));
+        assertThat(back).hasSize(3000);
+        assertThat(back.get(1234)).isEqualTo(new PersistentRef("n"));
+        assertThat(back.get(2001)).isEqualTo(new PersistentRef("n"));
+        assertThat(back.get(1233)).isEqualTo(1233.5);
+        assertThat(back.get(2002)).isEqualTo(2002L);
+    }
+
     @Test
     void persistentRefIsWrittenBack() {
         byte[] data = Pickle.dumps(new PersistentRef(PyBytes.of((byte) 1)), 3);
