@@ -822,11 +822,6 @@ public final class PickleWriter {
         return push(new ClosedSequenceTask(t, t, small));
     }
 
-    /**
-     * The items of a tuple or frozenset, then the opcode that builds it from the stack, and its memo entry. If
-     * saving the items memoized the container itself (it contains itself, through a list or an object), what they
-     * pushed is popped and the memoized one fetched instead, as save_tuple and save_frozenset do.
-     */
     /** How many items of a list or tuple {@link #touchAhead} looks ahead. */
     private static final int AHEAD = 16;
 
@@ -859,6 +854,11 @@ public final class PickleWriter {
         return true;
     }
 
+    /**
+     * The items of a tuple or frozenset, then the opcode that builds it from the stack, and its memo entry. If
+     * saving the items memoized the container itself (it contains itself, through a list or an object), what they
+     * pushed is popped and the memoized one fetched instead, as save_tuple and save_frozenset do.
+     */
     private final class ClosedSequenceTask extends Task {
         private final Object container;
         private final List<?> items;
@@ -1362,11 +1362,14 @@ public final class PickleWriter {
         /** The item being saved (a map entry for pairs), and how many of its parts have been started. */
         private Object item;
         private int parts;
-        /** Items taken into the open batch, or -1 between batches. */
-        /** Whether to try {@link #saveNumbers} at the next item: a list, no persistent id, and no other item yet. */
+        /**
+         * Whether to try {@link #saveNumbers} at the next item: the items are a list, no persistent-id hook is
+         * set, and no item so far was anything but a number.
+         */
         private boolean numbers;
         /** The item at which {@link #touchAhead} runs next; never (-1), once it found no memoized item. */
         private int nextTouch;
+        /** Items taken into the open batch, or -1 between batches. */
         private int inBatch = -1;
         /** The open batch is one item closed by the single-item opcode, with no MARK. */
         private boolean lone;
