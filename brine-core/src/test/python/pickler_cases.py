@@ -101,6 +101,11 @@ def catalogue():
     add('frame', 'big-in-middle', ['a', b'b' * 70000, 'c', 'd' * 70000, [1, 2], b'e' * 65536, 'tiny'])
     add('frame', 'exactly-target', ['x' * 65520, 'y'])
     add('frame', 'nested', [[i, str(i), (i, float(i))] for i in range(10000)])
+    # Runs of numbers that cross frame and batch boundaries, with other items between runs: the writer saves
+    # such runs in a loop of their own.
+    add('frame', 'numbers', [i * 0.5 if i % 3 else (i * 7919) % 70000 - 1000 for i in range(30000)])
+    add('frame', 'numbers-broken', [None if i % 4099 == 0 else 'x' if i % 5003 == 0 else 1 << (i % 40)
+                                    for i in range(30000)])
     deep = []
     cur = deep
     for _ in range(100):
