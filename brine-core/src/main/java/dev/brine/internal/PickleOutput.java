@@ -49,6 +49,7 @@ final class PickleOutput {
 
     /** The largest array the JVM allocates reliably. */
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    private static final byte[] EMPTY = {};
 
     /** The stream, or null for an in-memory output, which flushes to {@link #parts}. */
     private final OutputStream sink;
@@ -417,8 +418,6 @@ final class PickleOutput {
     byte[] toByteArray() {
         return toByteArray(EMPTY);
     }
-
-    private static final byte[] EMPTY = {};
 
     /** {@code prefix} followed by the whole pickle, in one array: an in-memory output after {@link #finish()}. */
     byte[] toByteArray(byte[] prefix) {

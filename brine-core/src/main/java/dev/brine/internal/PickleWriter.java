@@ -1411,9 +1411,13 @@ public final class PickleWriter {
                 while (inBatch < limit && taken < size) {
                     if (numbers) {
                         int run = saveNumbers(Math.min(size, taken + limit - inBatch));
-                        numbers = run > 0;
                         taken += run;
                         inBatch += run;
+                        if (run == 0) {
+                            // The rest goes item by item, looking ahead from here.
+                            numbers = false;
+                            nextTouch = taken;
+                        }
                         continue;
                     }
                     if (taken == nextTouch) {
