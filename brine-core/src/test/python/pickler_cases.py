@@ -106,6 +106,14 @@ def catalogue():
     add('frame', 'numbers', [i * 0.5 if i % 3 else (i * 7919) % 70000 - 1000 for i in range(30000)])
     add('frame', 'numbers-broken', [None if i % 4099 == 0 else 'x' if i % 5003 == 0 else 1 << (i % 40)
                                     for i in range(30000)])
+    # Containers of numbers, bools, None and strs are written by a loop of their own; these mix them with
+    # containers whose last item is not flat, shared and empty strs, and the one-item forms.
+    key = ''.join(['na', 'me'])
+    add('flat', 'records', [{'id': i, key: 'user%d' % i, 'score': i / 7, 'ok': i % 2 == 0, 'none': None, '': ''}
+                            for i in range(50)])
+    add('flat', 'last-not-flat', [{'a': 1, 'b': [2]}, (1, 'x', [3]), [1, 'y', (4,)], {'k': {'n': None}}])
+    add('flat', 'one-item', [{'k': 'v'}, ['w'], ('t',), {1: 2.5}, [None], (True,)])
+    add('flat', 'shared-strs', [[key, key, 'other'], (key, '', ''), {key: key}])
     deep = []
     cur = deep
     for _ in range(100):

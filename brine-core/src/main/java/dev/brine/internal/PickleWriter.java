@@ -747,6 +747,10 @@ public final class PickleWriter {
             return false;
         }
         expect(list.size());
+        if (bin && list.getClass() == ArrayList.class && flatItems(list)) {
+            saveFlatItems(list, APPEND, APPENDS);
+            return false;
+        }
         return push(listTask(proto > 0 ? Batching.EXACT_LIST : Batching.ONE_BY_ONE, list, "list"));
     }
 
@@ -770,6 +774,10 @@ public final class PickleWriter {
             return false;
         }
         expect(map.size());
+        if (bin && flatEntries(map)) {
+            saveFlatEntries(map);
+            return false;
+        }
         return push(new BatchTask(proto > 0 ? Batching.EXACT_DICT : Batching.ONE_BY_ONE, null,
                 map.entrySet().iterator(), map.size(), true, SETITEM, SETITEMS, "dict"));
     }
@@ -819,7 +827,93 @@ public final class PickleWriter {
             out.write(MARK);
         }
         expect(n);
+        if (flatItems(t)) {
+            // Numbers and strs cannot hold the tuple, so it cannot be in the memo after its items.
+            for (int i = 0; i < n; i++) {
+                save(t.get(i));
+            }
+            out.write(small ? Opcode.TUPLE1.code() + n - 1 : TUPLE);
+            memoPut(t);
+            return false;
+        }
         return push(new ClosedSequenceTask(t, t, small));
+    }
+
+    // ------------------------------------------------------------------------------------------------ flat
+
+    /*
+     * A container whose items are all numbers, bools, None and strs (the records of a table, the leaves of a
+     * tree) is written in one loop, without a task: saving such an item pushes nothing and runs no caller code,
+     * when there is no persistent-id hook. The bytes are those of the task path. Lists and dicts are taken only
+     * below BATCH items, so they are one batch, as in batch_list_exact and batch_dict_exact: a lone item is
+     * closed by APPEND or SETITEM, more by MARK ... APPENDS or SETITEMS.
+     */
+
+    /**
+     * Whether saving {@code o} writes it at once. Loads the memo slot of a str on the way, so that the lookups of
+     * a container's strs overlap instead of missing the cache one after another.
+     */
+    private boolean flat(Object o) {
+        if (o == null) {
+            return true;
+        }
+        Class<?> c = o.getClass();
+        if (c == String.class) {
+            memo.touch(o);
+            return true;
+        }
+        return c == Long.class || c == Double.class || c == Boolean.class || c == Integer.class;
+    }
+
+    /** Whether {@code items}, a random-access list, is under a batch of flat items. */
+    private boolean flatItems(List<?> items) {
+        int n = items.size();
+        if (n >= BATCH || config.persistentId() != null) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (!flat(items.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void saveFlatItems(List<?> items, int single, int multi) {
+        int n = items.size();
+        if (n > 1) {
+            out.write(MARK);
+        }
+        for (int i = 0; i < n; i++) {
+            save(items.get(i));
+        }
+        out.write(n > 1 ? multi : single);
+    }
+
+    /** Whether {@code map}, a HashMap or LinkedHashMap, is under a batch of flat keys and values. */
+    private boolean flatEntries(Map<?, ?> map) {
+        if (map.size() >= BATCH || config.persistentId() != null
+                || map.getClass() != LinkedHashMap.class && map.getClass() != HashMap.class) {
+            return false;
+        }
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!flat(e.getKey()) || !flat(e.getValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void saveFlatEntries(Map<?, ?> map) {
+        int n = map.size();
+        if (n > 1) {
+            out.write(MARK);
+        }
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            save(e.getKey());
+            save(e.getValue());
+        }
+        out.write(n > 1 ? SETITEMS : SETITEM);
     }
 
     /** How many items of a list or tuple {@link #touchAhead} looks ahead. */
