@@ -1547,7 +1547,15 @@ public final class PickleWriter {
                 throw fail(what + " changed size while it was being pickled");
             }
             int i = taken;
-            for (; i < end; i++) {
+            while (i < end) {
+                if (bin) {
+                    // Most numbers go here, without a check each; the one it stops at, if a number, is at a
+                    // frame boundary or a full buffer (or is out of 32-bit range) and goes the general way.
+                    i = out.writeBinNumbers(list, i, end);
+                    if (i == end) {
+                        break;
+                    }
+                }
                 Object o = list.get(i);
                 Class<?> c = o == null ? null : o.getClass();
                 if (c == Long.class) {
@@ -1559,6 +1567,7 @@ public final class PickleWriter {
                 } else {
                     break;
                 }
+                i++;
             }
             return i - taken;
         }
