@@ -4,6 +4,7 @@ import dev.brine.cpython.CPython;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
@@ -33,6 +34,13 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 class DisassemblerTest {
     private static final Path SCRIPTS = Path.of("src/test/python");
     private static final Map<String, Path> CACHE = new ConcurrentHashMap<>();
+
+    /**
+     * The cases and every interpreter's listings of them, about 400 MB an interpreter; JUnit deletes it after the
+     * class (a deleteOnExit directory that is not empty stays behind).
+     */
+    @TempDir
+    static Path work;
 
     private static final Disassembler PLAIN = Disassembler.create();
     private static final Disassembler ANNOTATED = Disassembler.builder().annotate(true).build();
@@ -276,9 +284,7 @@ class DisassemblerTest {
 
     private static Path tempDir(String prefix) {
         try {
-            Path dir = Files.createTempDirectory(prefix);
-            dir.toFile().deleteOnExit();
-            return dir;
+            return Files.createTempDirectory(work, prefix);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
