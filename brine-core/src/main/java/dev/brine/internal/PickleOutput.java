@@ -45,10 +45,9 @@ final class PickleOutput {
      * and BINFLOAT are most of what a list of numbers writes.
      */
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
-    /** The opcodes of {@link #writeBinNumbers}, as constants the JIT folds. */
+    /** The opcodes of binary numbers, as constants the JIT folds. */
     private static final byte BININT = (byte) Opcode.BININT.code();
     private static final byte BININT1 = (byte) Opcode.BININT1.code();
     private static final byte BININT2 = (byte) Opcode.BININT2.code();
@@ -159,22 +158,39 @@ final class PickleOutput {
         len = p + 5;
     }
 
-    /** An opcode followed by a little-endian 64-bit argument. */
-    void writeOpU64(int op, long v) {
-        reserve(9);
-        buf[len] = (byte) op;
-        LONG_LE.set(buf, len + 1, v);
-        len += 9;
+    /** save_long's shortest binary form of a 32-bit int: BININT1, BININT2 or BININT. */
+    void writeBinInt(int v) {
+        reserve(5);
+        len = putBinInt(buf, len, v);
     }
 
-    /** An opcode followed by a big-endian 64-bit argument, as BINFLOAT carries its double. */
-    void writeOpU64BigEndian(int op, long v) {
+    /** save_float's binary form: BINFLOAT and the big-endian IEEE 754 double. */
+    void writeBinFloat(double d) {
         reserve(9);
-        byte[] b = buf;
-        int p = len;
-        b[p] = (byte) op;
-        LONG_BE.set(b, p + 1, v);
-        len = p + 9;
+        len = putBinFloat(buf, len, d);
+    }
+
+    private static int putBinInt(byte[] b, int p, int v) {
+        if ((v & 0xffff0000) != 0) {
+            b[p] = BININT;
+            INT_LE.set(b, p + 1, v);
+            return p + 5;
+        }
+        if ((v & 0xff00) != 0) {
+            b[p] = BININT2;
+            b[p + 1] = (byte) v;
+            b[p + 2] = (byte) (v >> 8);
+            return p + 3;
+        }
+        b[p] = BININT1;
+        b[p + 1] = (byte) v;
+        return p + 2;
+    }
+
+    private static int putBinFloat(byte[] b, int p, double d) {
+        b[p] = BINFLOAT;
+        LONG_BE.set(b, p + 1, Double.doubleToRawLongBits(d));
+        return p + 9;
     }
 
     /**
@@ -207,28 +223,13 @@ final class PickleOutput {
             Object o = items.get(i);
             Class<?> c = o == null ? null : o.getClass();
             if (c == Double.class) {
-                b[p] = BINFLOAT;
-                LONG_BE.set(b, p + 1, Double.doubleToRawLongBits((Double) o));
-                p += 9;
+                p = putBinFloat(b, p, (Double) o);
             } else if (c == Long.class) {
                 long v = (Long) o;
                 if (v != (int) v) {
                     break;
                 }
-                if ((v & 0xffff0000L) != 0) {
-                    b[p] = BININT;
-                    INT_LE.set(b, p + 1, (int) v);
-                    p += 5;
-                } else if ((v & 0xff00L) != 0) {
-                    b[p] = BININT2;
-                    b[p + 1] = (byte) v;
-                    b[p + 2] = (byte) (v >> 8);
-                    p += 3;
-                } else {
-                    b[p] = BININT1;
-                    b[p + 1] = (byte) v;
-                    p += 2;
-                }
+                p = putBinInt(b, p, (int) v);
             } else {
                 break;
             }

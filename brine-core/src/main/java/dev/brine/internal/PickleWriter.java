@@ -405,13 +405,7 @@ public final class PickleWriter {
     private void saveLong(long v) {
         if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
             if (bin) {
-                if ((v & 0xffff0000L) != 0) {
-                    out.writeOpU32(Opcode.BININT.code(), v & 0xffffffffL);
-                } else if ((v & 0xff00L) != 0) {
-                    out.write(Opcode.BININT2.code(), (int) v, (int) (v >> 8));
-                } else {
-                    out.write(Opcode.BININT1.code(), (int) v);
-                }
+                out.writeBinInt((int) v);
             } else {
                 out.write(Opcode.INT.code());
                 out.writeAscii(v + "\n");
@@ -450,7 +444,7 @@ public final class PickleWriter {
 
     private void saveFloat(double d) {
         if (bin) {
-            out.writeOpU64BigEndian(Opcode.BINFLOAT.code(), Double.doubleToRawLongBits(d));
+            out.writeBinFloat(d);
         } else {
             out.write(Opcode.FLOAT.code());
             out.writeAscii(PyRepr.floatRepr(d));
