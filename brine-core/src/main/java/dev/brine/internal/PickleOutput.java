@@ -52,6 +52,8 @@ final class PickleOutput {
     private static final byte BININT1 = (byte) Opcode.BININT1.code();
     private static final byte BININT2 = (byte) Opcode.BININT2.code();
     private static final byte BINFLOAT = (byte) Opcode.BINFLOAT.code();
+    /** The longest of them: BINFLOAT and its eight bytes. */
+    private static final int MAX_BIN_NUMBER = 9;
 
     /** The largest array the JVM allocates reliably. */
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
@@ -215,7 +217,7 @@ final class PickleOutput {
         } else {
             limit = Math.min(buf.length, FLUSH_THRESHOLD);
         }
-        limit -= 9;
+        limit -= MAX_BIN_NUMBER;
         byte[] b = buf;
         int p = len;
         int i = from;
