@@ -12,7 +12,7 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link PyText#decodeUtf8}, whose text of only Latin-1 characters takes a loop without a branch per byte, against
+ * {@link PyText#decodeUtf8}, whose text of only Latin-1 characters takes a loop over eight bytes at a time, against
  * the JDK's strict UTF-8 decoder. Both must agree on every input without encoded surrogates: the same string, or
  * both refuse it.
  */
@@ -30,6 +30,39 @@ class Utf8DecodingTest {
             }
             assertThat(PyText.decodeUtf8(data, 0, data.length)).as("%s", java.util.Arrays.toString(data))
                     .isEqualTo(strict(data));
+        }
+    }
+
+    @Test
+    void agreesWithTheStrictDecoderAcrossWordsAndInsideALargerArray() {
+        // The Latin-1 loop reads eight bytes at a time and the byte after them: lengths around multiples of eight,
+        // an offset into a larger array, and lead bytes and continuations just outside the range it may not read.
+        Random random = new Random(8);
+        for (int t = 0; t < 20_000; t++) {
+            int length = random.nextInt(70);
+            byte[] text = new byte[length];
+            int i = 0;
+            while (i < length) {
+                int c = random.nextInt(256);
+                if (c >= 0x80 && i + 1 < length) {
+                    text[i++] = (byte) (0xc0 | c >>> 6);
+                    text[i++] = (byte) (0x80 | c & 0x3f);
+                } else {
+                    text[i++] = (byte) (c & 0x7f);
+                }
+            }
+            if (length > 0 && random.nextInt(3) == 0) {
+                // One wrong byte anywhere: a stray continuation, a bad lead byte, a lead byte without continuation.
+                byte[] wrong = {(byte) 0x80, (byte) 0xbf, (byte) 0xc0, (byte) 0xc1, (byte) 0xc4, (byte) 0xe0, 'a'};
+                text[random.nextInt(length)] = wrong[random.nextInt(wrong.length)];
+            }
+            int offset = random.nextInt(9);
+            byte[] framed = new byte[offset + length + 9];
+            java.util.Arrays.fill(framed, (byte) 0x80);
+            framed[offset + length] = (byte) 0xc3;
+            System.arraycopy(text, 0, framed, offset, length);
+            assertThat(PyText.decodeUtf8(framed, offset, length)).as("%s", java.util.Arrays.toString(text))
+                    .isEqualTo(strict(text));
         }
     }
 
