@@ -34,6 +34,19 @@ final class Memo {
         return v == NONE ? null : v;
     }
 
+    /**
+     * Stores {@code value} at {@code index} if that is the next index ({@link #size()}), inside the array and below
+     * {@code limit} entries, as MEMOIZE and a pickler's PUTs always are; false, storing nothing, otherwise.
+     */
+    boolean append(long index, Object value, long limit) {
+        if (index != size || index >= dense.length || size >= limit || dense[(int) index] != null) {
+            return false;
+        }
+        dense[(int) index] = value == null ? NONE : value;
+        size++;
+        return true;
+    }
+
     void put(long index, Object value) {
         Object stored = value == null ? NONE : value;
         if (index >= dense.length && index < Math.max(1024, 2L * size) && index < Integer.MAX_VALUE - 8) {

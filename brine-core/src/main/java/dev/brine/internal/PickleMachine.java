@@ -1104,11 +1104,13 @@ public final class PickleMachine {
 
     private void memoPut(long index) {
         requireItems(1);
-        if (!memo.contains(index) && memo.size() >= config.maxMemoEntries()) {
-            throw limit("maxMemoEntries", config.maxMemoEntries(), "the memo is full");
-        }
         Object value = stack[sp - 1];
-        memo.put(index, value);
+        if (!memo.append(index, value, config.maxMemoEntries())) {
+            if (!memo.contains(index) && memo.size() >= config.maxMemoEntries()) {
+                throw limit("maxMemoEntries", config.maxMemoEntries(), "the memo is full");
+            }
+            memo.put(index, value);
+        }
         if (value == unmemoizedReduce) {
             unmemoizedReduce = null;
         }

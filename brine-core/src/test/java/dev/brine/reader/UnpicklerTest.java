@@ -270,6 +270,21 @@ class UnpicklerTest {
         byte[] memoData = memo.stop().bytes();
         assertThatThrownBy(() -> Unpickler.builder().maxMemoEntries(5).build().loads(memoData))
                 .isInstanceOf(PickleLimitException.class).hasMessageContaining("maxMemoEntries");
+        Ops memoize = Ops.start().proto(4).op(NONE);
+        for (int i = 0; i < 10; i++) {
+            memoize.op(MEMOIZE);
+        }
+        byte[] memoizeData = memoize.stop().bytes();
+        assertThatThrownBy(() -> Unpickler.builder().maxMemoEntries(5).build().loads(memoizeData))
+                .isInstanceOf(PickleLimitException.class).hasMessageContaining("maxMemoEntries");
+        assertThat(Unpickler.builder().maxMemoEntries(10).build().loads(memoizeData)).isNull();
+        // Storing again at an index already in the memo adds no entry, so a full memo allows it.
+        Ops again = Ops.start().proto(2).op(NONE);
+        for (int i = 0; i < 10; i++) {
+            again.op(BINPUT, 0);
+        }
+        byte[] againData = again.stop().bytes();
+        assertThat(Unpickler.builder().maxMemoEntries(1).build().loads(againData)).isNull();
     }
 
     @Test
