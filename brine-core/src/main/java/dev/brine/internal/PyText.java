@@ -435,7 +435,7 @@ public final class PyText {
         int n = ascii - from;
         System.arraycopy(in, from, out, 0, n);
         long bad = 0;
-        // Bit 7 of each byte lane: set for a lead byte (11xxxxxx) in the previous lane.
+        // Bit 7 (lane 0) set when the previous word ended in a lead byte (11xxxxxx), whose continuation is lane 0.
         long leadBefore = 0;
         int i = ascii;
         // Up to the last word with a byte after it, so a lead byte's continuation is always inside the argument.
