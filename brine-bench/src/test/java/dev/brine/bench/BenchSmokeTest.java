@@ -90,9 +90,9 @@ class BenchSmokeTest {
                 .map(r -> r.getParams().getBenchmark().replaceAll(".*\\.", "") + " "
                         + r.getParams().getParam("contender") + " " + r.getParams().getParam("payload"))
                 .collect(Collectors.toCollection(TreeSet::new));
-        // 5 payloads x 3 contenders x (loads, dumps), plus arraycopy.
-        assertThat(ran).hasSize(31).contains("loads brine records-p5", "dumps pyrolite ints-p2",
-                "loads brineZeroCopy bytes-p5", "arraycopy null null");
+        // 5 payloads x 3 contenders x (loads, dumps, dumpsFresh), plus arraycopy.
+        assertThat(ran).hasSize(46).contains("loads brine records-p5", "dumps pyrolite ints-p2",
+                "dumpsFresh brine tree-p2", "loads brineZeroCopy bytes-p5", "arraycopy null null");
     }
 
     @Test
