@@ -4,8 +4,9 @@
 For each payload file: pickle.loads of its bytes, and pickle.dumps of the loaded value at the file's protocol.
 Each figure is the best of several timeit repeats (timeit's usual convention, which favours CPython: noise only
 ever makes a run slower), with timeit's default of the garbage collector off during timing. bench/compare runs it
-with glibc's malloc told to keep freed memory (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_, MALLOC_TOP_PAD_),
-the counterpart of the JVM's pre-touched heap, so that a dump does not wait for fresh pages from the kernel.
+twice, with pymalloc and with PYTHONMALLOC=malloc, and takes the faster figure; both times glibc's malloc is told
+to keep freed memory (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_, MALLOC_TOP_PAD_), the counterpart of the JVM's
+pre-touched heap, so that CPython does not wait for fresh pages from the kernel.
 
     python3 bench/cpython_timeit.py --payloads DIR [--quick] [--only NAME,...] > cpython.json
 """

@@ -3,8 +3,9 @@
 
     python3 bench/report.py OUT_DIR
 
-OUT_DIR holds payloads/manifest.json, jmh-*.json (JMH's JSON results), cpython.json, heap.jsonl, startup.jsonl
-and env.json, as bench/compare writes them. MB/s is the pickle file's size (10^6 bytes) over the time of one
+OUT_DIR holds payloads/manifest.json, jmh-*.json (JMH's JSON results), cpython-pymalloc.json and
+cpython-malloc.json (CPython with each allocator; the faster of the two counts), heap.jsonl, startup.jsonl and
+env.json, as bench/compare writes them. MB/s is the pickle file's size (10^6 bytes) over the time of one
 loads or dumps; the ratios are Brine's speed over the other contender's, so above 1 means Brine is faster.
 """
 import glob
@@ -34,6 +35,24 @@ def load_jmh(out):
             else:
                 scores[(bench, params["payload"], params["contender"] + suffix)] = ms
     return scores, copies
+
+
+def load_cpython(out):
+    """{payload: {"loads_ms", "dumps_ms", "loads_alloc", "dumps_alloc"}}: the faster of CPython's runs (one a
+    cpython-ALLOCATOR.json) for each figure, and which allocator that was."""
+    best = {}
+    for path in sorted(glob.glob(os.path.join(out, "cpython*.json"))):
+        alloc = os.path.basename(path)[len("cpython"):-len(".json")].lstrip("-") or "default"
+        with open(path) as f:
+            text = f.read().strip()
+        if not text:
+            continue
+        for r in json.loads(text)["results"]:
+            b = best.setdefault(r["name"], {})
+            for op in ("loads", "dumps"):
+                if op + "_ms" not in b or r[op + "_ms"] < b[op + "_ms"]:
+                    b[op + "_ms"], b[op + "_alloc"] = r[op + "_ms"], alloc
+    return best
 
 
 def read_jsonl(path):
@@ -67,10 +86,7 @@ def main():
         manifest = json.load(f)
     payloads = manifest["payloads"]
     scores, copies = load_jmh(out)
-    cpython = {}
-    if os.path.exists(os.path.join(out, "cpython.json")):
-        with open(os.path.join(out, "cpython.json")) as f:
-            cpython = {r["name"]: r for r in json.load(f)["results"]}
+    cpython = load_cpython(out)
     env = {}
     if os.path.exists(os.path.join(out, "env.json")):
         with open(os.path.join(out, "env.json")) as f:
@@ -113,6 +129,14 @@ def main():
     p("")
     p("Pyrolite writes protocol 2 only, so its dumps are compared on the protocol 2 rows. "
       "\"fails\": Pyrolite raised an exception on that payload (numpy arrays need constructors it does not have).")
+    allocs = sorted({b[op + "_alloc"] for b in cpython.values() for op in ("loads", "dumps")})
+    if len(allocs) > 1:
+        by = {a: [f"{op} {n}" for n, b in cpython.items() if not n.startswith(("scale", "small"))
+                  for op in ("loads", "dumps") if b[op + "_alloc"] == a] for a in allocs}
+        fewer = min(by, key=lambda a: len(by[a]))
+        p("")
+        p(f"CPython's figure is the faster of its runs with each allocator: {fewer} for "
+          f"{', '.join(by[fewer]) or 'none'}; {' and '.join(a for a in allocs if a != fewer)} for the rest.")
     p("")
 
     goal_fresh = []
