@@ -131,8 +131,8 @@ def main():
       "\"fails\": Pyrolite raised an exception on that payload (numpy arrays need constructors it does not have).")
     allocs = sorted({b[op + "_alloc"] for b in cpython.values() for op in ("loads", "dumps")})
     if len(allocs) > 1:
-        by = {a: [f"{op} {n}" for n, b in cpython.items() if not n.startswith(("scale", "small"))
-                  for op in ("loads", "dumps") if b[op + "_alloc"] == a] for a in allocs}
+        by = {a: [f"{op} {x['name']}" for x in main_rows if x["name"] in cpython
+                  for op in ("loads", "dumps") if cpython[x["name"]][op + "_alloc"] == a] for a in allocs}
         fewer = min(by, key=lambda a: len(by[a]))
         p("")
         p(f"CPython's figure is the faster of its runs with each allocator: {fewer} for "

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,7 +29,7 @@ class Utf8DecodingTest {
                 int s = random.nextInt(256);
                 data[i] = (byte) (s < 64 ? 0xc2 + (s & 1) : s < 160 ? 0x80 | (s & 0x3f) : s < 240 ? s & 0x7f : s);
             }
-            assertThat(PyText.decodeUtf8(data, 0, data.length)).as("%s", java.util.Arrays.toString(data))
+            assertThat(PyText.decodeUtf8(data, 0, data.length)).as("%s", Arrays.toString(data))
                     .isEqualTo(strict(data));
         }
     }
@@ -58,10 +59,10 @@ class Utf8DecodingTest {
             }
             int offset = random.nextInt(9);
             byte[] framed = new byte[offset + length + 9];
-            java.util.Arrays.fill(framed, (byte) 0x80);
+            Arrays.fill(framed, (byte) 0x80);
             framed[offset + length] = (byte) 0xc3;
             System.arraycopy(text, 0, framed, offset, length);
-            assertThat(PyText.decodeUtf8(framed, offset, length)).as("%s", java.util.Arrays.toString(text))
+            assertThat(PyText.decodeUtf8(framed, offset, length)).as("%s", Arrays.toString(text))
                     .isEqualTo(strict(text));
         }
     }
@@ -87,7 +88,7 @@ class Utf8DecodingTest {
             {(byte) 0xc2, (byte) 0xc3, (byte) 0xa9},    // a lead byte where a continuation belongs
         };
         for (byte[] b : bad) {
-            assertThat(PyText.decodeUtf8(b, 0, b.length)).as("%s", java.util.Arrays.toString(b)).isNull();
+            assertThat(PyText.decodeUtf8(b, 0, b.length)).as("%s", Arrays.toString(b)).isNull();
         }
     }
 
