@@ -21,7 +21,8 @@ def load_jmh(out):
     with "brine-young"."""
     scores, copies = {}, {}
     for path in sorted(glob.glob(os.path.join(out, "jmh-*.json"))):
-        suffix = {"jmh-loads-g1.json": "-g1", "jmh-scaling-young.json": "-young"}.get(os.path.basename(path), "")
+        suffix = {"jmh-loads-g1.json": "-g1", "jmh-loads-large-g1.json": "-g1",
+                  "jmh-scaling-young.json": "-young"}.get(os.path.basename(path), "")
         with open(path) as f:
             text = f.read().strip()
         if not text:

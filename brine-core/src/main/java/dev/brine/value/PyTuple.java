@@ -1,6 +1,7 @@
 package dev.brine.value;
 
 import java.util.AbstractList;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -11,8 +12,9 @@ import java.util.RandomAccess;
  * A Python {@code tuple}: an immutable {@link List} with value equality, usable as a map key.
  *
  * <p>Equality and hash code follow the {@code List} contract, so a tuple equals any list with the same elements
- * in the same order. A tuple nested in another tuple has its hash computed when it is built, so hashing a deeply
- * nested tuple never recurses deeply.
+ * in the same order. The hash is computed the first time it is asked for, not when the tuple is built (a tuple
+ * holding a large {@link PyBytes} would otherwise hash all of it on loading), and nested tuples are hashed from
+ * the innermost out with a stack of their own, so hashing a deeply nested tuple never recurses deeply.
  */
 public final class PyTuple extends AbstractList<Object> implements RandomAccess {
     private static final Object[] NO_ITEMS = new Object[0];
@@ -21,13 +23,13 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
     private final Object[] items;
     private final int depth;
     private final boolean hashable;
+    /** The hash once computed, and whether a computed hash was 0: the idiom of {@code String}, safe to race on. */
     private int hash;
-    private boolean hashed;
+    private boolean hashIsZero;
 
     private PyTuple(Object[] items) {
         this.items = items;
         int d = 0;
-        boolean nested = false;
         boolean canHash = true;
         for (Object item : items) {
             if (item == null) {
@@ -45,22 +47,16 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
             } else if (item instanceof PyTuple) {
                 d = Math.max(d, ((PyTuple) item).depth);
                 canHash &= ((PyTuple) item).hashable;
-                nested = true;
             } else if (item instanceof java.util.List || item instanceof java.util.Map || item instanceof byte[]
                     || item instanceof PyByteArray
                     || item instanceof java.util.Set && !(item instanceof PyFrozenSet)) {
                 canHash = false;
             } else if (item instanceof PyFrozenSet) {
                 d = Math.max(d, ((PyFrozenSet) item).depth());
-                nested = true;
             }
         }
         this.depth = d + 1;
         this.hashable = canHash;
-        if (nested && canHash) {
-            // Children already hold their hash, so this stays one level deep.
-            hashCode();
-        }
     }
 
     /** The empty tuple. */
@@ -120,11 +116,64 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
 
     @Override
     public int hashCode() {
-        if (!hashed) {
-            hash = Arrays.hashCode(items);
-            hashed = true;
+        int h = hash;
+        if (h == 0 && !hashIsZero) {
+            if (depth > 1) {
+                hashNested(this);
+            }
+            h = storeHash();
         }
-        return hash;
+        return h;
+    }
+
+    private boolean hasHash() {
+        return hash != 0 || hashIsZero;
+    }
+
+    /** Computes and keeps the hash of {@code items}, whose tuples must already hold theirs. */
+    private int storeHash() {
+        int h = Arrays.hashCode(items);
+        if (h == 0) {
+            hashIsZero = true;
+        } else {
+            hash = h;
+        }
+        return h;
+    }
+
+    /**
+     * Hashes the tuples nested in {@code root} (not {@code root} itself) that have no hash yet, innermost first,
+     * on a stack of their own, so that each {@code Arrays.hashCode} finds its tuple items already hashed and
+     * recursion stays one level deep. A tuple shared by several parents is hashed once. Frozensets hash their
+     * items when they are built.
+     */
+    private static void hashNested(PyTuple root) {
+        ArrayDeque<PyTuple> pending = new ArrayDeque<>();
+        for (Object item : root.items) {
+            if (item instanceof PyTuple && !((PyTuple) item).hasHash()) {
+                pending.push((PyTuple) item);
+            }
+        }
+        while (!pending.isEmpty()) {
+            PyTuple t = pending.peek();
+            if (t.hasHash()) {
+                pending.pop();
+                continue;
+            }
+            boolean ready = true;
+            if (t.depth > 1) {
+                for (Object item : t.items) {
+                    if (item instanceof PyTuple && !((PyTuple) item).hasHash()) {
+                        pending.push((PyTuple) item);
+                        ready = false;
+                    }
+                }
+            }
+            if (ready) {
+                pending.pop();
+                t.storeHash();
+            }
+        }
     }
 
     /**
