@@ -99,6 +99,8 @@ def catalogue():
     add('memo', '70000', strings + strings[-3:])
     add('frame', 'many-small', [str(i) * 7 for i in range(20000)])
     add('frame', 'big-in-middle', ['a', b'b' * 70000, 'c', 'd' * 70000, [1, 2], b'e' * 65536, 'tiny'])
+    # Payloads past a frame of several sizes, the largest neither first nor last.
+    add('frame', 'largest-in-middle', [b'p' * 70000, 'q' * 300000, b'r' * 100000, b's' * 66000, 't'])
     add('frame', 'exactly-target', ['x' * 65520, 'y'])
     add('frame', 'nested', [[i, str(i), (i, float(i))] for i in range(10000)])
     # Runs of numbers that cross frame and batch boundaries, with other items between runs: the writer saves

@@ -663,25 +663,27 @@ public final class PickleWriter {
             }
             return false;
         }
-        byte[] data = new byte[buffer.remaining()];
-        buffer.duplicate().get(data);
-        if (buffer.isReadOnly()) {
-            byte[] header = new byte[9];
-            int headerLen;
-            if (data.length <= 0xff) {
-                header[0] = (byte) Opcode.SHORT_BINBYTES.code();
-                header[1] = (byte) data.length;
-                headerLen = 2;
-            } else {
-                header[0] = (byte) Opcode.BINBYTES.code();
-                putLE32(header, 1, data.length);
-                headerLen = 5;
-            }
-            out.writeHeaderAndPayload(header, headerLen, data, 0, data.length);
-            memoPut(buffer);
-            return false;
+        // In band the payload goes from the buffer straight into the output, which keeps a copy of its own.
+        ByteBuffer payload = buffer.duplicate();
+        int n = payload.remaining();
+        byte[] header = new byte[9];
+        int headerLen;
+        if (!buffer.isReadOnly()) {
+            header[0] = (byte) Opcode.BYTEARRAY8.code();
+            putLE64(header, 1, n);
+            headerLen = 9;
+        } else if (n <= 0xff) {
+            header[0] = (byte) Opcode.SHORT_BINBYTES.code();
+            header[1] = (byte) n;
+            headerLen = 2;
+        } else {
+            header[0] = (byte) Opcode.BINBYTES.code();
+            putLE32(header, 1, n);
+            headerLen = 5;
         }
-        return saveByteArray(buffer, data);
+        out.writeHeaderAndPayload(header, headerLen, payload);
+        memoPut(buffer);
+        return false;
     }
 
     // ------------------------------------------------------------------------------------------------ memo

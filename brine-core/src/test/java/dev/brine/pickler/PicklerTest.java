@@ -4,6 +4,7 @@ import dev.brine.Pickle;
 import dev.brine.PickleException;
 import dev.brine.Pickler;
 import dev.brine.Unpickler;
+import dev.brine.cpython.CPython;
 import dev.brine.internal.Opcode;
 import dev.brine.value.PersistentRef;
 import dev.brine.value.PyBytes;
@@ -166,6 +167,30 @@ class PicklerTest {
     void persistentRefIsWrittenBack() {
         byte[] data = Pickle.dumps(new PersistentRef(PyBytes.of((byte) 1)), 3);
         assertThat(Pickle.loads(data)).isEqualTo(new PersistentRef(PyBytes.of((byte) 1)));
+    }
+
+    /**
+     * In band, a read-only ByteBuffer is bytes and a writable one bytearray, as a PickleBuffer over them is in
+     * CPython: the same bytes as python3's {@code pickle.dumps} at protocol 5, small and past a frame, from a
+     * buffer's position to its limit.
+     */
+    @Test
+    void byteBuffersInBandAreCPythonsPickleBuffers() {
+        CPython python = CPython.python3();
+        for (int size : new int[] {3, 300, 200_000}) {
+            byte[] content = new byte[size + 10];
+            for (int i = 0; i < content.length; i++) {
+                content[i] = (byte) (i * 151 + i / 7);
+            }
+            ByteBuffer writable = ByteBuffer.wrap(content, 4, size).slice();
+            ByteBuffer readOnly = ByteBuffer.wrap(content).position(6).limit(6 + size).asReadOnlyBuffer();
+            byte[] expected = python.check(content, "-c", "import pickle, sys; d = sys.stdin.buffer.read();"
+                    + "sys.stdout.buffer.write(pickle.dumps([pickle.PickleBuffer(bytearray(d[4:4 + " + size + "])),"
+                    + " pickle.PickleBuffer(d[6:6 + " + size + "]), 'end'], 5))");
+            assertThat(Pickler.builder().protocol(5).build().dumps(List.of(writable, readOnly, "end")))
+                    .as("%d bytes", size).isEqualTo(expected);
+            assertThat(writable.position()).as("the buffer's position is left alone").isZero();
+        }
     }
 
     @Test
