@@ -475,16 +475,7 @@ public final class PickleWriter {
             byte[] data = utf8(s);
             int n = data.length;
             byte[] header = new byte[5];
-            int headerLen;
-            if (n <= 0xff && proto >= 4) {
-                header[0] = (byte) Opcode.SHORT_BINUNICODE.code();
-                header[1] = (byte) n;
-                headerLen = 2;
-            } else {
-                header[0] = (byte) Opcode.BINUNICODE.code();
-                putLE32(header, 1, n);
-                headerLen = 5;
-            }
+            int headerLen = countedHeader(header, proto >= 4 ? Opcode.SHORT_BINUNICODE : null, Opcode.BINUNICODE, n);
             out.writeHeaderAndPayload(header, headerLen, data, 0, n);
         } else {
             out.write(Opcode.UNICODE.code());
@@ -592,18 +583,8 @@ public final class PickleWriter {
             PyObject node = b.length() == 0 ? PyObject.reduce(BYTES) : PyObject.reduce(CODECS_ENCODE, text, latin1);
             return push(reduceTask(node, obj));
         }
-        int n = b.length();
-        byte[] header = new byte[9];
-        int headerLen;
-        if (n <= 0xff) {
-            header[0] = (byte) Opcode.SHORT_BINBYTES.code();
-            header[1] = (byte) n;
-            headerLen = 2;
-        } else {
-            header[0] = (byte) Opcode.BINBYTES.code();
-            putLE32(header, 1, n);
-            headerLen = 5;
-        }
+        byte[] header = new byte[5];
+        int headerLen = countedHeader(header, Opcode.SHORT_BINBYTES, Opcode.BINBYTES, b.length());
         writePayload(header, headerLen, b);
         memoPut(obj);
         return false;
@@ -625,6 +606,21 @@ public final class PickleWriter {
     private void saveLatin1Text(Latin1Text text) {
         out.writeLatin1AsUtf8(Opcode.BINUNICODE.code(), text.bytes.asByteBuffer());
         memoPut(text);
+    }
+
+    /**
+     * The opcode and length before a counted payload of {@code n} bytes: {@code shortOp} and one byte up to 255
+     * (when there is a short form), else {@code longOp} and four bytes. Returns the header's length.
+     */
+    private static int countedHeader(byte[] header, Opcode shortOp, Opcode longOp, int n) {
+        if (shortOp != null && n <= 0xff) {
+            header[0] = (byte) shortOp.code();
+            header[1] = (byte) n;
+            return 2;
+        }
+        header[0] = (byte) longOp.code();
+        putLE32(header, 1, n);
+        return 5;
     }
 
     private void writePayload(byte[] header, int headerLen, PyBytes b) {
@@ -668,18 +664,12 @@ public final class PickleWriter {
         int n = payload.remaining();
         byte[] header = new byte[9];
         int headerLen;
-        if (!buffer.isReadOnly()) {
+        if (buffer.isReadOnly()) {
+            headerLen = countedHeader(header, Opcode.SHORT_BINBYTES, Opcode.BINBYTES, n);
+        } else {
             header[0] = (byte) Opcode.BYTEARRAY8.code();
             putLE64(header, 1, n);
             headerLen = 9;
-        } else if (n <= 0xff) {
-            header[0] = (byte) Opcode.SHORT_BINBYTES.code();
-            header[1] = (byte) n;
-            headerLen = 2;
-        } else {
-            header[0] = (byte) Opcode.BINBYTES.code();
-            putLE32(header, 1, n);
-            headerLen = 5;
         }
         out.writeHeaderAndPayload(header, headerLen, payload);
         memoPut(buffer);
