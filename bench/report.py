@@ -16,13 +16,13 @@ import sys
 
 
 def load_jmh(out):
-    """{(benchmark, payload, contender): ms/op}; also {bytes: ms} for the arraycopy runs. The loads-g1 run's
-    Brine loads are keyed with the contender "brine-g1", and the scaling run with a large young generation
-    with "brine-young"."""
+    """{(benchmark, payload, contender): ms/op}; also {bytes: ms} for the arraycopy runs. The runs on G1
+    (jmh-*-g1.json) key Brine's loads with the contender "brine-g1", and the scaling run with a large young
+    generation (jmh-*-young.json) with "brine-young"."""
     scores, copies = {}, {}
     for path in sorted(glob.glob(os.path.join(out, "jmh-*.json"))):
-        suffix = {"jmh-loads-g1.json": "-g1", "jmh-loads-large-g1.json": "-g1",
-                  "jmh-scaling-young.json": "-young"}.get(os.path.basename(path), "")
+        base = os.path.basename(path)
+        suffix = "-g1" if base.endswith("-g1.json") else "-young" if base.endswith("-young.json") else ""
         with open(path) as f:
             text = f.read().strip()
         if not text:

@@ -118,10 +118,7 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
     public int hashCode() {
         int h = hash;
         if (h == 0 && !hashIsZero) {
-            if (depth > 1) {
-                hashNested(this);
-            }
-            h = storeHash();
+            h = depth == 1 ? storeHash() : hashNested(this);
         }
         return h;
     }
@@ -142,19 +139,14 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
     }
 
     /**
-     * Hashes the tuples nested in {@code root} (not {@code root} itself) that have no hash yet, innermost first,
-     * on a stack of their own, so that each {@code Arrays.hashCode} finds its tuple items already hashed and
-     * recursion stays one level deep. A tuple shared by several parents is hashed once. Frozensets hash their
-     * items when they are built.
+     * Hashes {@code root} and the tuples nested in it that have no hash yet, innermost first, on a stack of their
+     * own, so that each {@code Arrays.hashCode} finds its tuple items already hashed and recursion stays one level
+     * deep. A tuple shared by several parents is hashed once. Frozensets hash their items when they are built.
      */
-    private static void hashNested(PyTuple root) {
+    private static int hashNested(PyTuple root) {
         ArrayDeque<PyTuple> pending = new ArrayDeque<>();
-        for (Object item : root.items) {
-            if (item instanceof PyTuple && !((PyTuple) item).hasHash()) {
-                pending.push((PyTuple) item);
-            }
-        }
-        while (!pending.isEmpty()) {
+        pending.push(root);
+        while (true) {
             PyTuple t = pending.peek();
             if (t.hasHash()) {
                 pending.pop();
@@ -171,7 +163,10 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
             }
             if (ready) {
                 pending.pop();
-                t.storeHash();
+                int h = t.storeHash();
+                if (t == root) {
+                    return h;
+                }
             }
         }
     }
