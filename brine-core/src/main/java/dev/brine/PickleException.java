@@ -14,6 +14,7 @@ public class PickleException extends RuntimeException {
     private final long offset;
     private final String opcode;
     private final String path;
+    private final String entry;
 
     /** A reading error at a known position. {@code opcode} may be null when no opcode was read yet. */
     public PickleException(String problem, long offset, String opcode) {
@@ -31,6 +32,32 @@ public class PickleException extends RuntimeException {
         this.offset = offset;
         this.opcode = opcode;
         this.path = path;
+        this.entry = null;
+    }
+
+    private PickleException(String entry, String message, long offset, String opcode, String path, Throwable cause) {
+        super("in " + entry + ": " + message, cause);
+        this.offset = offset;
+        this.opcode = opcode;
+        this.path = path;
+        this.entry = entry;
+    }
+
+    /**
+     * An error in one part of a container file (a member of a torch zip archive, a storage of a legacy torch file,
+     * an array of a joblib file), for example {@code "in archive/data/3: storage has 12 bytes, the tensor needs 16"}.
+     * {@code entry} says which part; offsets are relative to that part.
+     */
+    public static PickleException inEntry(String entry, String problem) {
+        return new PickleException(entry, problem, -1, null, null, null);
+    }
+
+    /**
+     * {@code cause}, which happened while reading the part of a container file named {@code entry}, with that part
+     * named: the message, offset and opcode of {@code cause} are kept, and {@code cause} becomes the cause.
+     */
+    public static PickleException inEntry(String entry, PickleException cause) {
+        return new PickleException(entry, cause.getMessage(), cause.offset, cause.opcode, cause.path, cause);
     }
 
     private static String describe(String problem, long offset, String opcode, String path) {
@@ -67,5 +94,13 @@ public class PickleException extends RuntimeException {
     /** The path through the object graph to the failing value when writing, or {@code null}. */
     public String path() {
         return path;
+    }
+
+    /**
+     * The part of a container file the error is in (such as {@code "archive/data.pkl"} in a torch checkpoint), or
+     * {@code null} for a plain pickle.
+     */
+    public String entry() {
+        return entry;
     }
 }
