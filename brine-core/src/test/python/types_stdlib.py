@@ -79,7 +79,8 @@ def canon(v):
     if t is uuid.UUID:
         return 'uuid ' + str(v)
     if t is collections.OrderedDict:
-        return 'OrderedDict ' + canon(dict(v))
+        # An instance __dict__ (torch's state dicts carry _metadata) is part of the value.
+        return 'OrderedDict ' + canon(dict(v)) + (' vars ' + canon(vars(v)) if vars(v) else '')
     if t is collections.defaultdict:
         f = v.default_factory
         return 'defaultdict ' + ('None' if f is None else f.__module__ + '.' + f.__qualname__) + ' ' + canon(dict(v))
@@ -118,6 +119,13 @@ def exception_with_cause():
             raise RuntimeError('outer') from inner
     except RuntimeError as e:
         return e
+
+
+def ordered_dict_with_vars():
+    # What torch.save(model.state_dict()) writes: an OrderedDict whose _metadata attribute BUILD sets.
+    d = collections.OrderedDict([('weight', [1.0]), ('bias', None)])
+    d._metadata = collections.OrderedDict([('', {'version': 1})])
+    return d
 
 
 def shared_errors():
@@ -171,6 +179,7 @@ def cases():
         ('uuid_max', uuid.UUID(int=2 ** 128 - 1), None),
         ('ordered_dict', collections.OrderedDict([('b', 1), ('a', [2])]), None),
         ('ordered_dict_empty', collections.OrderedDict(), None),
+        ('ordered_dict_vars', ordered_dict_with_vars(), None),
         ('defaultdict', collections.defaultdict(list, {'a': [1]}), None),
         ('defaultdict_none', collections.defaultdict(None, {1: 2}), None),
         ('counter', collections.Counter('abracadabra'), None),

@@ -129,10 +129,10 @@ public final class Unpickler {
         private final Set<GlobalRef> allowed = new HashSet<>();
         private final Map<Integer, GlobalRef> extensions = new HashMap<>();
         private Function<Object, Object> persistentLoad;
-        private int maxStackDepth = 10_000_000;
-        private int maxNesting = 5_000;
-        private long maxMemoEntries = 10_000_000;
-        private long maxBytes = Integer.MAX_VALUE;
+        private int maxStackDepth = ReadConfig.MAX_STACK_DEPTH;
+        private int maxNesting = ReadConfig.MAX_NESTING;
+        private long maxMemoEntries = ReadConfig.MAX_MEMO_ENTRIES;
+        private long maxBytes = ReadConfig.MAX_BYTES;
         private boolean zeroCopy;
         private final Binder.Bindings.Builder bindings = new Binder.Bindings.Builder();
 
@@ -309,7 +309,7 @@ public final class Unpickler {
         public Unpickler build() {
             return new Unpickler(new ReadConfig(charset, fixImports, strict, Set.copyOf(allowed),
                     Map.copyOf(extensions), persistentLoad, maxStackDepth, maxNesting, maxMemoEntries, maxBytes,
-                    zeroCopy, bindings.isEmpty() ? null : bindings.build()));
+                    zeroCopy, bindings.isEmpty() ? null : bindings.build(), null));
         }
     }
 

@@ -13,6 +13,7 @@ import dev.brine.value.PyPath;
 import dev.brine.value.PyTuple;
 import dev.brine.value.PyDefaultDict;
 import dev.brine.value.PyDeque;
+import dev.brine.value.PyDictSubtype;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyOrderedDict;
 import dev.brine.value.PyRange;
@@ -268,6 +269,13 @@ final class KnownGlobals {
     static boolean buildValue(Object target, Object state) {
         if (target instanceof PyException && ((PyException) target).state() == null && state != null) {
             ((PyException) target).setState(state);
+            return true;
+        }
+        if (target instanceof PyDictSubtype && ((PyDictSubtype) target).state() == null && state != null
+                && PyDictSubtype.isState(state)) {
+            // CPython's load_build updates the instance __dict__ of a dict subclass that has no __setstate__:
+            // torch.save's state dicts are OrderedDicts with a _metadata attribute.
+            ((PyDictSubtype) target).setState(state);
             return true;
         }
         return false;

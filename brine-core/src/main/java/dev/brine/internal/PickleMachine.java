@@ -466,6 +466,11 @@ public final class PickleMachine {
                     Object finished = KnownGlobals.build((PyObject) target, state);
                     if (finished == KnownGlobals.NOT_HANDLED) {
                         ((PyObject) target).addState(state);
+                        if (config.format() != null) {
+                            stack[--sp] = null;
+                            afterBuild((PyObject) target);
+                            break;
+                        }
                     } else {
                         replaceUnfinished(target, finished);
                         stack[sp - 2] = finished;
@@ -1166,8 +1171,16 @@ public final class PickleMachine {
             }
         }
         GlobalRef ref = new GlobalRef(module, name);
+        ReadExtension format = config.format();
+        if (format != null) {
+            String refused = format.refuse(ref);
+            if (refused != null) {
+                throw fail("global " + ref + " is refused: " + refused);
+            }
+        }
         if (config.strict() && !KnownGlobals.isKnown(ref) && !config.allowed().contains(ref)
-                && !(boundPortableBody && PortableRuntime.isBoundNodeGlobal(ref))) {
+                && !(boundPortableBody && PortableRuntime.isBoundNodeGlobal(ref))
+                && !(format != null && format.knows(ref))) {
             throw fail("global " + ref + " is not allowed in strict mode; allow it with "
                     + "Unpickler.builder().allowGlobal(\"" + module + "\", \"" + name + "\")");
         }
@@ -1243,6 +1256,17 @@ public final class PickleMachine {
     }
 
     private Object call(Object callable, PyTuple args) {
+        if (config.format() != null && callable instanceof GlobalRef) {
+            Object value;
+            try {
+                value = config.format().call((GlobalRef) callable, args);
+            } catch (PickleException e) {
+                throw e.offset() >= 0 || e.entry() != null ? e : fail(e.getMessage(), e);
+            }
+            if (value != ReadExtension.NOT_HANDLED) {
+                return value;
+            }
+        }
         Object value = KnownGlobals.call(callable, args, this);
         if (value != KnownGlobals.NOT_HANDLED) {
             return value;
@@ -1271,6 +1295,59 @@ public final class PickleMachine {
     private void replaceInMemo(long index, Object node, Object finished) {
         if (memo.contains(index) && memo.get(index) == node) {
             memo.put(index, finished);
+        }
+    }
+
+    /**
+     * Lets the container format finish a node BUILD just set state on; what it returns replaces the node on the
+     * stack, not in the memo (joblib's unpickler swaps the array wrapper for the array on its stack only).
+     */
+    private void afterBuild(PyObject node) throws IOException {
+        Object value;
+        try {
+            value = config.format().afterBuild(node, new Raw());
+        } catch (PickleException e) {
+            throw e.offset() >= 0 || e.entry() != null ? e : fail(e.getMessage(), e);
+        }
+        if (value != ReadExtension.NOT_HANDLED) {
+            stack[sp - 1] = value;
+        }
+    }
+
+    /** The stream after the current opcode, for raw data a container format puts between opcodes. */
+    private final class Raw implements ReadExtension.RawInput {
+        @Override
+        public long offset() {
+            return in.offset();
+        }
+
+        @Override
+        public byte[] read(long n) throws IOException {
+            if (n < 0) {
+                throw fail("raw data of negative length " + n);
+            }
+            leaveFrame();
+            return counted(n, "raw data");
+        }
+
+        @Override
+        public Object loadPickle() throws IOException {
+            leaveFrame();
+            PickleMachine nested = new PickleMachine(config, in, null);
+            Object value = nested.load();
+            account(nested.allocated);
+            return value;
+        }
+
+        /** Raw data follows a frame that ended exactly here, as joblib's writer commits the frame before it. */
+        private void leaveFrame() {
+            if (frameEnd != NO_FRAME) {
+                if (in.offset() != frameEnd) {
+                    throw fail("raw data starts inside a frame, " + (frameEnd - in.offset())
+                            + " bytes before its end");
+                }
+                frameEnd = NO_FRAME;
+            }
         }
     }
 

@@ -11,6 +11,7 @@ import dev.brine.value.PyCounter;
 import dev.brine.value.PyDecimal;
 import dev.brine.value.PyDefaultDict;
 import dev.brine.value.PyDeque;
+import dev.brine.value.PyDictSubtype;
 import dev.brine.value.PyException;
 import dev.brine.value.PyFraction;
 import dev.brine.value.PyNamedTuple;
@@ -40,6 +41,14 @@ final class TypedEquivalents {
     private TypedEquivalents() {
     }
 
+    /** The BUILD state a read dict subclass instance carried, written after its items as the pickle had it. */
+    private static PyObject withState(PyObject node, PyDictSubtype value) {
+        if (value.state() != null) {
+            node.addState(value.state());
+        }
+        return node;
+    }
+
     static boolean isPythonSubtype(Object value) {
         return value instanceof PyOrderedDict || value instanceof PyDefaultDict || value instanceof PyCounter
                 || value instanceof PyDeque;
@@ -48,18 +57,21 @@ final class TypedEquivalents {
     /** The Python form of {@code value}, or {@link JavaEquivalents#UNKNOWN}. */
     static Object convert(Object value, int protocol) {
         if (value instanceof PyOrderedDict) {
-            // OrderedDict.__reduce__: (OrderedDict, (), None, None, iter(items)).
-            return withItems(PyObject.reduce(((PyOrderedDict) value).pythonClass()), (Map<?, ?>) value);
+            // OrderedDict.__reduce__: (OrderedDict, (), vars(self) or None, None, iter(items)).
+            PyOrderedDict d = (PyOrderedDict) value;
+            return withState(withItems(PyObject.reduce(d.pythonClass()), d), d);
         }
         if (value instanceof PyDefaultDict) {
-            Object factory = ((PyDefaultDict) value).defaultFactory();
-            GlobalRef cls = ((PyDefaultDict) value).pythonClass();
-            PyObject node = factory == null ? PyObject.reduce(cls) : PyObject.reduce(cls, factory);
-            return withItems(node, (Map<?, ?>) value);
+            PyDefaultDict d = (PyDefaultDict) value;
+            Object factory = d.defaultFactory();
+            PyObject node = factory == null ? PyObject.reduce(d.pythonClass())
+                    : PyObject.reduce(d.pythonClass(), factory);
+            return withState(withItems(node, d), d);
         }
         if (value instanceof PyCounter) {
             // Counter.__reduce__: (Counter, (dict(self),)).
-            return PyObject.reduce(((PyCounter) value).pythonClass(), new LinkedHashMap<>((Map<?, ?>) value));
+            PyCounter c = (PyCounter) value;
+            return withState(PyObject.reduce(c.pythonClass(), new LinkedHashMap<>(c)), c);
         }
         if (value instanceof PyDeque) {
             PyDeque d = (PyDeque) value;

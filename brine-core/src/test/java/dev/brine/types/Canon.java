@@ -126,7 +126,8 @@ final class Canon {
             return "uuid " + v;
         }
         if (v instanceof PyOrderedDict) {
-            return "OrderedDict " + map((Map<?, ?>) v);
+            Object state = ((PyOrderedDict) v).state();
+            return "OrderedDict " + map((Map<?, ?>) v) + (state == null ? "" : " vars " + of(state));
         }
         if (v instanceof PyDefaultDict) {
             Object f = ((PyDefaultDict) v).defaultFactory();
