@@ -417,6 +417,27 @@ final class PickleOutput {
         framing = wasFraming;
     }
 
+    /**
+     * Raw bytes between opcodes, outside any frame (joblib's array data): the open frame is committed first, as
+     * joblib's {@code framer.commit_frame(force=True)}, so a reader's frame ends where the bytes begin.
+     * {@code data} gets the absolute position the bytes start at.
+     */
+    void writeRaw(java.util.function.LongFunction<ByteBuffer> data) {
+        commitFrame();
+        flushBuffer();
+        ByteBuffer payload = data.apply(position()).duplicate();
+        if (payload.hasArray()) {
+            toSink(payload.array(), payload.arrayOffset() + payload.position(), payload.remaining());
+            return;
+        }
+        byte[] chunk = new byte[Math.min(payload.remaining(), FRAME_SIZE_TARGET)];
+        while (payload.hasRemaining()) {
+            int step = Math.min(chunk.length, payload.remaining());
+            payload.get(chunk, 0, step);
+            toSink(chunk, 0, step);
+        }
+    }
+
     /** {@code _Pickler_OpcodeBoundary}: commit the open frame once it has reached the target size. */
     void opcodeBoundary() {
         if (!framing || frameStart < 0) {

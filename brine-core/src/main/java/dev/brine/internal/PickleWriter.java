@@ -300,6 +300,10 @@ public final class PickleWriter {
         if (c == PyObject.class) {
             return push(reduceTask((PyObject) obj, obj));
         }
+        if (c == TrailingData.class) {
+            // Written anew each time, as joblib's pickler writes a fresh wrapper for each array it meets.
+            return push(reduceTask(((TrailingData) obj).node(), null, (TrailingData) obj));
+        }
         if (c == PersistentRef.class) {
             return savePersistent(((PersistentRef) obj).id());
         }
@@ -1144,6 +1148,10 @@ public final class PickleWriter {
      * the rest), then its list items, dict items and set items, then each BUILD state.
      */
     private Task reduceTask(PyObject node, Object memoKey) {
+        return reduceTask(node, memoKey, null);
+    }
+
+    private Task reduceTask(PyObject node, Object memoKey, TrailingData trailer) {
         List<Object> steps = new ArrayList<>(8);
         List<String> labels = new ArrayList<>(8);
         Object callable = node.callable();
@@ -1297,6 +1305,13 @@ public final class PickleWriter {
             steps.add(states.get(i));
             labels.add(label);
             steps.add(opcodeStep(BUILD));
+            labels.add(null);
+        }
+        if (trailer != null) {
+            steps.add((Emit) () -> {
+                out.writeRaw(trailer.data());
+                return Emit.NEXT;
+            });
             labels.add(null);
         }
         return new SequenceTask(steps.toArray(), labels.toArray(new String[0]));
