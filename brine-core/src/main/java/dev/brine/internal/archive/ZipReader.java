@@ -510,8 +510,8 @@ public final class ZipReader implements Closeable {
     private ByteBuffer inflate(Entry e, long dataOffset) throws IOException {
         if (e.size > maxInflatedBytes) {
             throw PickleException.inEntry(e.name, "the deflated entry declares " + e.size + " bytes, more than"
-                    + " the limit of " + maxInflatedBytes + " (the archive may be malicious; the limit is"
-                    + " ZipReader.open(file, maxInflatedBytes))");
+                    + " the limit of " + maxInflatedBytes + " (the archive may be malicious; raise the limit with"
+                    + " ZipReader.open(file, maxInflatedBytes) or ZipReader.of(buffer, maxInflatedBytes))");
         }
         if (e.size > MAX_ARRAY) {
             throw PickleException.inEntry(e.name, "the deflated entry declares " + e.size + " bytes, more than"
