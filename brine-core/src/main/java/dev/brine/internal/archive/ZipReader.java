@@ -231,15 +231,30 @@ public final class ZipReader implements Closeable {
                     + " is not supported (only 0, stored, and 8, deflated)");
         }
         if (verifyCrc) {
-            CRC32 crc = new CRC32();
-            crc.update(bytes.duplicate());
-            if (crc.getValue() != e.crc) {
-                throw PickleException.inEntry(name, String.format(
-                        "CRC-32 mismatch: the central directory says 0x%08x, the %d bytes at offset %d give 0x%08x",
-                        e.crc, e.size, dataOffset, crc.getValue()));
-            }
+            checkCrc(name, bytes, e.crc);
         }
         return bytes;
+    }
+
+    /** The CRC-32 the central directory gives for entry {@code name}. */
+    public long crc(String name) {
+        return entry(name).crc;
+    }
+
+    /**
+     * Checks that {@code bytes} (position to limit) have the CRC-32 {@code crc}, for a caller that read an entry
+     * without checking it and checks on first use, as a lazily read torch storage does.
+     *
+     * @throws PickleException naming {@code name} if they do not
+     */
+    public static void checkCrc(String name, ByteBuffer bytes, long crc) {
+        CRC32 actual = new CRC32();
+        actual.update(bytes.duplicate());
+        if (actual.getValue() != crc) {
+            throw PickleException.inEntry(name, String.format(
+                    "CRC-32 mismatch: the central directory says 0x%08x, the %d bytes give 0x%08x",
+                    crc, bytes.remaining(), actual.getValue()));
+        }
     }
 
     /** The absolute offset of the first byte of the data of entry {@code name}, from its local header. */
