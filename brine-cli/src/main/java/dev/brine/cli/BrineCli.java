@@ -39,6 +39,7 @@ import java.util.concurrent.Callable;
 @Command(name = "brine", mixinStandardHelpOptions = true, versionProvider = BrineCli.Version.class,
         description = "Python pickle tools for the JVM. Runs no code from the pickles it reads.",
         subcommands = {DemoCommand.class, BrineCli.Dis.class, BrineCli.Json.class, ScanCommand.class,
+                ConvertCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BrineCli implements Callable<Integer> {
     /** Exit code for a malformed pickle or an unreadable file. */
@@ -146,7 +147,8 @@ public final class BrineCli implements Callable<Integer> {
 
     /** {@code brine json}: the value a pickle holds, as JSON. */
     @Command(name = "json", mixinStandardHelpOptions = true, versionProvider = BrineCli.Version.class,
-            description = {"Print the value a pickle holds as JSON, without running code.",
+            description = {"Print the value a pickle, a torch checkpoint or a joblib file holds as JSON, without "
+                    + "running code.",
                     "Types JSON lacks are tagged ({\"$tuple\": [...]}), shared and cyclic references get ids, and "
                             + "objects show their global, arguments and state."})
     static final class Json implements Callable<Integer> {
@@ -165,6 +167,11 @@ public final class BrineCli implements Callable<Integer> {
                 description = "blanks per nesting level; 0 prints one line (default: ${DEFAULT-VALUE})")
         int indent;
 
+        @Option(names = {"--max-items"}, defaultValue = "1000", paramLabel = "N",
+                description = "summarize arrays and tensors of more than N items as numpy prints them "
+                        + "(default: ${DEFAULT-VALUE})")
+        int maxItems;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
@@ -182,7 +189,7 @@ public final class BrineCli implements Callable<Integer> {
             try (InputStream in = open(file)) {
                 byte[] data = in.readAllBytes();
                 PortableHeader.find(data).ifPresent(h -> err.println("brine json: note: " + h.describe()));
-                value = unpickler.loads(data);
+                value = Artifacts.read(data, unpickler);
             } catch (PickleException e) {
                 String hint = e.getMessage().contains(".encoding(") ? " [brine json: --encoding latin1 or bytes]" : "";
                 err.println("brine json: " + e.getMessage() + hint);
@@ -191,8 +198,11 @@ public final class BrineCli implements Callable<Integer> {
                 err.println("brine json: " + describe(file, e));
                 return FAILED;
             }
+            if (maxItems < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max-items must be >= 0");
+            }
             try {
-                JsonView.write(value, out, indent);
+                JsonView.write(value, out, indent, maxItems);
             } catch (IOException e) {
                 err.println("brine json: " + e.getMessage());
                 return FAILED;

@@ -164,6 +164,22 @@ public final class PickleWriter {
         }
     }
 
+    /**
+     * The Python form the writer gives a Java value it maps (a date, a decimal, a dict subclass, a numpy dtype...):
+     * an inert node, a container or an atom, as {@code __reduce_ex__(4)} gives it; or null for a value the writer
+     * writes as it is, or cannot write. Tools use it to show a mapped value as the call that makes it in Python.
+     */
+    public static Object pythonForm(Object value) {
+        try {
+            Object form = JavaEquivalents.convert(value, FORM_PROTOCOL);
+            return form == JavaEquivalents.UNKNOWN ? null : form;
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            return null;
+        }
+    }
+
+    private static final int FORM_PROTOCOL = 4;
+
     private void run(Object root) {
         if (proto >= 2) {
             out.write(Opcode.PROTO.code(), proto);

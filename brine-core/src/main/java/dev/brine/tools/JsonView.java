@@ -1,7 +1,10 @@
 package dev.brine.tools;
 
 import dev.brine.internal.PyRepr;
+import dev.brine.internal.PickleWriter;
+import dev.brine.torch.Tensor;
 import dev.brine.value.GlobalRef;
+import dev.brine.value.NDArray;
 import dev.brine.value.PersistentRef;
 import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
@@ -47,7 +50,14 @@ import java.util.Set;
  *       "setitems"}}}</td><td>an inert object; absent parts are left out</td></tr>
  *   <tr><td>{@code {"$persistent": id}}</td><td>a persistent reference</td></tr>
  *   <tr><td>{@code {"$buffer": "base64"}}</td><td>an out-of-band buffer given as a {@code ByteBuffer}</td></tr>
+ *   <tr><td>{@code {"$ndarray": {"dtype", "shape", "order", "values"}}}</td><td>a numpy array, its values summarized
+ *       past {@link #DEFAULT_MAX_ITEMS} items as numpy prints them</td></tr>
+ *   <tr><td>{@code {"$tensor": {"dtype", "shape", "stride", "storage_offset", "requires_grad", "values"}}}</td>
+ *       <td>a torch tensor, summarized the same way</td></tr>
  * </table>
+ *
+ * <p>Any other value Brine maps to a Java type (a date, a decimal, a numpy dtype) is shown as the inert object of
+ * the call that makes it in Python, as the {@link dev.brine.Pickler} would write it.
  *
  * <p>A container reached more than once (a shared reference, or a cycle) is written in full the first time with
  * an {@code "$id"} member, and as {@code {"$ref": id}} after that. Rendering is iterative, so deeply nested values
@@ -79,10 +89,26 @@ public final class JsonView {
 
     /** Appends the value as JSON to {@code out}, indented by {@code indent} blanks per level (0 for one line). */
     public static void write(Object value, Appendable out, int indent) throws IOException {
+        write(value, out, indent, DEFAULT_MAX_ITEMS);
+    }
+
+    /** numpy's print {@code threshold}: arrays with more items than this are summarized. */
+    public static final int DEFAULT_MAX_ITEMS = 1000;
+
+    /**
+     * As {@link #write(Object, Appendable, int)}, summarizing numpy arrays and torch tensors of more than
+     * {@code maxItems} items as numpy prints them: the first and last three entries of each long dimension around a
+     * {@code "..."}. Arrays show as {@code {"$ndarray": {"dtype", "shape", "order", "values"}}} and tensors as
+     * {@code {"$tensor": {"dtype", "shape", "stride", "storage_offset", "requires_grad", "values"}}}.
+     */
+    public static void write(Object value, Appendable out, int indent, int maxItems) throws IOException {
         if (indent < 0) {
             throw new IllegalArgumentException("indent must be >= 0, got " + indent);
         }
-        new Renderer(findShared(value), out, indent).render(value);
+        if (maxItems < 0) {
+            throw new IllegalArgumentException("maxItems must be >= 0, got " + maxItems);
+        }
+        new Renderer(findShared(value), out, indent, maxItems).render(value);
     }
 
     /** Whether a value is a container whose identity a pickle can share (a memo entry referenced twice). */
@@ -163,10 +189,13 @@ public final class JsonView {
         private final Deque<Object> work = new ArrayDeque<>();
         private int nextId = 1;
 
-        Renderer(IdentityHashMap<Object, Integer> shared, Appendable out, int indent) {
+        private final int maxItems;
+
+        Renderer(IdentityHashMap<Object, Integer> shared, Appendable out, int indent, int maxItems) {
             this.shared = shared;
             this.out = out;
             this.indent = indent;
+            this.maxItems = maxItems;
         }
 
         /** A value still to write, at a nesting depth (for indentation). */
@@ -232,10 +261,53 @@ public final class JsonView {
                     shared.put(v, id);
                 }
                 container(v, id, depth);
+            } else if (v instanceof NDArray a) {
+                arraySummary("$ndarray", a.dtype().str(), a.shape(), null, a.order().name(), a::get, depth);
+            } else if (v instanceof Tensor t) {
+                arraySummary("$tensor", t.dtype(), t.shape(), t, null, t::get, depth);
             } else {
-                // Not a type the Unpickler produces: say what it is rather than guess.
-                tagged("$java", null, quote(v.getClass().getName()), depth);
+                Object form = PickleWriter.pythonForm(v);
+                if (form != null && form != v) {
+                    // A value Brine maps to a Java type is shown as the call that makes it in Python.
+                    work.push(new Pending(form, depth));
+                } else {
+                    // Not a type the readers produce: say what it is rather than guess.
+                    tagged("$java", null, quote(v.getClass().getName()), depth);
+                }
             }
+        }
+
+        /**
+         * An array as its dtype, shape and a numpy-style preview of its items; for a tensor also its stride,
+         * offset and whether it needs a gradient.
+         */
+        private void arraySummary(String tag, String dtype, long[] shape, Tensor tensor, String order,
+                                  java.util.function.LongFunction<Object> item, int depth) throws IOException {
+            openTagged(tag, null, depth);
+            work.push(close('}', depth));
+            Map<String, Object> members = new java.util.LinkedHashMap<>();
+            members.put("dtype", dtype);
+            members.put("shape", longs(shape));
+            if (tensor != null) {
+                members.put("stride", longs(tensor.stride()));
+                members.put("storage_offset", tensor.storageOffset());
+                members.put("requires_grad", tensor.requiresGrad());
+                if (tensor.isParameter()) {
+                    members.put("parameter", true);
+                }
+            } else {
+                members.put("order", order);
+            }
+            members.put("values", ArrayPreview.of(shape, item, maxItems));
+            object(members, depth + 1);
+        }
+
+        private static List<Object> longs(long[] values) {
+            List<Object> out = new ArrayList<>(values.length);
+            for (long v : values) {
+                out.add(v);
+            }
+            return out;
         }
 
         private void container(Object v, Integer id, int depth) throws IOException {

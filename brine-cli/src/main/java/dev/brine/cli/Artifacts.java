@@ -1,0 +1,101 @@
+package dev.brine.cli;
+
+import dev.brine.Unpickler;
+import dev.brine.joblib.JoblibFile;
+import dev.brine.torch.TorchFile;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Tells the files the tools read apart by their bytes, as the libraries that write them would: a torch checkpoint
+ * (a zip archive, or the legacy stream that starts with torch's magic number), a joblib file (compressed, or a
+ * pickle with array wrappers), a pickle that holds torch tensors, or a plain pickle.
+ */
+final class Artifacts {
+    private Artifacts() {
+    }
+
+    /** What a file is. */
+    enum Kind {
+        /** A torch checkpoint or a pickle of torch values: read with {@link TorchFile}. */
+        TORCH,
+        /** A joblib file: read with {@link JoblibFile}. */
+        JOBLIB,
+        /** Any other pickle. */
+        PICKLE
+    }
+
+    private static final byte[] TORCH_LEGACY = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc};
+
+    static Kind kind(byte[] data) {
+        if (data.length >= 4 && data[0] == 'P' && data[1] == 'K' && data[2] == 3 && data[3] == 4) {
+            return Kind.TORCH;
+        }
+        if (startsWith(data, TORCH_LEGACY)) {
+            return Kind.TORCH;
+        }
+        if (data.length >= 2 && ((data[0] & 0xff) == 0x78 || (data[0] & 0xff) == 0x1f && (data[1] & 0xff) == 0x8b
+                || data[0] == 'B' && data[1] == 'Z' || (data[0] & 0xff) == 0xfd && data[1] == '7'
+                || (data[0] & 0xff) == 0x5d && data[1] == 0)) {
+            return Kind.JOBLIB;
+        }
+        if (contains(data, "NumpyArrayWrapper")) {
+            return Kind.JOBLIB;
+        }
+        if (contains(data, "torch._utils") || contains(data, "torch.storage")) {
+            return Kind.TORCH;
+        }
+        return Kind.PICKLE;
+    }
+
+    /**
+     * The value the file holds, read as its kind says. A plain pickle must be the whole file: bytes after its STOP
+     * opcode fail, since a tool that showed only the first pickle would show less than the file holds.
+     */
+    static Object read(byte[] data, Unpickler unpickler) throws IOException {
+        switch (kind(data)) {
+            case TORCH:
+                return TorchFile.read(new ByteArrayInputStream(data));
+            case JOBLIB:
+                return JoblibFile.read(new ByteArrayInputStream(data));
+            default: {
+                ByteBuffer buffer = ByteBuffer.wrap(data);
+                Object value = unpickler.load(buffer);
+                if (buffer.hasRemaining()) {
+                    throw new IOException(buffer.remaining() + " bytes follow the pickle's STOP opcode at offset "
+                            + (buffer.position() - 1) + "; only the first pickle was read");
+                }
+                return value;
+            }
+        }
+    }
+
+    private static boolean startsWith(byte[] data, byte[] prefix) {
+        if (data.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (data[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean contains(byte[] data, String text) {
+        byte[] needle = text.getBytes(StandardCharsets.US_ASCII);
+        outer:
+        for (int i = 0; i + needle.length <= data.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (data[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}
