@@ -361,7 +361,7 @@ public final class Tensor {
                     + " and zero point)");
         }
         double[] out = new double[arrayLength("double", type.isComplex() ? 2 : 1)];
-        ByteBuffer b = storage.bytes();
+        ByteBuffer b = elementBytes();
         Elements it = elements();
         int n = (int) numel;
         switch (type) {
@@ -404,7 +404,7 @@ public final class Tensor {
             throw wrongDtype("toFloatArray()", "float32, float16 or bfloat16");
         }
         float[] out = new float[arrayLength("float", 1)];
-        ByteBuffer b = storage.bytes();
+        ByteBuffer b = elementBytes();
         Elements it = elements();
         switch (type) {
             case FLOAT32 -> { for (int i = 0; i < out.length; i++) out[i] = b.getFloat(it.next()); }
@@ -425,7 +425,7 @@ public final class Tensor {
             throw wrongDtype("toLongArray()", "int64, int32, int16, int8, uint8 or bool");
         }
         long[] out = new long[arrayLength("long", 1)];
-        ByteBuffer b = storage.bytes();
+        ByteBuffer b = elementBytes();
         Elements it = elements();
         switch (type) {
             case INT64 -> { for (int i = 0; i < out.length; i++) out[i] = b.getLong(it.next()); }
@@ -449,7 +449,7 @@ public final class Tensor {
             throw wrongDtype("toIntArray()", "int32, int16, int8 or uint8");
         }
         int[] out = new int[arrayLength("int", 1)];
-        ByteBuffer b = storage.bytes();
+        ByteBuffer b = elementBytes();
         Elements it = elements();
         switch (type) {
             case INT32 -> { for (int i = 0; i < out.length; i++) out[i] = b.getInt(it.next()); }
@@ -471,7 +471,7 @@ public final class Tensor {
             throw wrongDtype("toShortArray()", "int16, float16 or bfloat16");
         }
         short[] out = new short[arrayLength("short", 1)];
-        ByteBuffer b = storage.bytes();
+        ByteBuffer b = elementBytes();
         Elements it = elements();
         for (int i = 0; i < out.length; i++) {
             out[i] = b.getShort(it.next());
@@ -490,7 +490,7 @@ public final class Tensor {
             throw wrongDtype("toByteArray()", "int8, uint8, bool, qint8, quint8, quint4x2 or quint2x4");
         }
         byte[] out = new byte[arrayLength("byte", 1)];
-        ByteBuffer b = storage.bytes();
+        ByteBuffer b = elementBytes();
         Elements it = elements();
         for (int i = 0; i < out.length; i++) {
             out[i] = b.get(it.next());
@@ -508,7 +508,7 @@ public final class Tensor {
             throw wrongDtype("toBooleanArray()", "bool");
         }
         boolean[] out = new boolean[arrayLength("boolean", 1)];
-        ByteBuffer b = storage.bytes();
+        ByteBuffer b = elementBytes();
         Elements it = elements();
         for (int i = 0; i < out.length; i++) {
             out[i] = b.get(it.next()) != 0;
@@ -606,6 +606,11 @@ public final class Tensor {
                 }
             }
         }
+    }
+
+    /** The storage's bytes, or none for an empty tensor, whose storage need not be loaded. */
+    private ByteBuffer elementBytes() {
+        return numel == 0 ? ByteBuffer.allocate(0) : storage.bytes();
     }
 
     private Elements elements() {
