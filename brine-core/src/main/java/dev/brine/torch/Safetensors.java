@@ -19,10 +19,10 @@ import java.util.Objects;
  * reference reader requires: two tensors that share a storage each get a copy of their own.
  *
  * <p>The layout mirrors the reference writer ({@code safetensors::tensor::prepare} in huggingface/safetensors,
- * which {@code safetensors.torch.save_file} calls): the data is sorted by descending dtype
- * alignment (F64, I64, F32, I32, BF16, F16, I16, I8, U8, BOOL), then by name, which with the header padded by
- * spaces to a multiple of 8 bytes puts every tensor at an offset that is a multiple of its item size; the header
- * lists the tensors in that order, in compact JSON. The metadata keys, which the reference keeps in a hash map,
+ * which {@code safetensors.torch.save_file} calls): the data is sorted by descending dtype alignment, which is
+ * the reverse of the reference's {@code Dtype} enum (I64, F64, F32, I32, BF16, F16, I16, I8, U8, BOOL), then by
+ * name as UTF-8 bytes. With the header padded by spaces to a multiple of 8 bytes, that puts every tensor at an
+ * offset that is a multiple of its item size. The header lists the tensors in that order, in compact JSON. The metadata keys, which the reference keeps in a hash map,
  * are written sorted; {@code "__metadata__"} is left out when the metadata map is null.
  */
 final class Safetensors {

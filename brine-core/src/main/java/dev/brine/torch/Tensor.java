@@ -197,11 +197,17 @@ public final class Tensor {
     private static Tensor contiguous(TorchDtype type, ByteBuffer littleEndian, long count, long[] shape) {
         long[] sh = shape.clone();
         long product = 1;
-        for (long s : sh) {
-            if (s < 0) {
-                throw new IllegalArgumentException("negative size " + s + " in shape " + Arrays.toString(sh));
+        long[] strides;
+        try {
+            for (long s : sh) {
+                if (s < 0) {
+                    throw new IllegalArgumentException("negative size " + s + " in shape " + Arrays.toString(sh));
+                }
+                product = s == 0 || product == 0 ? 0 : Math.multiplyExact(product, s);
             }
-            product = s == 0 || product == 0 ? 0 : Math.multiplyExact(product, s);
+            strides = contiguousStrides(sh);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(sh) + " overflows a long index");
         }
         if (product != count) {
             throw new IllegalArgumentException("shape " + Arrays.toString(sh) + " has " + product + " elements, the "
@@ -209,7 +215,7 @@ public final class Tensor {
         }
         littleEndian.position(0);
         Storage storage = Storage.of(type.torchName, littleEndian);
-        return new Tensor(storage, 0, sh, contiguousStrides(sh), product, false, false, null);
+        return new Tensor(storage, 0, sh, strides, product, false, false, null);
     }
 
     /** Row-major strides as torch computes them: a size-0 dimension counts as 1, so strides stay positive. */
@@ -230,8 +236,8 @@ public final class Tensor {
      * offset and strides count storage elements, not elements of this view. It keeps requires_grad, the parameter
      * flag and the hooks.
      *
-     * @throws IllegalArgumentException if the view does not fit the storage (see the rules of the checkpoint
-     *                                  reader's views: no negative size or stride, last element inside)
+     * @throws IllegalArgumentException if shape and stride differ in length, a size, stride or the offset is
+     *                                  negative, or a non-empty view's last element is past the storage's end
      */
     public Tensor view(long storageOffset, long[] shape, long[] stride) {
         return view(storage, storageOffset, shape, stride, requiresGrad, parameter, backwardHooks);

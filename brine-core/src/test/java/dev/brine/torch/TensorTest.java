@@ -111,6 +111,8 @@ class TensorTest {
         assertThat(Tensor.of(new float[] {1}).numel()).isEqualTo(1);
         assertThatThrownBy(() -> Tensor.of(new float[] {1, 2}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shape [] has 1 elements");
+        assertThatThrownBy(() -> Tensor.of(new float[0], 0, 1L << 40, 1L << 40))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overflows a long index");
         assertThatThrownBy(() -> Tensor.of(new float[0], -1, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative size -1");
     }
