@@ -1,0 +1,695 @@
+package dev.brine.torch;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A PyTorch tensor: a view, by offset, shape and strides, of a flat storage of elements of one dtype.
+ *
+ * <p>This is torch's own model. Tensors read from one checkpoint that viewed one storage in Python (a weight and
+ * its transpose, tied embeddings) share it here too ({@link #sharesStorageWith}), and a storage is read from the
+ * file only when its bytes are first needed. The typed copies ({@link #toFloatArray()} and its siblings) and
+ * {@link #contiguousBytes()} walk the elements in logical row-major order, as {@code t.flatten().tolist()} does,
+ * so transposed, sliced and expanded views come out as Python shows them:
+ *
+ * <pre>{@code
+ * Tensor w = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+ * Tensor t = w.view(0, new long[] {3, 2}, new long[] {1, 3});   // w.t()
+ * t.toFloatArray();                                             // [1, 4, 2, 5, 3, 6]
+ * }</pre>
+ *
+ * <p>Tensors are immutable. {@code equals} is identity, as for {@code torch.Tensor}, whose {@code ==} is
+ * elementwise: two tensors with equal values may differ in dtype, device, strides or storage sharing, and which of
+ * those count is the caller's choice.
+ */
+public final class Tensor {
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /** Bytes gathered per write when streaming a view's elements. */
+    private static final int CHUNK = 1 << 16;
+
+    private final Storage storage;
+    private final TorchDtype type;
+    private final long storageOffset;
+    private final long[] shape;
+    private final long[] stride;
+    private final long numel;
+    private final boolean requiresGrad;
+    private final boolean parameter;
+    private final Object backwardHooks;
+
+    private Tensor(Storage storage, long storageOffset, long[] shape, long[] stride, long numel, boolean requiresGrad,
+                   boolean parameter, Object backwardHooks) {
+        this.storage = storage;
+        this.type = storage.type();
+        this.storageOffset = storageOffset;
+        this.shape = shape;
+        this.stride = stride;
+        this.numel = numel;
+        this.requiresGrad = requiresGrad;
+        this.parameter = parameter;
+        this.backwardHooks = backwardHooks;
+    }
+
+    /**
+     * A tensor over {@code storage}, as torch's {@code _rebuild_tensor_v2} builds it. Validates, without loading
+     * the storage and without overflow: shape and stride have one length, no size or stride is negative,
+     * {@code storageOffset >= 0}, and for a non-empty tensor the last element,
+     * {@code storageOffset + sum((shape[i] - 1) * stride[i])}, lies in the storage. As torch's
+     * {@code checkInBoundsForStorage}, an empty tensor may have any offset. The arrays are copied.
+     *
+     * @throws IllegalArgumentException if the view does not fit the storage
+     */
+    static Tensor view(Storage storage, long storageOffset, long[] shape, long[] stride, boolean requiresGrad,
+                       boolean parameter, Object backwardHooks) {
+        Objects.requireNonNull(storage, "storage");
+        long[] sh = shape.clone();
+        long[] st = stride.clone();
+        long numel = checkView(storage, storageOffset, sh, st);
+        return new Tensor(storage, storageOffset, sh, st, numel, requiresGrad, parameter, backwardHooks);
+    }
+
+    /** Checks a view of {@code storage} and returns its numel. */
+    private static long checkView(Storage storage, long offset, long[] shape, long[] stride) {
+        if (shape.length != stride.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " and stride "
+                    + Arrays.toString(stride) + " have different lengths");
+        }
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative storage offset " + offset);
+        }
+        boolean empty = false;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] < 0) {
+                throw new IllegalArgumentException("negative size " + shape[i] + " in shape " + Arrays.toString(shape));
+            }
+            if (stride[i] < 0) {
+                throw new IllegalArgumentException("negative stride " + stride[i] + " in stride "
+                        + Arrays.toString(stride) + " (torch's as_strided refuses them)");
+            }
+            empty |= shape[i] == 0;
+        }
+        if (empty) {
+            return 0;
+        }
+        try {
+            long numel = 1;
+            long last = offset;
+            for (int i = 0; i < shape.length; i++) {
+                numel = Math.multiplyExact(numel, shape[i]);
+                last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, stride[i]));
+            }
+            if (last >= storage.numel()) {
+                throw new IllegalArgumentException("a view with offset " + offset + ", shape " + Arrays.toString(shape)
+                        + " and stride " + Arrays.toString(stride) + " reaches element " + last + " of " + storage
+                        + ", which has " + storage.numel());
+            }
+            return numel;
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("a view with offset " + offset + ", shape " + Arrays.toString(shape)
+                    + " and stride " + Arrays.toString(stride) + " overflows a long index");
+        }
+    }
+
+    // ---- factories ----
+
+    /** A contiguous float32 tensor of {@code data} (copied) with {@code shape}; no shape makes a scalar. */
+    public static Tensor of(float[] data, long... shape) {
+        ByteBuffer b = allocate(data.length, 4);
+        b.asFloatBuffer().put(data);
+        return contiguous(TorchDtype.FLOAT32, b, data.length, shape);
+    }
+
+    /** A contiguous float64 tensor of {@code data} (copied) with {@code shape}; no shape makes a scalar. */
+    public static Tensor of(double[] data, long... shape) {
+        ByteBuffer b = allocate(data.length, 8);
+        b.asDoubleBuffer().put(data);
+        return contiguous(TorchDtype.FLOAT64, b, data.length, shape);
+    }
+
+    /** A contiguous int64 tensor of {@code data} (copied) with {@code shape}; no shape makes a scalar. */
+    public static Tensor of(long[] data, long... shape) {
+        ByteBuffer b = allocate(data.length, 8);
+        b.asLongBuffer().put(data);
+        return contiguous(TorchDtype.INT64, b, data.length, shape);
+    }
+
+    /** A contiguous int32 tensor of {@code data} (copied) with {@code shape}; no shape makes a scalar. */
+    public static Tensor of(int[] data, long... shape) {
+        ByteBuffer b = allocate(data.length, 4);
+        b.asIntBuffer().put(data);
+        return contiguous(TorchDtype.INT32, b, data.length, shape);
+    }
+
+    /** A contiguous int16 tensor of {@code data} (copied) with {@code shape}; no shape makes a scalar. */
+    public static Tensor of(short[] data, long... shape) {
+        ByteBuffer b = allocate(data.length, 2);
+        b.asShortBuffer().put(data);
+        return contiguous(TorchDtype.INT16, b, data.length, shape);
+    }
+
+    /** A contiguous int8 tensor of {@code data} (copied) with {@code shape}; no shape makes a scalar. */
+    public static Tensor of(byte[] data, long... shape) {
+        ByteBuffer b = allocate(data.length, 1);
+        b.put(data);
+        return contiguous(TorchDtype.INT8, b, data.length, shape);
+    }
+
+    /** A contiguous bool tensor of {@code data} (copied) with {@code shape}; no shape makes a scalar. */
+    public static Tensor of(boolean[] data, long... shape) {
+        ByteBuffer b = allocate(data.length, 1);
+        for (boolean v : data) {
+            b.put((byte) (v ? 1 : 0));
+        }
+        return contiguous(TorchDtype.BOOL, b, data.length, shape);
+    }
+
+    /**
+     * A contiguous tensor of any dtype ({@code float16}, {@code bfloat16}, {@code uint8}, {@code complex64}, ...)
+     * from the little-endian bytes {@code position..limit} of {@code rawLittleEndian} (copied), with
+     * {@code shape}; no shape makes a scalar. A complex element is its real part, then its imaginary part.
+     *
+     * @throws IllegalArgumentException if the dtype is unknown or the bytes are not the shape's elements
+     */
+    public static Tensor of(String dtype, ByteBuffer rawLittleEndian, long... shape) {
+        TorchDtype t = TorchDtype.require(dtype);
+        int n = rawLittleEndian.remaining();
+        if (n % t.itemSize != 0) {
+            throw new IllegalArgumentException(n + " bytes are not a whole number of " + dtype + " elements of "
+                    + t.itemSize + " bytes");
+        }
+        ByteBuffer copy = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
+        copy.put(rawLittleEndian.duplicate()).flip();
+        return contiguous(t, copy, n / t.itemSize, shape);
+    }
+
+    private static ByteBuffer allocate(int count, int itemSize) {
+        if ((long) count * itemSize > MAX_ARRAY) {
+            throw new IllegalArgumentException(count + " elements of " + itemSize
+                    + " bytes are more than a ByteBuffer holds");
+        }
+        return ByteBuffer.allocate(count * itemSize).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static Tensor contiguous(TorchDtype type, ByteBuffer littleEndian, long count, long[] shape) {
+        long[] sh = shape.clone();
+        long product = 1;
+        long[] strides;
+        try {
+            for (long s : sh) {
+                if (s < 0) {
+                    throw new IllegalArgumentException("negative size " + s + " in shape " + Arrays.toString(sh));
+                }
+                product = s == 0 || product == 0 ? 0 : Math.multiplyExact(product, s);
+            }
+            strides = contiguousStrides(sh);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(sh) + " overflows a long index");
+        }
+        if (product != count) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(sh) + " has " + product + " elements, the "
+                    + type.torchName + " data " + count);
+        }
+        littleEndian.position(0);
+        Storage storage = Storage.of(type.torchName, littleEndian);
+        return new Tensor(storage, 0, sh, strides, product, false, false, null);
+    }
+
+    /** Row-major strides as torch computes them: a size-0 dimension counts as 1, so strides stay positive. */
+    private static long[] contiguousStrides(long[] shape) {
+        long[] st = new long[shape.length];
+        long step = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            st[i] = step;
+            step = Math.multiplyExact(step, Math.max(shape[i], 1));
+        }
+        return st;
+    }
+
+    // ---- views of the same storage ----
+
+    /**
+     * Another tensor over this tensor's storage, as {@code torch.as_strided(self, shape, stride, storageOffset)}:
+     * offset and strides count storage elements, not elements of this view. It keeps requires_grad, the parameter
+     * flag and the hooks.
+     *
+     * @throws IllegalArgumentException if shape and stride differ in length, a size, stride or the offset is
+     *                                  negative, or a non-empty view's last element is past the storage's end
+     */
+    public Tensor view(long storageOffset, long[] shape, long[] stride) {
+        return view(storage, storageOffset, shape, stride, requiresGrad, parameter, backwardHooks);
+    }
+
+    /** This tensor with {@code requires_grad} set to {@code requiresGrad}, over the same storage. */
+    public Tensor withRequiresGrad(boolean requiresGrad) {
+        return new Tensor(storage, storageOffset, shape, stride, numel, requiresGrad, parameter, backwardHooks);
+    }
+
+    /**
+     * This tensor as a {@code torch.nn.Parameter} ({@code true}) or a plain tensor ({@code false}), over the same
+     * storage. A checkpoint writer pickles a parameter through {@code torch._utils._rebuild_parameter}.
+     */
+    public Tensor asParameter(boolean parameter) {
+        return new Tensor(storage, storageOffset, shape, stride, numel, requiresGrad, parameter, backwardHooks);
+    }
+
+    /** Whether this tensor and {@code other} view the same storage (so writing one checkpoint keeps them tied). */
+    public boolean sharesStorageWith(Tensor other) {
+        return storage == other.storage;
+    }
+
+    /** The storage this tensor views. */
+    Storage storageObject() {
+        return storage;
+    }
+
+    /** The backward hooks as read (usually an empty {@code OrderedDict}), kept so the tensor writes back as read. */
+    Object backwardHooks() {
+        return backwardHooks;
+    }
+
+    // ---- metadata ----
+
+    /**
+     * Torch's dtype name without {@code torch.}: {@code float64}, {@code float32}, {@code float16},
+     * {@code bfloat16}, {@code int64}, {@code int32}, {@code int16}, {@code int8}, {@code uint8}, {@code bool},
+     * {@code complex64}, {@code complex128}, or a quantized {@code qint8}, {@code quint8}, {@code qint32},
+     * {@code quint4x2}, {@code quint2x4}.
+     */
+    public String dtype() {
+        return type.torchName;
+    }
+
+    /** The sizes of the dimensions (a copy); empty for a scalar. */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** The strides, in storage elements, of the dimensions (a copy). */
+    public long[] stride() {
+        return stride.clone();
+    }
+
+    /** The index in the storage, in elements, of this tensor's first element. */
+    public long storageOffset() {
+        return storageOffset;
+    }
+
+    /** Whether the tensor was saved with {@code requires_grad=True}. */
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Whether the tensor was saved as a {@code torch.nn.Parameter}. */
+    public boolean isParameter() {
+        return parameter;
+    }
+
+    /** The device the storage was saved from, such as {@code cpu} or {@code cuda:0}; its bytes are here anyway. */
+    public String device() {
+        return storage.device();
+    }
+
+    /** The number of elements: the product of the shape, 1 for a scalar. */
+    public long numel() {
+        return numel;
+    }
+
+    /** Bytes per element (a complex element counts both parts). */
+    public int itemSize() {
+        return type.itemSize;
+    }
+
+    /**
+     * Whether the elements lie in row-major order without gaps, by torch's rule: dimensions of size 1 are
+     * ignored, and an empty tensor is contiguous.
+     */
+    public boolean isContiguous() {
+        if (numel == 0) {
+            return true;
+        }
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1) {
+                if (stride[i] != expected) {
+                    return false;
+                }
+                expected *= shape[i];
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The whole storage, not just this view: a read-only buffer in the storage's byte order (little-endian
+     * unless the file says otherwise), position 0. Loads the storage on first use.
+     */
+    public ByteBuffer storage() {
+        return storage.bytes();
+    }
+
+    // ---- typed copies, in logical row-major order ----
+
+    /**
+     * The elements as doubles, in row-major order: every float type exactly (float16 and bfloat16 included), the
+     * integers (an int64 beyond 2^53 rounds), uint8 unsigned, bool as 0 or 1. A complex tensor gives interleaved
+     * real and imaginary parts, {@code 2 * numel} values.
+     *
+     * @throws IllegalStateException for a quantized tensor (its raw integers are in {@link #toByteArray()} or
+     *                               {@link #contiguousBytes()}), or if the array would be too large
+     */
+    public double[] toDoubleArray() {
+        if (type.kind == 'q') {
+            throw wrongDtype("toDoubleArray()", "a real or complex dtype (a quantized tensor's values need its scale"
+                    + " and zero point)");
+        }
+        double[] out = new double[arrayLength("double", type.isComplex() ? 2 : 1)];
+        ByteBuffer b = elementBytes();
+        Elements it = elements();
+        int n = (int) numel;
+        switch (type) {
+            case FLOAT64 -> { for (int i = 0; i < n; i++) out[i] = b.getDouble(it.next()); }
+            case FLOAT32 -> { for (int i = 0; i < n; i++) out[i] = b.getFloat(it.next()); }
+            case FLOAT16 -> { for (int i = 0; i < n; i++) out[i] = TorchDtype.halfToFloat(b.getShort(it.next())); }
+            case BFLOAT16 -> { for (int i = 0; i < n; i++) out[i] = TorchDtype.bfloat16ToFloat(b.getShort(it.next())); }
+            case INT64 -> { for (int i = 0; i < n; i++) out[i] = b.getLong(it.next()); }
+            case INT32 -> { for (int i = 0; i < n; i++) out[i] = b.getInt(it.next()); }
+            case INT16 -> { for (int i = 0; i < n; i++) out[i] = b.getShort(it.next()); }
+            case INT8 -> { for (int i = 0; i < n; i++) out[i] = b.get(it.next()); }
+            case UINT8 -> { for (int i = 0; i < n; i++) out[i] = b.get(it.next()) & 0xFF; }
+            case BOOL -> { for (int i = 0; i < n; i++) out[i] = b.get(it.next()) != 0 ? 1 : 0; }
+            case COMPLEX64 -> {
+                for (int i = 0; i < n; i++) {
+                    int at = it.next();
+                    out[2 * i] = b.getFloat(at);
+                    out[2 * i + 1] = b.getFloat(at + 4);
+                }
+            }
+            case COMPLEX128 -> {
+                for (int i = 0; i < n; i++) {
+                    int at = it.next();
+                    out[2 * i] = b.getDouble(at);
+                    out[2 * i + 1] = b.getDouble(at + 8);
+                }
+            }
+            default -> throw new AssertionError(type);
+        }
+        return out;
+    }
+
+    /**
+     * The elements as floats, in row-major order, of a float32, float16 or bfloat16 tensor (all exact).
+     *
+     * @throws IllegalStateException for any other dtype, or if the array would be too large
+     */
+    public float[] toFloatArray() {
+        if (type != TorchDtype.FLOAT32 && type != TorchDtype.FLOAT16 && type != TorchDtype.BFLOAT16) {
+            throw wrongDtype("toFloatArray()", "float32, float16 or bfloat16");
+        }
+        float[] out = new float[arrayLength("float", 1)];
+        ByteBuffer b = elementBytes();
+        Elements it = elements();
+        switch (type) {
+            case FLOAT32 -> { for (int i = 0; i < out.length; i++) out[i] = b.getFloat(it.next()); }
+            case FLOAT16 -> { for (int i = 0; i < out.length; i++) out[i] = TorchDtype.halfToFloat(b.getShort(it.next())); }
+            default -> { for (int i = 0; i < out.length; i++) out[i] = TorchDtype.bfloat16ToFloat(b.getShort(it.next())); }
+        }
+        return out;
+    }
+
+    /**
+     * The elements as longs, in row-major order, of an integer or bool tensor: int64, int32, int16, int8, uint8
+     * (unsigned, 0 to 255), bool (0 or 1).
+     *
+     * @throws IllegalStateException for any other dtype, or if the array would be too large
+     */
+    public long[] toLongArray() {
+        if (type.kind != 'i' && type.kind != 'u' && type.kind != 'b') {
+            throw wrongDtype("toLongArray()", "int64, int32, int16, int8, uint8 or bool");
+        }
+        long[] out = new long[arrayLength("long", 1)];
+        ByteBuffer b = elementBytes();
+        Elements it = elements();
+        switch (type) {
+            case INT64 -> { for (int i = 0; i < out.length; i++) out[i] = b.getLong(it.next()); }
+            case INT32 -> { for (int i = 0; i < out.length; i++) out[i] = b.getInt(it.next()); }
+            case INT16 -> { for (int i = 0; i < out.length; i++) out[i] = b.getShort(it.next()); }
+            case INT8 -> { for (int i = 0; i < out.length; i++) out[i] = b.get(it.next()); }
+            case UINT8 -> { for (int i = 0; i < out.length; i++) out[i] = b.get(it.next()) & 0xFF; }
+            default -> { for (int i = 0; i < out.length; i++) out[i] = b.get(it.next()) != 0 ? 1 : 0; }
+        }
+        return out;
+    }
+
+    /**
+     * The elements as ints, in row-major order, of an int32, int16, int8 or uint8 (unsigned) tensor.
+     *
+     * @throws IllegalStateException for any other dtype, or if the array would be too large
+     */
+    public int[] toIntArray() {
+        if (type != TorchDtype.INT32 && type != TorchDtype.INT16 && type != TorchDtype.INT8
+                && type != TorchDtype.UINT8) {
+            throw wrongDtype("toIntArray()", "int32, int16, int8 or uint8");
+        }
+        int[] out = new int[arrayLength("int", 1)];
+        ByteBuffer b = elementBytes();
+        Elements it = elements();
+        switch (type) {
+            case INT32 -> { for (int i = 0; i < out.length; i++) out[i] = b.getInt(it.next()); }
+            case INT16 -> { for (int i = 0; i < out.length; i++) out[i] = b.getShort(it.next()); }
+            case INT8 -> { for (int i = 0; i < out.length; i++) out[i] = b.get(it.next()); }
+            default -> { for (int i = 0; i < out.length; i++) out[i] = b.get(it.next()) & 0xFF; }
+        }
+        return out;
+    }
+
+    /**
+     * The elements as shorts, in row-major order: an int16 tensor's values, or a float16 or bfloat16 tensor's
+     * raw bits.
+     *
+     * @throws IllegalStateException for any other dtype, or if the array would be too large
+     */
+    public short[] toShortArray() {
+        if (type != TorchDtype.INT16 && type != TorchDtype.FLOAT16 && type != TorchDtype.BFLOAT16) {
+            throw wrongDtype("toShortArray()", "int16, float16 or bfloat16");
+        }
+        short[] out = new short[arrayLength("short", 1)];
+        ByteBuffer b = elementBytes();
+        Elements it = elements();
+        for (int i = 0; i < out.length; i++) {
+            out[i] = b.getShort(it.next());
+        }
+        return out;
+    }
+
+    /**
+     * The elements as bytes, in row-major order, of a one-byte tensor: int8, uint8 (as Java's signed bytes; mask
+     * with {@code 0xFF}), bool (0 or 1 as stored), or the raw bytes of qint8, quint8, quint4x2 and quint2x4.
+     *
+     * @throws IllegalStateException for any other dtype, or if the array would be too large
+     */
+    public byte[] toByteArray() {
+        if (type.itemSize != 1) {
+            throw wrongDtype("toByteArray()", "int8, uint8, bool, qint8, quint8, quint4x2 or quint2x4");
+        }
+        byte[] out = new byte[arrayLength("byte", 1)];
+        ByteBuffer b = elementBytes();
+        Elements it = elements();
+        for (int i = 0; i < out.length; i++) {
+            out[i] = b.get(it.next());
+        }
+        return out;
+    }
+
+    /**
+     * The elements, in row-major order, of a bool tensor; any nonzero byte is true, as in torch.
+     *
+     * @throws IllegalStateException for any other dtype, or if the array would be too large
+     */
+    public boolean[] toBooleanArray() {
+        if (type != TorchDtype.BOOL) {
+            throw wrongDtype("toBooleanArray()", "bool");
+        }
+        boolean[] out = new boolean[arrayLength("boolean", 1)];
+        ByteBuffer b = elementBytes();
+        Elements it = elements();
+        for (int i = 0; i < out.length; i++) {
+            out[i] = b.get(it.next()) != 0;
+        }
+        return out;
+    }
+
+    /**
+     * A new little-endian buffer of the elements in logical row-major order, {@code itemSize * numel} bytes, as
+     * {@code t.contiguous()}'s storage on a little-endian machine: what a checkpoint or safetensors file holds.
+     *
+     * @throws IllegalStateException if the bytes are more than a ByteBuffer holds
+     */
+    public ByteBuffer contiguousBytes() {
+        long size = byteLength();
+        if (size > MAX_ARRAY) {
+            throw new IllegalStateException(this + " has " + size + " bytes, more than a ByteBuffer holds");
+        }
+        ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+        if (numel > 0) {
+            ByteBuffer src = storage.bytes();
+            if (isContiguous() && storage.order() == ByteOrder.LITTLE_ENDIAN) {
+                int from = Math.toIntExact(storageOffset * type.itemSize);
+                out.put(src.position(from).limit(from + (int) size));
+            } else {
+                gather(src, elements(), out, numel);
+            }
+        }
+        return out.flip();
+    }
+
+    /** {@code itemSize * numel}: the bytes of {@link #contiguousBytes()} (may exceed an int for a huge expand). */
+    long byteLength() {
+        try {
+            return Math.multiplyExact(numel, type.itemSize);
+        } catch (ArithmeticException e) {
+            throw new IllegalStateException(this + " has more bytes than a long can count");
+        }
+    }
+
+    /**
+     * Writes {@link #contiguousBytes()} to {@code out} without holding them all: a view is gathered a chunk at a
+     * time, and a contiguous little-endian tensor is written straight from its storage.
+     */
+    void writeContiguousTo(OutputStream out) throws IOException {
+        long remaining = numel;
+        if (remaining == 0) {
+            return;
+        }
+        ByteBuffer src = storage.bytes();
+        if (isContiguous() && storage.order() == ByteOrder.LITTLE_ENDIAN) {
+            int from = Math.toIntExact(storageOffset * type.itemSize);
+            writeBuffer(src.position(from).limit(from + (int) byteLength()).slice(), out);
+            return;
+        }
+        Elements it = elements();
+        int perChunk = Math.max(1, CHUNK / type.itemSize);
+        ByteBuffer chunk = ByteBuffer.allocate(perChunk * type.itemSize).order(ByteOrder.LITTLE_ENDIAN);
+        while (remaining > 0) {
+            int count = (int) Math.min(remaining, perChunk);
+            chunk.clear();
+            gather(src, it, chunk, count);
+            out.write(chunk.array(), 0, chunk.position());
+            remaining -= count;
+        }
+    }
+
+    private static void writeBuffer(ByteBuffer b, OutputStream out) throws IOException {
+        if (b.hasArray()) {
+            out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+            return;
+        }
+        byte[] chunk = new byte[Math.min(CHUNK, b.remaining())];
+        while (b.hasRemaining()) {
+            int n = Math.min(chunk.length, b.remaining());
+            b.get(chunk, 0, n);
+            out.write(chunk, 0, n);
+        }
+    }
+
+    /** Copies {@code count} elements from {@code it}'s positions in {@code src} to {@code dst}, in dst's order. */
+    private void gather(ByteBuffer src, Elements it, ByteBuffer dst, long count) {
+        // Reading in the storage's order and writing in dst's swaps bytes when they differ; a complex element
+        // is two units, each swapped on its own.
+        int unit = type.unitSize();
+        int units = type.itemSize / unit;
+        for (long i = 0; i < count; i++) {
+            int at = it.next();
+            for (int u = 0; u < units; u++, at += unit) {
+                switch (unit) {
+                    case 1 -> dst.put(src.get(at));
+                    case 2 -> dst.putShort(src.getShort(at));
+                    case 4 -> dst.putInt(src.getInt(at));
+                    default -> dst.putLong(src.getLong(at));
+                }
+            }
+        }
+    }
+
+    /** The storage's bytes, or none for an empty tensor, whose storage need not be loaded. */
+    private ByteBuffer elementBytes() {
+        return numel == 0 ? ByteBuffer.allocate(0) : storage.bytes();
+    }
+
+    private Elements elements() {
+        return new Elements(storageOffset, shape, stride, type.itemSize);
+    }
+
+    private int arrayLength(String javaType, int perElement) {
+        if (numel > MAX_ARRAY / perElement) {
+            throw new IllegalStateException(this + " has " + numel + " elements, more than a Java " + javaType
+                    + " array holds");
+        }
+        return (int) numel * perElement;
+    }
+
+    private IllegalStateException wrongDtype(String method, String accepted) {
+        return new IllegalStateException(method + " needs " + accepted + ", and this tensor is " + type.torchName);
+    }
+
+    /**
+     * The byte positions in the storage of a view's elements, in row-major order: an odometer over the shape. The
+     * view was validated, so every position is inside the storage, whose bytes fit an int.
+     */
+    private static final class Elements {
+        private final long[] shape;
+        private final long[] stride;
+        private final long[] counter;
+        private final int itemSize;
+        private long index;
+
+        Elements(long offset, long[] shape, long[] stride, int itemSize) {
+            this.shape = shape;
+            this.stride = stride;
+            this.counter = new long[shape.length];
+            this.itemSize = itemSize;
+            this.index = offset;
+        }
+
+        /** The byte position of the next element. */
+        int next() {
+            int at = (int) (index * itemSize);
+            for (int d = shape.length - 1; d >= 0; d--) {
+                if (counter[d] + 1 < shape[d]) {
+                    counter[d]++;
+                    index += stride[d];
+                    break;
+                }
+                // Validated: (shape - 1) * stride does not overflow.
+                index -= (shape[d] - 1) * stride[d];
+                counter[d] = 0;
+            }
+            return at;
+        }
+    }
+
+    /**
+     * A summary such as {@code Tensor(float32, shape=[2, 3], stride=[3, 1], offset=0)}, with the device,
+     * requires_grad and parameter flag added when they are not the defaults. It does not load the storage.
+     */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Tensor(").append(type.torchName)
+                .append(", shape=").append(Arrays.toString(shape))
+                .append(", stride=").append(Arrays.toString(stride))
+                .append(", offset=").append(storageOffset);
+        if (!"cpu".equals(storage.device())) {
+            sb.append(", device=").append(storage.device());
+        }
+        if (requiresGrad) {
+            sb.append(", requires_grad=True");
+        }
+        if (parameter) {
+            sb.append(", parameter");
+        }
+        return sb.append(')').toString();
+    }
+}
