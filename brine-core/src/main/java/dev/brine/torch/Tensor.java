@@ -354,6 +354,42 @@ public final class Tensor {
     // ---- typed copies, in logical row-major order ----
 
     /**
+     * The element at row-major index {@code index} (0 to {@code numel() - 1}) as a Java value: a {@code Double} for
+     * the float dtypes, a {@code Long} for the integer dtypes (uint8 unsigned) and for a quantized tensor's raw
+     * integer, a {@code Boolean} for bool, a {@link dev.brine.value.PyComplex} for the complex dtypes. Reads one
+     * element, without copying the tensor.
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     */
+    public Object get(long index) {
+        if (index < 0 || index >= numel) {
+            throw new IndexOutOfBoundsException("index " + index + " out of range for " + numel + " elements");
+        }
+        long rem = index;
+        long element = storageOffset;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            element += rem % shape[d] * stride[d];
+            rem /= shape[d];
+        }
+        ByteBuffer b = elementBytes();
+        int at = Math.toIntExact(element * type.itemSize);
+        return switch (type) {
+            case FLOAT64 -> b.getDouble(at);
+            case FLOAT32 -> (double) b.getFloat(at);
+            case FLOAT16 -> (double) TorchDtype.halfToFloat(b.getShort(at));
+            case BFLOAT16 -> (double) TorchDtype.bfloat16ToFloat(b.getShort(at));
+            case INT64 -> b.getLong(at);
+            case INT32, QINT32 -> (long) b.getInt(at);
+            case INT16 -> (long) b.getShort(at);
+            case INT8, QINT8 -> (long) b.get(at);
+            case UINT8, QUINT8, QUINT4X2, QUINT2X4 -> (long) (b.get(at) & 0xFF);
+            case BOOL -> b.get(at) != 0;
+            case COMPLEX64 -> new dev.brine.value.PyComplex(b.getFloat(at), b.getFloat(at + 4));
+            case COMPLEX128 -> new dev.brine.value.PyComplex(b.getDouble(at), b.getDouble(at + 8));
+        };
+    }
+
+    /**
      * The elements as doubles, in row-major order: every float type exactly (float16 and bfloat16 included), the
      * integers (an int64 beyond 2^53 rounds), uint8 unsigned, bool as 0 or 1. A complex tensor gives interleaved
      * real and imaginary parts, {@code 2 * numel} values.

@@ -129,7 +129,12 @@ final class TorchReader {
                         + id.key + "' holds " + id.numel + " " + id.dtype.torchName + " elements, " + need
                         + " bytes");
             }
-            ByteBuffer bytes = zip.read(entry, false);
+            ByteBuffer bytes;
+            try {
+                bytes = zip.read(entry, false);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             long crc = zip.crc(entry);
             Storage s = new Storage(entry, id.dtype.torchName, id.numel, id.location, byteOrder, () -> {
                 ZipReader.checkCrc(entry, bytes, crc);
