@@ -40,6 +40,8 @@ public final class Tensor {
     private final boolean requiresGrad;
     private final boolean parameter;
     private final Object backwardHooks;
+    /** A quantized tensor's {@code quantizer_params}, as pickled; null for any other tensor. */
+    private Object quantizer;
 
     private Tensor(Storage storage, long storageOffset, long[] shape, long[] stride, long numel, boolean requiresGrad,
                    boolean parameter, Object backwardHooks) {
@@ -240,12 +242,14 @@ public final class Tensor {
      *                                  negative, or a non-empty view's last element is past the storage's end
      */
     public Tensor view(long storageOffset, long[] shape, long[] stride) {
-        return view(storage, storageOffset, shape, stride, requiresGrad, parameter, backwardHooks);
+        return view(storage, storageOffset, shape, stride, requiresGrad, parameter, backwardHooks)
+                .withQuantizer(quantizer);
     }
 
     /** This tensor with {@code requires_grad} set to {@code requiresGrad}, over the same storage. */
     public Tensor withRequiresGrad(boolean requiresGrad) {
-        return new Tensor(storage, storageOffset, shape, stride, numel, requiresGrad, parameter, backwardHooks);
+        return new Tensor(storage, storageOffset, shape, stride, numel, requiresGrad, parameter, backwardHooks)
+                .withQuantizer(quantizer);
     }
 
     /**
@@ -253,7 +257,24 @@ public final class Tensor {
      * storage. A checkpoint writer pickles a parameter through {@code torch._utils._rebuild_parameter}.
      */
     public Tensor asParameter(boolean parameter) {
-        return new Tensor(storage, storageOffset, shape, stride, numel, requiresGrad, parameter, backwardHooks);
+        return new Tensor(storage, storageOffset, shape, stride, numel, requiresGrad, parameter, backwardHooks)
+                .withQuantizer(quantizer);
+    }
+
+    /**
+     * For a quantized tensor (dtype {@code qint8}, {@code quint8}, {@code qint32}, {@code quint4x2},
+     * {@code quint2x4}), its {@code quantizer_params} as the checkpoint pickled them: {@code (qscheme, scale,
+     * zero_point)} per tensor, or {@code (qscheme, scales, zero_points, axis)} per channel, the qscheme an inert
+     * node; null for any other tensor. The real value of an element is {@code (raw - zero_point) * scale}.
+     */
+    public Object quantizer() {
+        return quantizer;
+    }
+
+    /** This tensor (a new one read from a checkpoint, not yet shared) with its quantizer parameters set. */
+    Tensor withQuantizer(Object params) {
+        this.quantizer = params;
+        return this;
     }
 
     /** Whether this tensor and {@code other} view the same storage (so writing one checkpoint keeps them tied). */

@@ -85,6 +85,15 @@ final class TorchGlobals implements ReadExtension {
         if (callable.equals(REBUILD_TENSOR_V2) || callable.equals(REBUILD_TENSOR)) {
             return rebuildTensor(callable, args);
         }
+        if (callable.equals(REBUILD_QTENSOR)) {
+            // _rebuild_qtensor(storage, storage_offset, size, stride, quantizer_params, requires_grad, hooks)
+            if (args.size() != 7) {
+                return NOT_HANDLED;
+            }
+            Object tensor = rebuildTensor(REBUILD_TENSOR_V2, PyTuple.of(args.get(0), args.get(1), args.get(2),
+                    args.get(3), args.get(5), args.get(6)));
+            return tensor instanceof Tensor ? ((Tensor) tensor).withQuantizer(args.get(4)) : NOT_HANDLED;
+        }
         if (callable.equals(REBUILD_PARAMETER)) {
             // _rebuild_parameter(data, requires_grad, backward_hooks)
             if (args.size() != 3 || !(args.get(0) instanceof Tensor) || !(args.get(1) instanceof Boolean)) {

@@ -73,6 +73,10 @@ final class TorchWriter {
      */
     private static PyObject reduce(Tensor t) {
         Object hooks = t.backwardHooks() != null ? t.backwardHooks() : new PyOrderedDict();
+        if (t.quantizer() != null) {
+            return PyObject.reduce(TorchGlobals.REBUILD_QTENSOR, t.storageObject(), t.storageOffset(),
+                    longs(t.shape()), longs(t.stride()), t.quantizer(), t.requiresGrad(), hooks);
+        }
         PyObject tensor = PyObject.reduce(TorchGlobals.REBUILD_TENSOR_V2, t.storageObject(), t.storageOffset(),
                 longs(t.shape()), longs(t.stride()), !t.isParameter() && t.requiresGrad(),
                 t.isParameter() ? new PyOrderedDict() : hooks);
