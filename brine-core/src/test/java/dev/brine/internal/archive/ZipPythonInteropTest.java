@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -106,7 +105,8 @@ class ZipPythonInteropTest {
         try (ZipReader reader = ZipReader.open(file)) {
             assertThat(reader.names()).hasSize(65540);
             assertThat(reader.names().get(65539)).isEqualTo("e65539");
-            assertThat(ZipRoundTripTest.bytes(reader.read("e65000"))).isEqualTo("65000".getBytes(StandardCharsets.US_ASCII));
+            assertThat(ZipRoundTripTest.bytes(reader.read("e65000")))
+                    .isEqualTo("65000".getBytes(StandardCharsets.US_ASCII));
             assertThat(reader.size("e65001")).isZero();
         }
     }
@@ -114,7 +114,8 @@ class ZipPythonInteropTest {
     @Test
     void codePage437MatchesPython() {
         String python = CPython.python3().run(new byte[0], "-c",
-                "import sys; sys.stdout.write(bytes(range(128, 256)).decode('cp437').encode('unicode_escape').decode())")
+                "import sys; sys.stdout.write(bytes(range(128, 256)).decode('cp437')"
+                        + ".encode('unicode_escape').decode())")
                 .stdoutText();
         StringBuilder escaped = new StringBuilder();
         for (char c : ZipReader.CP437_HIGH.toCharArray()) {
@@ -150,7 +151,8 @@ class ZipPythonInteropTest {
         python(SYSTEM_PYTHON, String.join("\n",
                 "import sys, torch",
                 "torch.manual_seed(1)",
-                "torch.save({'w': torch.randn(64, 33), 'b': torch.randn(5).double(), 'e': torch.zeros(0)}, sys.argv[1])"),
+                "torch.save({'w': torch.randn(64, 33), 'b': torch.randn(5).double(), 'e': torch.zeros(0)},",
+                "           sys.argv[1])"),
                 original.toString());
         try (ZipReader reader = ZipReader.open(original);
              ZipWriter writer = new ZipWriter(Files.newOutputStream(rewritten))) {
@@ -235,9 +237,8 @@ class ZipPythonInteropTest {
         pb.environment().remove("PYTHONPATH");
         try {
             Process process = pb.start();
-            try (OutputStream stdin = process.getOutputStream()) {
-                // Nothing to feed.
-            }
+            // Nothing to feed: close stdin so a script that reads it sees the end.
+            process.getOutputStream().close();
             CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
             CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
             if (!process.waitFor(5, TimeUnit.MINUTES)) {
