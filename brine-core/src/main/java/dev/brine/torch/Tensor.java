@@ -104,7 +104,7 @@ public final class Tensor {
                 numel = Math.multiplyExact(numel, shape[i]);
                 last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, stride[i]));
             }
-            if (last >= storage.numel()) {
+            if (last / elementsPerByte(storage.type()) >= storage.numel()) {
                 throw new IllegalArgumentException("a view with offset " + offset + ", shape " + Arrays.toString(shape)
                         + " and stride " + Arrays.toString(stride) + " reaches element " + last + " of " + storage
                         + ", which has " + storage.numel());
@@ -114,6 +114,14 @@ public final class Tensor {
             throw new IllegalArgumentException("a view with offset " + offset + ", shape " + Arrays.toString(shape)
                     + " and stride " + Arrays.toString(stride) + " overflows a long index");
         }
+    }
+
+    /**
+     * The elements a storage byte packs: 2 for {@code quint4x2}, 4 for {@code quint2x4} (their storages count
+     * bytes), 1 for every other dtype.
+     */
+    static int elementsPerByte(TorchDtype type) {
+        return type == TorchDtype.QUINT4X2 ? 2 : type == TorchDtype.QUINT2X4 ? 4 : 1;
     }
 
     // ---- factories ----
@@ -393,6 +401,13 @@ public final class Tensor {
             rem /= shape[d];
         }
         ByteBuffer b = elementBytes();
+        int perByte = elementsPerByte(type);
+        if (perByte > 1) {
+            // Packed sub-byte integers, lowest bits first, as torch packs quint4x2 and quint2x4.
+            int bits = 8 / perByte;
+            int packed = b.get(Math.toIntExact(element / perByte)) & 0xFF;
+            return (long) ((packed >>> (bits * (int) (element % perByte))) & ((1 << bits) - 1));
+        }
         int at = Math.toIntExact(element * type.itemSize);
         return switch (type) {
             case FLOAT64 -> b.getDouble(at);

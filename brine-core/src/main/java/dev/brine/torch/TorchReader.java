@@ -171,6 +171,11 @@ final class TorchReader {
         Map<String, Storage> storages = new HashMap<>();
         Map<String, ByteBuffer> loaded = new HashMap<>();
         Object value = load(in, where + "pickle", pid -> {
+            if (pid instanceof PyTuple && ((PyTuple) pid).size() == 4 && "module".equals(((PyTuple) pid).get(0))) {
+                // ('module', class, source file, source): a pickled module's class, kept with its source so
+                // torch can warn when it changed; the class is what the pickle uses.
+                return ((PyTuple) pid).get(1);
+            }
             // ('storage', storage_type, root_key, location, numel, view_metadata)
             StorageId id = StorageId.of(pid, 6);
             if (((PyTuple) pid).get(5) != null) {

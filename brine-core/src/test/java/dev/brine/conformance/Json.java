@@ -15,7 +15,7 @@ import java.util.Map;
  * as {@code Long} (they write only integers), strings with {@code \\u} escapes taken as UTF-16 code units so lone
  * surrogates survive, as Python's {@code json.dumps(ensure_ascii=True)} writes them.
  */
-final class Json {
+public final class Json {
     private final String text;
     private int pos;
 
@@ -23,7 +23,7 @@ final class Json {
         this.text = text;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json json = new Json(text);
         json.skipSpace();
         Object value = json.value();
@@ -34,7 +34,7 @@ final class Json {
         return value;
     }
 
-    static Object read(Path file) {
+    public static Object read(Path file) {
         try {
             return parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
         } catch (IOException e) {
