@@ -77,6 +77,15 @@ public final class CPython {
         return p.get();
     }
 
+    /**
+     * The interpreter at {@code executable} (such as Debian's {@code /usr/bin/python3}, whose packages differ from
+     * pyenv's), if it exists and runs; it need not be one of those {@link #all()} finds.
+     */
+    public static Optional<CPython> at(Path executable) {
+        String version = Files.isExecutable(executable) ? probeVersion(executable) : null;
+        return Optional.ofNullable(version).map(v -> new CPython(executable, v));
+    }
+
     /** Skips the calling test with {@code message}, or fails it under {@code BRINE_REQUIRE_PYTHON=1}. */
     public static void require(boolean condition, String message) {
         if (condition) {
