@@ -1,0 +1,121 @@
+package dev.brine.cli;
+
+import dev.brine.joblib.JoblibFile;
+import dev.brine.torch.Tensor;
+import dev.brine.torch.TorchFile;
+import dev.brine.value.NDArray;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code brine convert} and {@code brine json} on torch checkpoints and joblib files written from Java. */
+class ArtifactCommandsTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new BrineCli());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        return new Run(cmd.execute(args), out.toString(), err.toString());
+    }
+
+    private Path checkpoint(boolean withEpoch) throws IOException {
+        Map<String, Object> sd = new LinkedHashMap<>();
+        Tensor w = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        sd.put("fc.weight", w);
+        sd.put("fc.weight_t", w.view(0, new long[] {3, 2}, new long[] {1, 3}));
+        sd.put("fc.bias", Tensor.of(new long[] {7, 8}, 2));
+        if (withEpoch) {
+            sd.put("epoch", 3L);
+        }
+        Path p = dir.resolve(withEpoch ? "with-epoch.pt" : "model.pt");
+        TorchFile.write(p, sd);
+        return p;
+    }
+
+    @Test
+    void convertWritesEachTensorContiguouslyInSafetensors() throws IOException {
+        Path out = dir.resolve("model.safetensors");
+        Run r = run("convert", checkpoint(false).toString(), out.toString());
+        assertThat(r.code).as(r.err).isZero();
+        assertThat(r.err).contains("3 tensors written");
+        ByteBuffer file = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLength = file.getLong();
+        String header = new String(Files.readAllBytes(out), 8, (int) headerLength, StandardCharsets.UTF_8);
+        assertThat(header).contains("\"fc.weight\":{\"dtype\":\"F32\",\"shape\":[2,3]")
+                .contains("\"fc.weight_t\":{\"dtype\":\"F32\",\"shape\":[3,2]")
+                .contains("\"fc.bias\":{\"dtype\":\"I64\",\"shape\":[2]");
+        // 2 int64 + 6 + 6 float32 values, each tensor its own copy although two share a storage.
+        assertThat(Files.size(out)).isEqualTo(8 + headerLength + 16 + 24 + 24);
+        assertThat(Files.exists(dir.resolve("model.safetensors.partial"))).isFalse();
+    }
+
+    @Test
+    void convertRefusesValuesThatAreNotTensorsUnlessToldToDropThem() throws IOException {
+        Path in = checkpoint(true);
+        Path out = dir.resolve("e.safetensors");
+        Run refused = run("convert", in.toString(), out.toString());
+        assertThat(refused.code).isEqualTo(BrineCli.FAILED);
+        assertThat(refused.err).contains("epoch").contains("not tensors");
+        assertThat(Files.exists(out)).isFalse();
+        Run dropped = run("convert", "--drop-non-tensors", in.toString(), out.toString());
+        assertThat(dropped.code).as(dropped.err).isZero();
+        assertThat(dropped.err).contains("1 values that are not tensors left out");
+    }
+
+    @Test
+    void convertOfAFileThatIsNoCheckpointFails() throws IOException {
+        Path bad = dir.resolve("bad.pt");
+        Files.write(bad, new byte[] {'P', 'K', 3, 4, 0, 0});
+        Run r = run("convert", bad.toString(), dir.resolve("x.safetensors").toString());
+        assertThat(r.code).isEqualTo(BrineCli.FAILED);
+        assertThat(r.err).startsWith("brine convert: ");
+        assertThat(run("convert", dir.resolve("missing.pt").toString(), "x").err).contains("no such file");
+        assertThat(run("convert", "only-one-argument").code).isEqualTo(ConvertCommand.USAGE);
+    }
+
+    @Test
+    void jsonShowsTensorsAndArraysAsDtypeShapeAndAPreview() throws IOException {
+        Run torch = run("json", "-i", "0", checkpoint(false).toString());
+        assertThat(torch.code).as(torch.err).isZero();
+        assertThat(torch.out).contains("{\"$tensor\":{\"dtype\":\"float32\",\"shape\":[2,3],\"stride\":[3,1]")
+                .contains("\"values\":[[1.0,2.0,3.0],[4.0,5.0,6.0]]").doesNotContain("$java");
+
+        Path joblib = dir.resolve("a.joblib");
+        Map<String, Object> arrays = new LinkedHashMap<>();
+        arrays.put("big", NDArray.of(new double[2000], 2, 1000));
+        JoblibFile.write(joblib, arrays);
+        Run j = run("json", "-i", "0", "--max-items", "10", joblib.toString());
+        assertThat(j.code).as(j.err).isZero();
+        assertThat(j.out).contains("\"$ndarray\":{\"dtype\":\"<f8\",\"shape\":[2,1000],\"order\":\"C\"")
+                .contains("[0.0,0.0,0.0,\"...\",0.0,0.0,0.0]").doesNotContain("$java");
+    }
+
+    @Test
+    void jsonSaysSoWhenAFileHoldsMoreThanOnePickle() throws IOException {
+        Path two = dir.resolve("two.pkl");
+        Files.write(two, new byte[] {(byte) 0x80, 2, 'K', 1, '.', (byte) 0x80, 2, 'K', 2, '.'});
+        Run r = run("json", two.toString());
+        assertThat(r.code).isEqualTo(BrineCli.FAILED);
+        assertThat(r.err).contains("5 bytes follow the pickle's STOP");
+    }
+}
