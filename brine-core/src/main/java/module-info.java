@@ -14,4 +14,5 @@ module dev.brine {
     exports dev.brine.scan;
     exports dev.brine.torch;
     exports dev.brine.joblib;
+    exports dev.brine.scipy;
 }

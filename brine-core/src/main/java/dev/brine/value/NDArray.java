@@ -186,6 +186,21 @@ public final class NDArray {
     }
 
     /**
+     * This array (the same data, not copied) written with the names of {@code numpyCore}: {@code "numpy.core"} for
+     * a pickle that numpy 1.x loads (numpy 2 loads it too, through its compatibility aliases), or
+     * {@code "numpy._core"}, what numpy 2 writes and the default for arrays made in Java.
+     *
+     * @throws IllegalArgumentException if {@code numpyCore} is neither
+     */
+    public NDArray withNumpyCore(String numpyCore) {
+        if (!"numpy.core".equals(numpyCore) && !"numpy._core".equals(numpyCore)) {
+            throw new IllegalArgumentException("numpyCore is \"numpy.core\" or \"numpy._core\", not " + numpyCore);
+        }
+        return numpyCore.equals(this.numpyCore) ? this
+                : new NDArray(dtype, shape, order, data, source, numpyCore, form);
+    }
+
+    /**
      * Records the references the pickle named (the reconstructor or {@code _frombuffer}, and {@code numpy.ndarray}
      * or null), so that writing this value back shares the same name strings as the pickle did.
      */

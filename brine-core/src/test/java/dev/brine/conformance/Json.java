@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * Reads the JSON the Python scripts write: objects as {@code LinkedHashMap}, arrays as {@code ArrayList}, numbers
- * as {@code Long} (they write only integers), strings with {@code \\u} escapes taken as UTF-16 code units so lone
- * surrogates survive, as Python's {@code json.dumps(ensure_ascii=True)} writes them.
+ * as {@code Long}, or {@code Double} when written with a fraction or exponent, strings with {@code \\u} escapes
+ * taken as UTF-16 code units so lone surrogates survive, as Python's {@code json.dumps(ensure_ascii=True)} writes them.
  */
 public final class Json {
     private final String text;
@@ -169,7 +169,8 @@ public final class Json {
         if (n.isEmpty()) {
             throw error("unexpected character");
         }
-        return Long.parseLong(n);
+        return n.indexOf('.') >= 0 || n.indexOf('e') >= 0 || n.indexOf('E') >= 0 ? (Object) Double.parseDouble(n)
+                : (Object) Long.parseLong(n);
     }
 
     private char peek() {
