@@ -168,8 +168,8 @@ public final class BrineCli implements Callable<Integer> {
         int indent;
 
         @Option(names = {"--max-items"}, defaultValue = "1000", paramLabel = "N",
-                description = "summarize arrays and tensors of more than N items as numpy prints them "
-                        + "(default: ${DEFAULT-VALUE})")
+                description = "summarize arrays and tensors of more than N items as numpy prints them; "
+                        + "-1 shows every item (default: ${DEFAULT-VALUE})")
         int maxItems;
 
         @Override
@@ -178,6 +178,10 @@ public final class BrineCli implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             if (indent < 0) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--indent must be >= 0");
+            }
+            if (maxItems < -1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--max-items must be >= 0, or -1 for every item");
             }
             Unpickler unpickler;
             try {
@@ -198,11 +202,8 @@ public final class BrineCli implements Callable<Integer> {
                 err.println("brine json: " + describe(file, e));
                 return FAILED;
             }
-            if (maxItems < 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--max-items must be >= 0");
-            }
             try {
-                JsonView.write(value, out, indent, maxItems);
+                JsonView.write(value, out, indent, maxItems == -1 ? Integer.MAX_VALUE : maxItems);
             } catch (IOException e) {
                 err.println("brine json: " + e.getMessage());
                 return FAILED;

@@ -108,6 +108,13 @@ class ArtifactCommandsTest {
         assertThat(j.code).as(j.err).isZero();
         assertThat(j.out).contains("\"$ndarray\":{\"dtype\":\"<f8\",\"shape\":[2,1000],\"order\":\"C\"")
                 .contains("[0.0,0.0,0.0,\"...\",0.0,0.0,0.0]").doesNotContain("$java");
+
+        Run all = run("json", "-i", "0", "--max-items", "-1", joblib.toString());
+        assertThat(all.code).as(all.err).isZero();
+        assertThat(all.out).doesNotContain("...").contains("[" + "0.0,".repeat(999) + "0.0]");
+        Run bad = run("json", "--max-items", "-2", joblib.toString());
+        assertThat(bad.code).isEqualTo(picocli.CommandLine.ExitCode.USAGE);
+        assertThat(bad.err).contains("--max-items must be >= 0, or -1 for every item");
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.brine.value.PersistentRef;
 import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
+import dev.brine.value.PyDeque;
 import dev.brine.value.PyFrozenSet;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
@@ -54,10 +55,28 @@ import java.util.Set;
  *       past {@link #DEFAULT_MAX_ITEMS} items as numpy prints them</td></tr>
  *   <tr><td>{@code {"$tensor": {"dtype", "shape", "stride", "storage_offset", "requires_grad", "values"}}}</td>
  *       <td>a torch tensor, summarized the same way</td></tr>
+ *   <tr><td>{@code {"$masked": {"dtype", "shape", "data", "mask", "fill_value"}}}</td><td>a numpy masked array</td></tr>
+ *   <tr><td>{@code {"$scalar": {"dtype", "value"}}}, {@code {"$dtype": "<f8"}}</td><td>a numpy scalar, a dtype (a
+ *       structured one as {@code {"itemsize", "fields"}})</td></tr>
+ *   <tr><td>{@code {"$sparse": {"format", "class", "shape", "dtype", "nnz", ...arrays}}}</td><td>a scipy sparse
+ *       matrix or array (csr, csc, coo, bsr, dia)</td></tr>
+ *   <tr><td>{@code {"$date": "2024-02-29"}}, {@code {"$time": ...}}, {@code {"$datetime": ...}}</td><td>dates and
+ *       times as Python's {@code isoformat} writes them; a zone that is not a fixed offset follows in brackets</td></tr>
+ *   <tr><td>{@code {"$timedelta": "PT26H"}}, {@code {"$timezone": "Europe/Berlin"}}</td><td>ISO 8601 duration,
+ *       zone</td></tr>
+ *   <tr><td>{@code $decimal}, {@code $fraction}, {@code $uuid}, {@code $path}</td><td>as Python's {@code str}
+ *       writes them ({@code "-1/3"} for a fraction)</td></tr>
+ *   <tr><td>{@code {"$range": [start, stop, step]}}, {@code {"$slice": [...]}}</td><td>range, slice</td></tr>
+ *   <tr><td>{@code {"$deque": {"items", "maxlen"}}}, {@code {"$array": {"typecode", "values"}}}</td><td>deque,
+ *       array.array</td></tr>
+ *   <tr><td>{@code {"$exception": {"type", "args", "state"}}}, {@code {"$namedtuple": {"type", "values"}}}</td>
+ *       <td>an exception, a named tuple</td></tr>
  * </table>
  *
- * <p>Any other value Brine maps to a Java type (a date, a decimal, a numpy dtype) is shown as the inert object of
- * the call that makes it in Python, as the {@link dev.brine.Pickler} would write it.
+ * <p>datetime64 items of an array show as numpy prints them ({@code "2024-03-01T12:34"} in minutes, {@code "NaT"}),
+ * and object arrays show their items. Any other value Brine maps to a Java type is shown as the inert object of
+ * the call that makes it in Python, as the {@link dev.brine.Pickler} would write it. docs/JSON.md describes the
+ * format in full.
  *
  * <p>A container reached more than once (a shared reference, or a cycle) is written in full the first time with
  * an {@code "$id"} member, and as {@code {"$ref": id}} after that. Rendering is iterative, so deeply nested values
@@ -137,6 +156,9 @@ public final class JsonView {
             if (!hasIdentity(v)) {
                 if (v instanceof PersistentRef r) {
                     todo.push(new Object[] {r.id()});
+                }
+                for (Object child : Legible.children(v)) {
+                    todo.push(new Object[] {child});
                 }
                 continue;
             }
@@ -262,9 +284,11 @@ public final class JsonView {
                 }
                 container(v, id, depth);
             } else if (v instanceof NDArray a) {
-                arraySummary("$ndarray", a.dtype().str(), a.shape(), null, a.order().name(), a::get, depth);
+                arraySummary("$ndarray", a.dtype().str(), a.shape(), null, a.order().name(), Legible.items(a), depth);
             } else if (v instanceof Tensor t) {
                 arraySummary("$tensor", t.dtype(), t.shape(), t, null, t::get, depth);
+            } else if (legibly(Legible.of(v, maxItems), null, depth)) {
+                return;
             } else {
                 Object form = PickleWriter.pythonForm(v);
                 if (form != null && form != v) {
@@ -327,6 +351,13 @@ public final class JsonView {
                 openTagged("$set", id, depth);
                 work.push(close('}', depth));
                 array(s, depth + 1);
+            } else if (v instanceof PyDeque d) {
+                openTagged("$deque", id, depth);
+                work.push(close('}', depth));
+                Map<String, Object> members = new java.util.LinkedHashMap<>();
+                members.put("items", new ArrayList<>(d));
+                members.put("maxlen", d.maxlen());
+                work.push(new Pending(members, depth + 1));
             } else if (v instanceof List<?> l) {
                 if (id == null) {
                     array(l, depth);
@@ -349,6 +380,8 @@ public final class JsonView {
                         pairs(m, depth + 1);
                     }
                 }
+            } else if (v instanceof PyObject o && legibly(Legible.ofNode(o, maxItems), id, depth)) {
+                return;
             } else if (v instanceof PyObject o) {
                 openTagged("$object", id, depth);
                 work.push(close('}', depth));
@@ -385,6 +418,17 @@ public final class JsonView {
                 }
                 members(members, depth + 1);
             }
+        }
+
+        /** Writes {@code form} as {@code {"tag": content}} if it is not null, and says whether it did. */
+        private boolean legibly(Legible.Form form, Integer id, int depth) throws IOException {
+            if (form == null) {
+                return false;
+            }
+            openTagged(form.tag(), id, depth);
+            work.push(close('}', depth));
+            work.push(new Pending(form.content(), depth + 1));
+            return true;
         }
 
         private String colon() {
