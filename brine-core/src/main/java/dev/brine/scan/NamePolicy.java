@@ -1,6 +1,5 @@
 package dev.brine.scan;
 
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -57,10 +56,85 @@ final class NamePolicy {
             // joblib's array wrappers (the data follows in the file, not in the pickle)
             "joblib.numpy_pickle.NumpyArrayWrapper", "sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper");
 
+    /**
+     * The data-only rebuilders of the libraries whose files model registries hold (numpy, pandas, scipy,
+     * scikit-learn, pytz): each may be called, because it builds a value from the data it is given and nothing else.
+     * A rebuilder that takes a class as an argument ({@code _new_Index}, Cython's {@code __pyx_unpickle_*}) creates
+     * an instance of it with {@code cls.__new__} and sets its state; that class is a global of its own and judged on
+     * its own, so a rebuilder handed {@code os.system} is no more dangerous than the import of {@code os.system}.
+     */
+    private static final Set<String> SAFE_ECOSYSTEM = Set.of(
+            // numpy: record arrays, scalar types (calling one converts a value), bit-generator constructors, which
+            // look the name up in numpy's own table of generators
+            "numpy.recarray", "numpy.record", "numpy.core.records.recarray", "numpy.core.records.record",
+            "numpy.random._pickle.__bit_generator_ctor", "numpy.random._pickle.__generator_ctor",
+            "numpy.bool_", "numpy.int8", "numpy.int16", "numpy.int32", "numpy.int64", "numpy.uint8", "numpy.uint16",
+            "numpy.uint32", "numpy.uint64", "numpy.float16", "numpy.float32", "numpy.float64", "numpy.longdouble",
+            "numpy.complex64", "numpy.complex128", "numpy.str_", "numpy.bytes_", "numpy.datetime64",
+            "numpy.timedelta64", "numpy.void",
+            // pandas 1.x and 2.x: blocks, indexes, extension arrays and scalars rebuilt from their values
+            "pandas._libs.internals._unpickle_block", "pandas.core.internals.managers.BlockManager",
+            "pandas.core.internals.managers.SingleBlockManager", "pandas.core.indexes.base._new_Index",
+            "pandas.core.indexes.datetimes._new_DatetimeIndex", "pandas.core.indexes.period._new_PeriodIndex",
+            "pandas._libs.arrays.__pyx_unpickle_NDArrayBacked", "pandas._libs.interval.__pyx_unpickle_IntervalMixin",
+            "pandas._libs.tslibs.timestamps._unpickle_timestamp", "pandas._libs.tslibs.timedeltas._timedelta_unpickle",
+            "pandas._libs.tslibs.nattype.__nat_unpickle", "pandas._libs.tslibs.period.Period",
+            "pandas._libs.interval.Interval", "pandas._libs.sparse.IntIndex", "pandas._libs.sparse.BlockIndex",
+            "pandas._libs.missing.NA", "pandas.core.dtypes.dtypes.PeriodDtype",
+            "pandas.core.dtypes.dtypes.CategoricalDtype", "pandas.core.dtypes.dtypes.DatetimeTZDtype",
+            "pandas.core.dtypes.dtypes.IntervalDtype", "pandas.core.arrays.sparse.dtype.SparseDtype",
+            // scikit-learn's Cython trees, built from their sizes and then given their node arrays; newObj(cls) is
+            // cls.__new__(cls), the class being judged as its own global
+            "sklearn.tree._tree.Tree", "sklearn.neighbors._kd_tree.newObj", "sklearn.neighbors._ball_tree.newObj",
+            "sklearn.metrics._dist_metrics.newObj",
+            // pytz time zones, looked up by name among the zones pytz ships (an unknown name raises)
+            "pytz._p", "pytz._UTC", "pytz.timezone");
+
     /** numpy 2 pickles dtypes through their classes, {@code numpy.dtypes.Float64DType} and so on. */
     private static boolean safePattern(String module, String name) {
-        return module.equals("numpy.dtypes") && name.endsWith("DType") && name.indexOf('.') < 0
-                && !name.startsWith("_");
+        if (module.equals("numpy.dtypes") && name.endsWith("DType") && name.indexOf('.') < 0
+                && !name.startsWith("_")) {
+            return true;
+        }
+        // pandas' date offsets (MonthEnd(1, False), Day(2)): value types called with their count and flags.
+        return module.equals("pandas._libs.tslibs.offsets") && isClassName(name);
+    }
+
+    /**
+     * Classes of data-holding libraries that may be <em>instantiated</em> ({@code NEWOBJ}, {@code cls.__new__},
+     * {@code copyreg._reconstructor} then {@code BUILD}), which runs no constructor: their {@code __setstate__} is
+     * the library's generic one (scikit-learn's {@code BaseEstimator}, torch's {@code Module}, pandas' objects,
+     * scipy's sparse matrices) and only stores the state. <em>Calling</em> such a class with {@code REDUCE} runs its
+     * {@code __init__}, which {@link PickleEmulator} reports as SUSPICIOUS unless the name is also a rebuilder
+     * above. Modules that do I/O ({@code pandas.io}, {@code sklearn.externals.joblib}) are on the dangerous list,
+     * which is checked first.
+     */
+    static boolean instantiable(String module, String name) {
+        if (!isClassName(name)) {
+            return false;
+        }
+        if (module.startsWith("sklearn.") || module.startsWith("torch.nn.modules.")
+                || module.startsWith("pandas.core.") || module.startsWith("pandas._libs.")) {
+            return true;
+        }
+        return module.startsWith("scipy.sparse") && name.matches("(csr|csc|coo|bsr|dia|dok|lil)_(matrix|array)");
+    }
+
+    /** Whether a data-only policy allows this class to be instantiated from its state but not to be called. */
+    static boolean instantiableOnly(String module, String name) {
+        return instantiable(module, name) && !SAFE_ECOSYSTEM.contains(module + "." + name)
+                && !SAFE.contains(module + "." + name) && !safePattern(module, name);
+    }
+
+    /** A plain class name as libraries spell them: CapWords, or scipy's lower-case sparse classes. */
+    private static boolean isClassName(String name) {
+        if (name.isEmpty() || name.indexOf('.') >= 0) {
+            return false;
+        }
+        if (Character.isUpperCase(name.charAt(0))) {
+            return name.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '_');
+        }
+        return name.matches("[a-z]{3}_(matrix|array)");
     }
 
     /**
@@ -82,6 +156,9 @@ final class NamePolicy {
             "gzip", "yaml", "jsonpickle", "torch.serialization", "torch.hub", "torch.jit", "torch.package",
             "torch._C", "torch.storage._load_from_bytes", "numpy.lib.npyio", "numpy.testing", "numpy.f2py",
             "numpy.distutils", "pandas.io", "_operator", "sklearn.externals.joblib",
+            // run code in a new interpreter, or compile the code they are given
+            "_xxsubinterpreters", "_interpreters", "_xxinterpchannels", "lib2to3", "pipes", "torch.utils.bottleneck",
+            "torch.fx", "torch._dynamo", "torch._inductor", "torch.utils.cpp_extension",
             // scanners, which a payload may patch to hide from them
             "picklescan", "modelscan", "fickling", "pickle_scanner");
 
@@ -98,7 +175,16 @@ final class NamePolicy {
             "copy_reg.add_extension", "copyreg.dispatch_table", "copyreg.pickle", "random._os",
             "uuid._get_command_stdout", "_osx_support._read_output", "_aix_support._read_cmd_output",
             "ensurepip._run_pip", "lib2to3.main", "smtpd.DebuggingServer", "logging.config.listen",
-            "logging.config.fileConfig", "logging.config.dictConfig");
+            "logging.config.fileConfig", "logging.config.dictConfig",
+            // gadgets of the 2024-2025 scanner bypasses: each evaluates a string or runs a command
+            "lib2to3.pgen2.pgen.ParserGenerator.make_label", "typing.ForwardRef._evaluate", "typing._eval_type",
+            "dataclasses._create_fn", "dataclasses._FuncBuilder", "pipes.Template", "logging.config._resolve",
+            "logging.config.BaseConfigurator.resolve", "logging.handlers.RotatingFileHandler",
+            "logging.handlers.TimedRotatingFileHandler", "logging.FileHandler", "logging.handlers.WatchedFileHandler",
+            "logging.handlers.SocketHandler", "logging.handlers.HTTPHandler", "logging.handlers.SMTPHandler",
+            "torch.utils.bottleneck.__main__.run_cprofile", "torch.fx.graph_module.reduce_graph_module",
+            "torch.fx.graph_module.reduce_package_graph_module", "torch.fx.graph_module._deserialize_graph_module",
+            "torch.fx.graph_module._exec_with_source", "torch.fx.graph_module._forward_from_src");
 
     /** Attribute names that, anywhere on a dotted path, reach interpreter internals or run code. */
     private static final Set<String> DANGEROUS_ATTRIBUTES = Set.of(
@@ -111,7 +197,8 @@ final class NamePolicy {
             "connect", "create_connection", "create_subprocess_exec", "create_subprocess_shell", "interact",
             "runsource", "runcode", "run_module", "run_path", "pipepager", "tempfilepager", "pager", "startfile",
             "system_call", "modules", "environ", "putenv", "attrgetter", "methodcaller", "partial", "resolve_name",
-            "find_class", "Unpickler");
+            "find_class", "Unpickler", "run_string", "run_cprofile", "make_label", "_evaluate", "_eval_type",
+            "_create_fn", "_exec_with_source", "_forward_from_src", "reduce_graph_module");
 
     /** The verdict for a global, given as CPython would import it and as written in the stream. */
     static Verdict judge(String module, String name, String writtenModule, String writtenName) {
@@ -128,12 +215,14 @@ final class NamePolicy {
     }
 
     private static Verdict judgeOne(String module, String name) {
-        if (SAFE.contains(module + "." + name) || safePattern(module, name)) {
+        if (SAFE.contains(module + "." + name) || SAFE_ECOSYSTEM.contains(module + "." + name)
+                || safePattern(module, name)) {
             return Verdict.SAFE;
         }
         if (DANGEROUS_NAMES.contains(module + "." + name) || inDangerousModule(module)) {
             return Verdict.DANGEROUS;
         }
+
         String[] parts = name.split("\\.", -1);
         for (int i = 0; i < parts.length; i++) {
             String part = parts[i];
@@ -150,10 +239,11 @@ final class NamePolicy {
                 return Verdict.DANGEROUS;
             }
         }
-        String last = parts[parts.length - 1];
-        if (last.toLowerCase(Locale.ROOT).contains("pickle") || last.toLowerCase(Locale.ROOT).endsWith("exec")) {
-            return Verdict.DANGEROUS;
+        if (instantiable(module, name)) {
+            return Verdict.SAFE;   // as an import; PickleEmulator reports a call of it
         }
+        // Unknown to the policy: never DANGEROUS for its spelling alone (pandas' _unpickle_block and Cython's
+        // __pyx_unpickle_* rebuild data), only for what a listed name is known to do.
         return Verdict.SUSPICIOUS;
     }
 

@@ -616,6 +616,10 @@ final class PickleEmulator {
                 note(new Finding(g.verdict(), "call", location, opStart, rendered,
                         g.verdict() == Verdict.DANGEROUS ? "calls a known code-running name"
                                 : "calls a name outside the allow-list of data types"));
+            } else if (how.isEmpty() && NamePolicy.instantiableOnly(g.module(), g.name())) {
+                note(new Finding(Verdict.SUSPICIOUS, "call", location, opStart, rendered,
+                        "calls a library class, which runs its __init__; the data-only policy lets it be "
+                                + "instantiated from its state (NEWOBJ, copyreg._reconstructor) but not called"));
             } else if (portable && g.module().equals(PortableRuntime.MODULE) && g.name().equals("importable")) {
                 checkImportable(args, rendered);
             }

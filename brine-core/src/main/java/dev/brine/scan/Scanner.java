@@ -376,6 +376,11 @@ public final class Scanner {
         if (d.length >= 6 && (d[0] & 0xff) == 0xfd && d[1] == '7' && d[2] == 'z' && d[3] == 'X' && d[4] == 'Z') {
             return "xz";
         }
+        if (d.length >= 13 && d[0] == 0x5d && d[1] == 0 && d[2] == 0) {
+            // The .lzma ("alone") header joblib writes: properties 0x5d, then a little-endian dictionary size. As a
+            // pickle it would be EMPTY_LIST then the invalid opcode 0x00, so no pickle starts this way.
+            return "lzma";
+        }
         if (d.length >= 4 && (d[0] & 0xff) == 0x04 && (d[1] & 0xff) == 0x22 && (d[2] & 0xff) == 0x4d
                 && (d[3] & 0xff) == 0x18) {
             return "lz4";
