@@ -15,8 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.Inflater;
@@ -54,7 +53,6 @@ public final class Scanner {
     /** gzip in zlib in gzip...: deeper than this is no real file, only a way to make the scanner work. */
     private static final int MAX_COMPRESSION_LAYERS = 3;
 
-    private static final Pattern NPY_DESCR = Pattern.compile("['\"]descr['\"]\\s*:\\s*(.*?)\\s*,\\s*['\"]fortran_order");
 
     private final long maxFileBytes;
     private final long maxSteps;
@@ -310,19 +308,31 @@ public final class Scanner {
         }
         String header = new String(data, headerStart, headerLength, major >= 3 ? StandardCharsets.UTF_8
                 : StandardCharsets.ISO_8859_1);
-        Matcher m = NPY_DESCR.matcher(header);
-        String descr = m.find() ? m.group(1) : null;
         int body = headerStart + headerLength;
-        // numpy.lib.format: a dtype with objects (plain 'O' or a structured one with an 'O' field) is pickled.
-        boolean objects = descr == null || descr.matches(".*['\"][|<>=]?O\\d*['\"].*");
-        if (objects) {
-            if (descr == null) {
-                session.add(new Finding(Verdict.SUSPICIOUS, "layout", prefix, headerStart, "",
-                        "npy header without a readable descr; scanning its body as a pickle"));
+        // numpy.lib.format reads the header with ast.literal_eval and needs a dict of exactly descr, fortran_order
+        // and shape; a dtype holding objects (plain or in a field) means the body is a pickle.
+        String problem = null;
+        Boolean objects = null;
+        try {
+            Object literal = PyLiteral.parse(header);
+            if (!(literal instanceof Map<?, ?> d) || d.size() != 3 || !d.containsKey("descr")
+                    || !d.containsKey("fortran_order") || !d.containsKey("shape")) {
+                problem = "npy header is not the dict of descr, fortran_order and shape numpy reads";
+            } else {
+                objects = PyLiteral.holdsObjects(d.get("descr"), 0);
+                if (objects == null) {
+                    problem = "npy descr " + String.valueOf(d.get("descr")) + " is not one the scanner knows";
+                }
             }
-            if (body < data.length) {
-                scanStream(session, data, body, data.length, prefix + "npy", false, false);
-            }
+        } catch (PyLiteral.SyntaxError e) {
+            problem = "npy header is no Python literal (" + e.getMessage() + ")";
+        }
+        if (problem != null) {
+            session.add(new Finding(Verdict.SUSPICIOUS, "layout", prefix, headerStart, "",
+                    problem + "; scanning its body as a pickle"));
+        }
+        if (!Boolean.FALSE.equals(objects) && body < data.length) {
+            scanStream(session, data, body, data.length, prefix + "npy", false, false);
         }
     }
 
