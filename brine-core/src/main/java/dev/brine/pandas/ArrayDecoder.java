@@ -430,7 +430,15 @@ final class ArrayDecoder {
         if (cls != null && !cls.equals("IntervalArray")) {
             throw Frames.bad(where, "unsupported interval type " + cls);
         }
-        Map<Object, Object> st = Frames.dict(Frames.state(p), where + " IntervalArray");
+        return intervals(Frames.dict(Frames.state(p), where + " IntervalArray"), where);
+    }
+
+    /**
+     * Intervals from an IntervalArray's state ({@code _left}, {@code _right}, {@code _dtype} or {@code _closed}), or
+     * from the dict {@code IntervalIndex.__reduce__} gives {@code _new_IntervalIndex} ({@code left}, {@code right},
+     * {@code closed}).
+     */
+    static Decoded intervals(Map<Object, Object> st, String where) {
         Object left = st.containsKey("_left") ? st.get("_left") : st.get("left");
         Object right = st.containsKey("_right") ? st.get("_right") : st.get("right");
         String closed = null;

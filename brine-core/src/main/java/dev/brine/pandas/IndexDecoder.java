@@ -52,6 +52,10 @@ final class IndexDecoder {
         if ("MultiIndex".equals(cls)) {
             return multi(d, where);
         }
+        if ("IntervalIndex".equals(cls) && d.containsKey("left")) {
+            Decoded iv = ArrayDecoder.intervals(d, where + " IntervalIndex");
+            return new IndexData(iv.single(where), Collections.singletonList(d.get("name")), iv.dtype());
+        }
         if (!d.containsKey("data")) {
             throw Frames.bad(where, cls + " without data");
         }
