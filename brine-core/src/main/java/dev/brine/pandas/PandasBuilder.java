@@ -225,9 +225,10 @@ public final class PandasBuilder {
                 break;
         }
         if (dtype.startsWith("datetime64[ns, ") && dtype.endsWith("]")) {
+            // As UTC text: pandas parses text of one offset into the dtype's zone; mixed offsets it refuses.
             List<Object> text = new ArrayList<>(values.size());
             for (Object v : values) {
-                text.add(v == null ? null : ISO.format(aware(v, where)));
+                text.add(v == null ? null : ISO.format(aware(v, where).withOffsetSameInstant(ZoneOffset.UTC)));
             }
             return PyObject.reduce(PD_ARRAY, text, dtype);
         }
