@@ -128,8 +128,14 @@ final class IndexDecoder {
         Range(long start, long stop, long step, String where) {
             this.start = start;
             this.step = step;
-            long n = step > 0 ? (stop > start ? (stop - start + step - 1) / step : 0)
-                    : (start > stop ? (start - stop - step - 1) / -step : 0);
+            long n;
+            try {
+                n = step > 0 ? (stop > start ? Math.addExact(Math.subtractExact(stop, start), step - 1) / step : 0)
+                        : (start > stop ? Math.addExact(Math.subtractExact(start, stop), Math.negateExact(step) - 1)
+                        / Math.negateExact(step) : 0);
+            } catch (ArithmeticException e) {
+                n = Long.MAX_VALUE;
+            }
             if (n > Integer.MAX_VALUE - 8 || n < 0) {
                 throw Frames.bad(where, "RangeIndex of " + n + " rows is too long");
             }

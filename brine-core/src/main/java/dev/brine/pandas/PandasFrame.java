@@ -67,10 +67,10 @@ public final class PandasFrame {
     static Map<Object, Object> frameState(Object value, String cls) {
         if (!(value instanceof PyObject p) || !(p.callable() instanceof GlobalRef g) || !Frames.isPandas(g)
                 || !g.name().equals(cls)) {
+            String text = value instanceof PyObject || value == null ? "" : String.valueOf(value);
+            text = text.length() > 60 ? text.substring(0, 60) + "..." : text;
             throw new IllegalArgumentException("not a pickled pandas " + cls + ": got " + Frames.describe(value)
-                    + (value instanceof PyObject ? "" : " (" + String.valueOf(value).lines().findFirst().orElse("")
-                    .substring(0, Math.min(60, String.valueOf(value).lines().findFirst().orElse("").length()))
-                    + ")"));
+                    + (text.isEmpty() ? "" : " (" + text + ")"));
         }
         if (!(p.state() instanceof Map<?, ?>)) {
             throw Frames.bad(cls, "no state dict (found " + Frames.describe(p.state()) + ")");
