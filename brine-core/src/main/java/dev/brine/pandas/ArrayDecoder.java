@@ -116,14 +116,64 @@ final class ArrayDecoder {
         } else {
             throw Frames.bad(where, "expected a one- or two-dimensional array, found shape " + Arrays.toString(shape));
         }
+        checkDtype(a.dtype(), where);
+        boolean temporal = a.dtype().kind() == 'M' || a.dtype().kind() == 'm';
         List<List<Object>> cols = new ArrayList<>(width);
         List<NDArray> arrays = new ArrayList<>(width);
         for (int c = 0; c < width; c++) {
             NDArray col = shape.length == 1 ? a : row(a, c, width, rows);
             arrays.add(col);
-            cols.add(new NumpyColumn(col, rows));
+            if (temporal) {
+                // Converted now, so that a count outside java.time's range fails here and not on access.
+                List<Object> values = new ArrayList<>(rows);
+                for (int r = 0; r < rows; r++) {
+                    values.add(temporalItem(col, r, where));
+                }
+                cols.add(Collections.unmodifiableList(values));
+            } else {
+                cols.add(new NumpyColumn(col, rows));
+            }
         }
         return new Decoded(numpyName(a.dtype()), rows, cols, arrays);
+    }
+
+    /** The numpy dtypes a pandas block or index holds as a numpy array, with item sizes Brine can read. */
+    private static void checkDtype(DType t, String where) {
+        int size = t.itemSize();
+        boolean ok;
+        switch (t.kind()) {
+            case 'b':
+                ok = size == 1;
+                break;
+            case 'i':
+            case 'u':
+                ok = size == 1 || size == 2 || size == 4 || size == 8;
+                break;
+            case 'f':
+                ok = size == 2 || size == 4 || size == 8;
+                break;
+            case 'c':
+                ok = size == 8 || size == 16;
+                break;
+            case 'M':
+            case 'm':
+                ok = size == 8 && Times.knownUnit(t.datetimeUnit());
+                break;
+            default:
+                ok = false;
+        }
+        if (!ok) {
+            throw Frames.bad(where, "unsupported numpy dtype " + t + " for a pandas column or index");
+        }
+    }
+
+    private static Object temporalItem(NDArray a, int i, String where) {
+        try {
+            return numpyItem(a, i);
+        } catch (java.time.DateTimeException | ArithmeticException e) {
+            throw Frames.bad(where, "value " + a.getLong(i) + " of " + a.dtype() + " at row " + i
+                    + " is outside java.time's range");
+        }
     }
 
     /** Row {@code c} of a two-dimensional array (one DataFrame column of a block), as its own C-order array. */
@@ -259,7 +309,11 @@ final class ArrayDecoder {
                 return null;
             }
             if ("_unpickle_timestamp".equals(name)) {
-                return Times.timestamp(p);
+                try {
+                    return Times.timestamp(p);
+                } catch (java.time.DateTimeException | ArithmeticException e) {
+                    return p;               // outside java.time's range: left as the inert node it was read as
+                }
             }
             if ("Timedelta".equals(name) && p.args().size() >= 1 && p.args().get(0) instanceof Long v) {
                 return Times.duration(v, "ns", 1);

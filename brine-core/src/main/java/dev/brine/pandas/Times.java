@@ -50,6 +50,10 @@ final class Times {
         }
     }
 
+    static boolean knownUnit(String unit) {
+        return unit != null && nanosPer(unit) > 0;
+    }
+
     /** A datetime64 count as wall time (numpy's datetimes are naive: the count is from 1970-01-01T00:00). */
     static LocalDateTime local(long v, String unit, long count) {
         return LocalDateTime.ofEpochSecond(0, 0, ZoneOffset.UTC).plus(duration(v, unit, count));
@@ -218,6 +222,14 @@ final class Times {
 
     /** A Period ordinal as pandas prints the Period ({@code 2024-01}, {@code 2024Q1}, {@code 2024-01-01 10:00}). */
     static String period(long ordinal, String code, String where) {
+        try {
+            return periodText(ordinal, code, where);
+        } catch (java.time.DateTimeException | ArithmeticException e) {
+            throw Frames.bad(where, "period ordinal " + ordinal + " of " + code + " is outside java.time's range");
+        }
+    }
+
+    private static String periodText(long ordinal, String code, String where) {
         String base = code.contains("-") ? code.substring(0, code.indexOf('-')) : code;
         switch (base) {
             case "A":

@@ -122,6 +122,68 @@ class PandasBadInputTest {
                 "only 2 categories");
     }
 
+    /** Found by mutating real pickles: counts outside java.time's range, and units without a fixed length. */
+    @Test
+    void timesOutsideJavaTimeFailAtRead() {
+        NDArray days = NDArray.fromPickle(DType.of("<M8[D]"), new long[] {1, 1}, NDArray.Order.C,
+                java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, 3_802_477_732_449L)
+                        .array(), "numpy.core", NDArray.Form.RECONSTRUCT);
+        fails(frame(manager(List.of(block(days, 0, 1)), 1, 1)), "3802477732449", "outside java.time's range");
+        NDArray years = NDArray.fromPickle(DType.of("<M8[Y]"), new long[] {1, 1}, NDArray.Order.C, new byte[8],
+                "numpy.core", NDArray.Form.RECONSTRUCT);
+        fails(frame(manager(List.of(block(years, 0, 1)), 1, 1)), "unsupported numpy dtype");
+        assertThatThrownBy(() -> Times.period(3_802_477_732_449L, "D", "p")).isInstanceOf(PickleException.class)
+                .hasMessageContaining("outside java.time's range");
+    }
+
+    /**
+     * Real pandas pickles with one to three bytes changed (a fixed seed): whatever still loads as a pickle either
+     * reads or fails with a PickleException or IllegalArgumentException, never another exception, and no column
+     * differs in length from the index.
+     */
+    @Test
+    void mutatedRealPicklesFailCleanly() throws IOException {
+        Path dir = MlPython.require("pandas").fixtures("pandas_fixtures.py");
+        java.util.Random random = new java.util.Random(20261204);
+        int read = 0;
+        int refused = 0;
+        for (String name : List.of("all_dtypes", "periods", "datetimes", "multiindex_rows", "intervals",
+                "series_category", "categories", "masked")) {
+            for (String form : List.of("p2", "p5")) {
+                byte[] good = Files.readAllBytes(dir.resolve(name + "." + form + ".pkl"));
+                for (int k = 0; k < 150; k++) {
+                    byte[] b = good.clone();
+                    for (int j = random.nextInt(3); j >= 0; j--) {
+                        b[random.nextInt(b.length)] = (byte) random.nextInt(256);
+                    }
+                    Object value;
+                    try {
+                        value = Pickle.loads(b);
+                    } catch (PickleException e) {
+                        continue;
+                    }
+                    try {
+                        if (name.startsWith("series")) {
+                            PandasSeries s = PandasSeries.from(value);
+                            assertThat(s.values()).hasSize(s.rowCount());
+                        } else {
+                            PandasFrame df = PandasFrame.from(value);
+                            for (PandasColumn c : df.columns()) {
+                                assertThat(c.values()).hasSize(df.rowCount());
+                                c.values().forEach(v -> { });
+                            }
+                        }
+                        read++;
+                    } catch (PickleException | IllegalArgumentException e) {
+                        refused++;
+                    }
+                }
+            }
+        }
+        System.out.println("mutated pandas pickles: " + read + " read, " + refused + " refused cleanly");
+        assertThat(refused).isPositive();
+    }
+
     @Test
     void aHugeDeclaredRangeIndexFailsWithoutAllocating() {
         fails(frame(manager(List.of(), 0, 1L << 40)), "RangeIndex of 1099511627776 rows is too long");
