@@ -22,7 +22,8 @@ def expected():
     e = {}
     e["numeric"] = pd.DataFrame({
         "i64": np.array([1, -2, 2**62], "i8"), "i32": np.array([1, 2, 3], "i4"), "u8": np.array([0, 7, 255], "u1"),
-        "f64": [1.5, np.nan, -0.0], "f32": np.array([0.5, 2.0, np.nan], "f4"), "b": [True, False, True]})
+        "f64": [1.5, np.nan, -0.0], "f32": np.array([0.5, 2.0, np.nan], "f4"), "b": [True, False, True],
+        "raw": [0.25, 0.5, 0.75]})
     e["objects"] = pd.DataFrame({"o": pd.array(["a", None, 3], dtype=object),
                                  "s": pd.array(["x", None, "ü"], dtype="string")},
                                 index=pd.Index(["r1", "r2", "r3"], name="key"))

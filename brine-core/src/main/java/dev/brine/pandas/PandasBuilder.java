@@ -83,13 +83,21 @@ public final class PandasBuilder {
             return this;
         }
 
-        /** Adds a numpy column as it is. */
+        /**
+         * Adds a one-dimensional numpy column with its values and dtype; it is written under numpy 1's module names
+         * ({@code numpy.core}), which numpy 2 also loads, whatever names it was read or made with.
+         */
         public Frame column(Object label, NDArray values) {
             if (values.ndim() != 1) {
                 throw new IllegalArgumentException("column " + label + " must be one-dimensional");
             }
             checkLength((int) values.size());
-            if (columns.putIfAbsent(label, values) != null) {
+            java.nio.ByteBuffer bytes = values.buffer();
+            byte[] data = new byte[bytes.remaining()];
+            bytes.get(data);
+            NDArray portable = NDArray.fromPickle(values.dtype(), values.shape(), NDArray.Order.C, data, "numpy.core",
+                    NDArray.Form.RECONSTRUCT);
+            if (columns.putIfAbsent(label, portable) != null) {
                 throw new IllegalArgumentException("column " + label + " was already added");
             }
             sizes.add((int) values.size());

@@ -72,7 +72,9 @@ class PandasBuilderTest {
                 {"u8", "uint8", list(0L, 7L, 255L)},
                 {"f64", "float64", list(1.5, null, -0.0)},
                 {"f32", "float32", list(0.5, 2.0, null)},
-                {"b", "bool", list(true, false, true)}}).build());
+                {"b", "bool", list(true, false, true)}})
+                .column("raw", dev.brine.value.NDArray.of(new double[] {0.25, 0.5, 0.75}, 3)).build());
+        BUILT.get("numeric").put("raw", new Object[] {"float64", list(0.25, 0.5, 0.75)});
         out.put("objects", frame("objects", new Object[][] {
                 {"o", "object", list("a", null, 3L)},
                 {"s", "string", list("x", null, "ü")}})
