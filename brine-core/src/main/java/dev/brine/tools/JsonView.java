@@ -58,6 +58,8 @@ import java.util.Set;
  *   <tr><td>{@code {"$masked": {"dtype", "shape", "data", "mask", "fill_value"}}}</td><td>a numpy masked array</td></tr>
  *   <tr><td>{@code {"$scalar": {"dtype", "value"}}}, {@code {"$dtype": "<f8"}}</td><td>a numpy scalar, a dtype (a
  *       structured one as {@code {"itemsize", "fields"}})</td></tr>
+ *   <tr><td>{@code {"$dataframe": {"shape", "index", "columns"}}}, {@code {"$series": {"name", "dtype", "index",
+ *       "values"}}}</td><td>a pandas DataFrame or Series, read with {@link dev.brine.pandas.PandasFrame}</td></tr>
  *   <tr><td>{@code {"$sparse": {"format", "class", "shape", "dtype", "nnz", ...arrays}}}</td><td>a scipy sparse
  *       matrix or array (csr, csc, coo, bsr, dia)</td></tr>
  *   <tr><td>{@code {"$date": "2024-02-29"}}, {@code {"$time": ...}}, {@code {"$datetime": ...}}</td><td>dates and

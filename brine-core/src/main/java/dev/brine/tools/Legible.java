@@ -62,7 +62,7 @@ final class Legible {
             return new Form("$datetime", t.toLocalDate() + "T" + time(t.toLocalTime()) + offset(t.getOffset()));
         } else if (v instanceof ZonedDateTime t) {
             return new Form("$datetime", t.toLocalDate() + "T" + time(t.toLocalTime()) + offset(t.getOffset())
-                    + (t.getZone() instanceof ZoneOffset ? "" : "[" + t.getZone().getId() + "]"));
+                    + (t.getZone().normalized() instanceof ZoneOffset ? "" : "[" + t.getZone().getId() + "]"));
         } else if (v instanceof Instant t) {
             return of(t.atOffset(ZoneOffset.UTC), maxItems);
         } else if (v instanceof Duration d) {
@@ -139,6 +139,14 @@ final class Legible {
 
     /** The form of an inert node that Brine can read as a richer value (a scipy sparse matrix), or null. */
     static Form ofNode(PyObject node, int maxItems) {
+        if (node.callable() instanceof dev.brine.value.GlobalRef g && g.module().startsWith("pandas.")
+                && (g.name().equals("DataFrame") || g.name().equals("Series"))) {
+            try {
+                return pandas(node, g.name().equals("DataFrame"), maxItems);
+            } catch (RuntimeException e) {
+                return null;   // a layout the pandas reader refuses: shown as the node it is
+            }
+        }
         if (node.global() != null && node.global().module().startsWith("numpy.")) {
             try {
                 return numpyNode(node, maxItems);
@@ -173,6 +181,32 @@ final class Legible {
         }
         c.put("data", m.data());
         return new Form("$sparse", c);
+    }
+
+    /** A DataFrame as its shape, index and columns; a Series as its name, dtype, index and values. */
+    private static Form pandas(PyObject node, boolean frame, int maxItems) {
+        if (frame) {
+            dev.brine.pandas.PandasFrame df = dev.brine.pandas.PandasFrame.from(node);
+            List<Object> columns = new ArrayList<>();
+            for (dev.brine.pandas.PandasColumn c : df.columns()) {
+                columns.add(members("label", c.label(), "dtype", c.dtype(), "values", rows(c.values(), maxItems)));
+            }
+            return new Form("$dataframe", members("shape", List.of((long) df.rowCount(), (long) columns.size()),
+                    "index", index(df.indexNames(), df.indexDtype(), df.index(), maxItems), "columns", columns));
+        }
+        dev.brine.pandas.PandasSeries s = dev.brine.pandas.PandasSeries.from(node);
+        return new Form("$series", members("name", s.name(), "dtype", s.dtype(),
+                "index", index(s.indexNames(), s.indexDtype(), s.index(), maxItems),
+                "values", rows(s.values(), maxItems)));
+    }
+
+    private static Map<String, Object> index(List<Object> names, String dtype, List<Object> values, int maxItems) {
+        return members("names", new ArrayList<>(names), "dtype", dtype, "values", rows(values, maxItems));
+    }
+
+    /** A column's values, summarized past {@code maxItems} as numpy summarizes one dimension. */
+    private static Object rows(List<Object> values, int maxItems) {
+        return ArrayPreview.of(new long[] {values.size()}, i -> values.get((int) i), maxItems);
     }
 
     /**
