@@ -197,6 +197,10 @@ public final class Scanner {
             scanNpy(session, data, prefix);
             return "npy";
         }
+        if (TarArchive.looksLikeTar(data)) {
+            // torch.load tries tar before the legacy layout, and pandas reads a .tar's only member.
+            return new TarArchive(this, session, data, prefix).scan();
+        }
         boolean compressed = (data.length >= 2 && (data[0] & 0xff) == 0x1f && (data[1] & 0xff) == 0x8b)
                 || (data.length >= 2 && (data[0] & 0xff) == 0x78 && ((data[0] & 0xff) * 256 + (data[1] & 0xff)) % 31 == 0);
         if (compressed && prefix.split(":", -1).length > MAX_COMPRESSION_LAYERS) {
@@ -417,21 +421,27 @@ public final class Scanner {
         return true;
     }
 
-    /** For {@link ZipArchive}: scans one entry's bytes by its name and content. */
-    String scanEntry(ScanSession session, String name, byte[] data, String prefix) {
+    /**
+     * For {@link ZipArchive}: scans one member's bytes by its name and content, as the
+     * loaders that open archives find them: numpy by the npy magic, torch by the name, pandas the only member
+     * whatever it holds ({@code onlyMember}), and anything starting with PROTO 2 to 5 as the pickle it may be.
+     */
+    String scanEntry(ScanSession session, String name, byte[] data, String prefix, boolean onlyMember) {
         String lower = name.toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".pkl") || lower.endsWith(".pickle")) {
+        if (startsWith(data, NPY_MAGIC)) {
+            scanNpy(session, data, prefix);
+            return "npy";
+        }
+        if (lower.endsWith(".pkl") || lower.endsWith(".pickle") || onlyMember) {
+            // CPython runs a pickle up to the point where it fails, so a broken one is scanned as far as it goes.
             if (data.length == 0) {
                 return "empty";
             }
             return scanStream(session, data, 0, data.length, prefix, false, false);
         }
-        if (lower.endsWith(".npy") && startsWith(data, NPY_MAGIC)) {
-            scanNpy(session, data, prefix);
-            return "npy";
-        }
         if (data.length >= 2 && (data[0] & 0xff) == 0x80 && data[1] >= 2 && data[1] <= 5) {
-            // Starts like a pickle whatever its name: scanned, but only a complete pickle counts.
+            // Starts like a pickle under another name (tensor storage can, by chance): scanned, but only a
+            // complete pickle counts.
             ScanSession probe = new ScanSession(maxSteps);
             PickleEmulator.Result r = probe.emulate(data, 0, data.length, prefix, 0, false);
             if (r.error() == null) {
@@ -439,5 +449,10 @@ public final class Scanner {
             }
         }
         return "data";
+    }
+
+    /** Whether a byte is a pickle opcode. */
+    static boolean isOpcode(byte b) {
+        return Opcode.of(b) != null;
     }
 }

@@ -24,6 +24,8 @@ final class ZipArchive {
     private final byte[] data;
     private final String prefix;
     private boolean torch;
+    /** pandas' read_pickle opens the only member of a zip whatever it is called. */
+    private boolean onlyMember;
 
     ZipArchive(Scanner scanner, ScanSession session, byte[] data, String prefix) {
         this.scanner = scanner;
@@ -106,6 +108,7 @@ final class ZipArchive {
             p = at + 46L + nameLength + extraLength + commentLength;
         }
         BitSet covered = new BitSet(data.length);
+        onlyMember = entries.size() == 1 && !torch;
         for (Entry entry : entries) {
             scanEntry(entry, covered);
         }
@@ -155,42 +158,53 @@ final class ZipArchive {
         covered.set(h, (int) dataEnd);
         // A pickle under either name is scanned: each reader finds it by the name it trusts.
         String name = pickleName(entry.name()) ? entry.name() : localName;
-        if (!pickleName(name) && !name.toLowerCase(Locale.ROOT).endsWith(".npy")
-                && !startsLikePickle(entry.method(), dataStart, entry.compressedSize())) {
+        byte[] head = head(entry.method(), dataStart, entry.compressedSize());
+        boolean pickleHead = head.length >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5;
+        // numpy opens an npz member by its content (the npy magic), whatever its name.
+        boolean npyHead = head.length >= 6 && head[0] == (byte) 0x93 && head[1] == 'N' && head[2] == 'U'
+                && head[3] == 'M' && head[4] == 'P' && head[5] == 'Y';
+        boolean only = onlyMember && head.length > 0 && Scanner.isOpcode(head[0]);
+        if (head.length == 0 && entry.compressedSize() > 0 && entry.method() != 0 && entry.method() != 8) {
+            session.add(new Finding(Verdict.UNREADABLE, "unreadable", where, at, "",
+                    "compression method " + entry.method() + (entry.method() == 14 ? " (lzma)" : entry.method() == 12
+                            ? " (bzip2)" : "") + ", which the scanner does not decompress; Python's zipfile does"));
+            return;
+        }
+        if (!pickleName(name) && !name.toLowerCase(Locale.ROOT).endsWith(".npy") && !pickleHead && !npyHead
+                && !only) {
             // Tensor storage and other data: not decompressed, since only a pickle can run anything.
             return;
         }
         byte[] content = content(entry.method(), dataStart, entry.compressedSize(), where);
         if (content != null) {
-            scanner.scanEntry(session, name, content, where);
+            scanner.scanEntry(session, name, content, where, only);
         }
     }
 
-    /** Whether an entry's first two bytes are PROTO 2 to 5, inflating no more than those for a compressed one. */
-    private boolean startsLikePickle(int method, long start, long length) {
-        byte[] head = new byte[2];
+    /**
+     * The first bytes (up to six) of an entry's data, inflating no more than those for a DEFLATE entry; empty for a
+     * compression method the scanner does not read, or a broken stream.
+     */
+    private byte[] head(int method, long start, long length) {
+        byte[] head = new byte[6];
         int n;
         if (method == 0) {
-            if (length < 2) {
-                return false;
-            }
-            head[0] = data[(int) start];
-            head[1] = data[(int) start + 1];
-            n = 2;
+            n = (int) Math.min(6, Math.max(0, length));
+            System.arraycopy(data, (int) start, head, 0, n);
         } else if (method == 8) {
             java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
             try {
                 inflater.setInput(data, (int) start, (int) Math.min(length, 1 << 16));
                 n = inflater.inflate(head);
             } catch (java.util.zip.DataFormatException e) {
-                return false;
+                return new byte[0];
             } finally {
                 inflater.end();
             }
         } else {
-            return false;
+            return new byte[0];
         }
-        return n == 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5;
+        return java.util.Arrays.copyOf(head, n);
     }
 
     private static boolean pickleName(String name) {
@@ -240,7 +254,7 @@ final class ZipArchive {
                 covered.set(i, (int) (start + compressed));
                 byte[] content = content(method, start, compressed, prefix + name);
                 if (content != null) {
-                    scanner.scanEntry(session, name, content, prefix + name);
+                    scanner.scanEntry(session, name, content, prefix + name, false);
                 }
             }
         }
