@@ -4,7 +4,8 @@
     python3 bench/torch_report.py brine-bench/target/bench/torch-results/full
 
 Reads runs.jsonl (one JSON object a probe process, Brine's and torch's alternating), capped.jsonl (Brine under a
-heap cap of a tenth of the file) and env.json. Exits non-zero if any run's tensors, their exact bit sums, or their
+heap cap of a tenth of the file), big.jsonl and big-capped.jsonl (the same for a second, larger checkpoint) and
+env.json. Exits non-zero if any run's tensors, their exact bit sums, or their
 float64 sums (within a relative 1e-9, since the two sides add in different orders) disagree.
 """
 import json
@@ -57,27 +58,38 @@ def totals(run):
     return [l["load_s"] + l["read_s"] for l in run["loads"]]
 
 
+def fsize(r):
+    if r.get("file_bytes"):
+        return r["file_bytes"]
+    return os.path.getsize(r["file"]) if os.path.exists(r["file"]) else 0
+
+
+def xmx(r):
+    return next((a for a in r.get("jvm_args", "").split() if a.startswith("-Xmx")), None)
+
+
 def main():
     d = sys.argv[1]
     runs = load_jsonl(os.path.join(d, "runs.jsonl"))
     capped = load_jsonl(os.path.join(d, "capped.jsonl"))
     big = load_jsonl(os.path.join(d, "big.jsonl"))
+    big_capped = load_jsonl(os.path.join(d, "big-capped.jsonl"))
     env = json.load(open(os.path.join(d, "env.json"))) if os.path.exists(os.path.join(d, "env.json")) else {}
     if not runs:
         sys.exit("no runs in " + d)
+    # Each checkpoint's runs are checked against each other: the same tensors, bits and sums.
     problems, worst = check(runs + capped)
-    for group in (big,):
-        if group:
-            p, w = check(group)
-            problems += p
-            worst = max(worst, w)
-    size = os.path.getsize(runs[0]["file"]) if os.path.exists(runs[0]["file"]) else runs[0].get("file_bytes", 0)
+    if big or big_capped:
+        p, w = check(big + big_capped)
+        problems += p
+        worst = max(worst, w)
+    size = fsize(runs[0])
     by = {}
     for r in runs:
         by.setdefault((r["side"], r["read"]), []).append(r)
     rounds = max(len(v) for v in by.values())
     loads = len(runs[0]["loads"])
-    print(f"Checkpoint: {runs[0]['file']}, {mb(size)} MB, {runs[0]['tensors']} tensors, "
+    print(f"Checkpoint: {os.path.basename(runs[0]['file'])}, {mb(size)} MB, {runs[0]['tensors']} tensors, "
           f"{runs[0]['elements']:,} elements")
     for k in ("date", "command", "cpu", "load", "java", "torch", "python"):
         if k in env:
@@ -107,42 +119,48 @@ def main():
             print(f"| {READS[(side, read)]} | {min(first):.3f} / {statistics.median(first):.3f} | {warm_load:.3f} "
                   f"| {warm_read:.3f} | {min(warm):.3f} / {statistics.median(warm):.3f} | {ratio_w} | {ratio_f} |")
     print()
-    print("Memory (largest over the runs; RSS from /proc/self/status: VmHWM is the process's peak, RssAnon and "
-          "RssFile the largest seen right after a load and its read; the baseline is before the first load):")
+    print("Memory, the largest over a row's runs. RSS from /proc/self/status: the baseline before the first load, "
+          "VmHWM the process's peak, RssAnon and RssFile the largest seen right after a load and its read. Heap "
+          "(Brine): the bytes the thread allocated during a load and during its read, and what the loaded "
+          "checkpoint holds after a full collection.")
     print()
-    print("| contender, read pass | RSS baseline, MB | peak RSS (VmHWM), MB | RssAnon, MB | RssFile (mapped file), MB "
-          "| heap allocated by a load, MB | by its read, MB | heap the loaded checkpoint holds, MB | heap / file |")
+    print("| file, contender, read pass | RSS baseline, MB | peak RSS (VmHWM), MB | RssAnon, MB "
+          "| RssFile (mapped file), MB | heap allocated by a load, MB | by its read, MB "
+          "| heap the checkpoint holds, MB | that / file |")
     print("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
-    for rows, label in ((runs, ""), (capped, " (-Xmx a tenth of the file)"), (big, "")):
+    for rows in (runs, capped, big, big_capped):
         seen = {}
         for r in rows:
             seen.setdefault((r["side"], r["read"]), []).append(r)
         for (side, read), rs in seen.items():
-            fsize = rs[0].get("file_bytes") or size
-            name = READS[(side, read)] + label + (f", {mb(fsize)} MB file" if rows is big else "")
+            size_r = fsize(rs[0])
+            cap = xmx(rs[0]) if rows is capped or rows is big_capped else None
+            name = f"{mb(size_r)} MB, {READS[(side, read)]}" + (f", {cap}" if cap else "")
             line = (f"| {name} | {mb(max(r['rss_baseline'] for r in rs))} | {mb(max(r['vmhwm'] for r in rs))} "
                     f"| {mb(max(r['rss_anon_max'] for r in rs))} | {mb(max(r['rss_file_max'] for r in rs))} ")
             if side == "brine":
                 held = max(r["heap_retained"] for r in rs)
                 line += (f"| {mb(max(r['heap_alloc_load'] for r in rs))} | {mb(max(r['heap_alloc_read'] for r in rs))}"
-                         f" | {mb(held)} | {held / fsize:.4f}× |")
+                         f" | {mb(held)} | {held / size_r:.4f}× |")
             else:
                 line += "| — | — | — | — |"
             print(line)
-    if capped:
-        c = capped[0]
-        print()
-        print(f"Heap cap: Brine loaded and read the checkpoint {len(c['loads'])} times with -Xmx{c['heap_max'] // 2**20}m "
-              f"(max heap {mb(c['heap_max'])} MB, {c['heap_max'] / size:.3f}× the file), with the same sums.")
     print()
-    total = len(runs) + len(capped) + len(big)
+    for rows in (capped, big_capped):
+        for c in rows:
+            print(f"Heap cap: Brine loaded and read {os.path.basename(c['file'])} ({mb(fsize(c))} MB) "
+                  f"{len(c['loads'])} times with {xmx(c)} (max heap {mb(c['heap_max'])} MB, "
+                  f"{c['heap_max'] / fsize(c):.3f}× the file), to the same sums as torch.")
+    print()
     if problems:
         print(f"CHECKSUMS DIFFER in {len(problems)} places:")
         for p in problems[:20]:
             print("- " + p)
         sys.exit(1)
-    print(f"Checksums: all {total} runs read the same {runs[0]['tensors']} tensors to equal bit sums, and float64 "
-          f"sums within {worst:.1e} (relative) of each other.")
+    print(f"Checksums: all {len(runs) + len(capped)} runs read the same {runs[0]['tensors']} tensors to equal bit "
+          f"sums" + (f" (and all {len(big) + len(big_capped)} runs of the second file its {big[0]['tensors']})"
+                     if big else "")
+          + f", and float64 sums within {worst:.1e} (relative) of each other.")
 
 
 if __name__ == "__main__":

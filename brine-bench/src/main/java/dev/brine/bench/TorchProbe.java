@@ -103,10 +103,12 @@ public final class TorchProbe {
         appendMap(json, bitSums(tensors));
         json.append(String.format(Locale.ROOT, "}, \"rss_baseline\": %d, \"vmhwm\": %d, \"rss_anon_max\": %d, "
                 + "\"rss_file_max\": %d, \"heap_alloc_load\": %d, \"heap_alloc_read\": %d, \"heap_retained\": %d, "
-                + "\"heap_pools_peak\": %d, \"heap_max\": %d, \"file_bytes\": %d, \"java\": \"%s\", \"gc\": \"%s\"}",
+                + "\"heap_pools_peak\": %d, \"heap_max\": %d, \"file_bytes\": %d, \"java\": \"%s\", \"gc\": \"%s\", "
+                + "\"jvm_args\": \"%s\"}",
                 baseline.getOrDefault("VmRSS", 0L), ProcStatus.read().getOrDefault("VmHWM", 0L), anon, fileRss,
                 allocLoad, allocRead, retained, peakPools, Runtime.getRuntime().maxMemory(), Files.size(file),
-                System.getProperty("java.vm.version"), collectors()));
+                System.getProperty("java.vm.version"), collectors(),
+                String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()).replace("\"", "'")));
         System.out.println(json);
         // Keeps the checkpoint reachable until after the retained heap was measured.
         if (checkpoint == null) {
