@@ -102,6 +102,76 @@ class BenchSmokeTest {
         assertThat(capture(() -> StartupProbe.main(new String[] {"small-p5"}))).contains("\"ok\": true");
     }
 
+    /**
+     * bench/torch_compare's pieces on a checkpoint of about 300 kB: torch writes it, torch_probe.py and
+     * {@link TorchProbe} (both read passes) each load it once and read every tensor, and torch_report.py, which
+     * exits non-zero when the two sides' bit sums or float sums differ, prints the table. Needs Debian's python3
+     * with torch, as the other torch tests: skips loudly without it, or fails under BRINE_REQUIRE_PYTHON=1.
+     */
+    @Test
+    void torchCompareHarnessAgreesWithTorch(@TempDir Path work) throws Exception {
+        String python = requireTorch();
+        Path bench = Paths.get("..", "bench").toAbsolutePath().normalize();
+        Path file = work.resolve("tiny.pt");
+        run(python, bench.resolve("torch_state_dict.py").toString(), "--out", file.toString(), "--vocab", "200",
+                "--d-model", "32", "--ctx", "16", "--layers", "2");
+        StringBuilder runs = new StringBuilder();
+        String buffer = capture(() -> main(file, "buffer"));
+        String arrays = capture(() -> main(file, "arrays"));
+        // 2 embeddings, 14 a layer, the final norm's 2 and the tied head.
+        assertThat(buffer).contains("\"side\": \"brine\"").contains("\"tensors\": 33,");
+        runs.append(buffer).append(arrays);
+        for (String read : List.of("sum", "double")) {
+            runs.append(run(python, bench.resolve("torch_probe.py").toString(), file.toString(), "--loads", "1",
+                    "--read", read));
+        }
+        Files.writeString(work.resolve("runs.jsonl"), runs);
+        String table = run(python, bench.resolve("torch_report.py").toString(), work.toString());
+        assertThat(table).contains("Checksums: all 4 runs read the same 33 tensors to equal bit sums")
+                .contains("| torch.load, `t.double().sum()` |");
+    }
+
+    private static void main(Path file, String read) {
+        try {
+            TorchProbe.main(new String[] {file.toString(), "1", read});
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Runs a command, asserts it exits 0 within two minutes, and returns its standard output. */
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", command) + "\n" + out).isZero();
+        return out;
+    }
+
+    /**
+     * Debian's /usr/bin/python3 if it imports torch (python3-torch); otherwise skips loudly, or fails under
+     * BRINE_REQUIRE_PYTHON=1, as brine-core's MlPython.require does.
+     */
+    private static String requireTorch() throws InterruptedException {
+        String python = "/usr/bin/python3";
+        try {
+            Process p = new ProcessBuilder(python, "-c", "import torch").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                return python;
+            }
+        } catch (IOException e) {
+            // No such interpreter: handled below.
+        }
+        String message = python + " cannot import torch; install python3-torch (tools/test does)";
+        if ("1".equals(System.getenv("BRINE_REQUIRE_PYTHON"))) {
+            throw new AssertionError(message + " (BRINE_REQUIRE_PYTHON=1)");
+        }
+        System.err.println("WARNING: SKIPPED: " + message);
+        assumeTrue(false, message);
+        return null;
+    }
+
     private static String capture(Runnable r) {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();

@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -439,6 +443,11 @@ public final class Tensor {
                     + " and zero point)");
         }
         double[] out = new double[arrayLength("double", type.isComplex() ? 2 : 1)];
+        ByteBuffer run = contiguousRun();
+        if (run != null && !type.isComplex()) {
+            copyRun(run, out);
+            return out;
+        }
         ByteBuffer b = elementBytes();
         Elements it = elements();
         int n = (int) numel;
@@ -482,6 +491,21 @@ public final class Tensor {
             throw wrongDtype("toFloatArray()", "float32, float16 or bfloat16");
         }
         float[] out = new float[arrayLength("float", 1)];
+        ByteBuffer run = contiguousRun();
+        if (run != null) {
+            switch (type) {
+                case FLOAT32 -> run.asFloatBuffer().get(out);
+                case FLOAT16 -> {
+                    ShortBuffer h = run.asShortBuffer();
+                    for (int i = 0; i < out.length; i++) out[i] = TorchDtype.halfToFloat(h.get(i));
+                }
+                default -> {
+                    ShortBuffer h = run.asShortBuffer();
+                    for (int i = 0; i < out.length; i++) out[i] = TorchDtype.bfloat16ToFloat(h.get(i));
+                }
+            }
+            return out;
+        }
         ByteBuffer b = elementBytes();
         Elements it = elements();
         switch (type) {
@@ -503,6 +527,11 @@ public final class Tensor {
             throw wrongDtype("toLongArray()", "int64, int32, int16, int8, uint8 or bool");
         }
         long[] out = new long[arrayLength("long", 1)];
+        ByteBuffer run = contiguousRun();
+        if (run != null && type == TorchDtype.INT64) {
+            run.asLongBuffer().get(out);
+            return out;
+        }
         ByteBuffer b = elementBytes();
         Elements it = elements();
         switch (type) {
@@ -527,6 +556,11 @@ public final class Tensor {
             throw wrongDtype("toIntArray()", "int32, int16, int8 or uint8");
         }
         int[] out = new int[arrayLength("int", 1)];
+        ByteBuffer run = contiguousRun();
+        if (run != null && type == TorchDtype.INT32) {
+            run.asIntBuffer().get(out);
+            return out;
+        }
         ByteBuffer b = elementBytes();
         Elements it = elements();
         switch (type) {
@@ -549,6 +583,11 @@ public final class Tensor {
             throw wrongDtype("toShortArray()", "int16, float16 or bfloat16");
         }
         short[] out = new short[arrayLength("short", 1)];
+        ByteBuffer run = contiguousRun();
+        if (run != null) {
+            run.asShortBuffer().get(out);
+            return out;
+        }
         ByteBuffer b = elementBytes();
         Elements it = elements();
         for (int i = 0; i < out.length; i++) {
@@ -568,6 +607,11 @@ public final class Tensor {
             throw wrongDtype("toByteArray()", "int8, uint8, bool, qint8, quint8, quint4x2 or quint2x4");
         }
         byte[] out = new byte[arrayLength("byte", 1)];
+        ByteBuffer run = contiguousRun();
+        if (run != null) {
+            run.get(out);
+            return out;
+        }
         ByteBuffer b = elementBytes();
         Elements it = elements();
         for (int i = 0; i < out.length; i++) {
@@ -683,6 +727,59 @@ public final class Tensor {
                     default -> dst.putLong(src.getLong(at));
                 }
             }
+        }
+    }
+
+    /**
+     * The elements of a non-empty contiguous tensor as one run of the storage: a buffer at position 0 in the
+     * storage's byte order, {@code numel * itemSize} bytes, for the typed copies' bulk reads (typed views, which
+     * the JIT turns into block copies and tight loops, instead of one odometer step and one bounds check an
+     * element). Null for a view that is not contiguous, an empty tensor, or the packed sub-byte dtypes, whose
+     * elements are not whole bytes: those take the element-by-element path.
+     */
+    private ByteBuffer contiguousRun() {
+        if (numel == 0 || elementsPerByte(type) != 1 || !isContiguous()) {
+            return null;
+        }
+        ByteBuffer src = storage.bytes();
+        // Validated with the view: the run lies inside the storage, whose bytes fit an int.
+        int from = (int) (storageOffset * type.itemSize);
+        return src.slice(from, (int) (numel * type.itemSize)).order(src.order());
+    }
+
+    /** {@code run}'s elements as doubles into {@code out}, as {@link #toDoubleArray()} converts them. */
+    private void copyRun(ByteBuffer run, double[] out) {
+        int n = out.length;
+        switch (type) {
+            case FLOAT64 -> run.asDoubleBuffer().get(out);
+            case FLOAT32 -> {
+                FloatBuffer f = run.asFloatBuffer();
+                for (int i = 0; i < n; i++) out[i] = f.get(i);
+            }
+            case FLOAT16 -> {
+                ShortBuffer h = run.asShortBuffer();
+                for (int i = 0; i < n; i++) out[i] = TorchDtype.halfToFloat(h.get(i));
+            }
+            case BFLOAT16 -> {
+                ShortBuffer h = run.asShortBuffer();
+                for (int i = 0; i < n; i++) out[i] = TorchDtype.bfloat16ToFloat(h.get(i));
+            }
+            case INT64 -> {
+                LongBuffer l = run.asLongBuffer();
+                for (int i = 0; i < n; i++) out[i] = l.get(i);
+            }
+            case INT32 -> {
+                IntBuffer v = run.asIntBuffer();
+                for (int i = 0; i < n; i++) out[i] = v.get(i);
+            }
+            case INT16 -> {
+                ShortBuffer v = run.asShortBuffer();
+                for (int i = 0; i < n; i++) out[i] = v.get(i);
+            }
+            case INT8 -> { for (int i = 0; i < n; i++) out[i] = run.get(i); }
+            case UINT8 -> { for (int i = 0; i < n; i++) out[i] = run.get(i) & 0xFF; }
+            case BOOL -> { for (int i = 0; i < n; i++) out[i] = run.get(i) != 0 ? 1 : 0; }
+            default -> throw new AssertionError(type);
         }
     }
 
