@@ -6,6 +6,7 @@ For NAME (a file written by torch.save or joblib.dump) it writes NAME.dis. Every
 pickletools.dis itself, reading the file the way the library reads it:
 - a torch zip archive: pickletools.dis(zipfile.ZipFile(f).read(name)) for each .pkl record, positions within it;
 - a legacy torch file: pickletools.dis(f) five times on the open file, so positions are offsets in the file;
+- a plain pickle (a tensor pickled on its own): pickletools.dis(f), nothing else;
 - a joblib file: pickletools.dis of the (decompressed) stream through a file object whose tell() steps over the
   raw array data that joblib.load reads after each NumpyArrayWrapper (found by watching joblib.load read them), so
   the listing goes on across the arrays with positions in the stream; an array of objects, which joblib writes as
@@ -187,6 +188,13 @@ def main():
             names.append(path)
             with open(path + ".dis", "w", encoding="utf-8") as f:
                 f.write(listing)
+    # A tensor pickled on its own: one plain pickle, its storage a legacy file inside a bytes argument.
+    path = os.path.join(out, "tensor.p2.pkl")
+    with open(path, "wb") as f:
+        pickle.dump(torch.arange(6, dtype=torch.int16).reshape(2, 3), f, protocol=2)
+    names.append(path)
+    with open(path, "rb") as f, open(path + ".dis", "w", encoding="utf-8") as listing:
+        pickletools.dis(f, listing)
     for name, obj in joblib_objects().items():
         for codec, compress in (("none", 0), ("zlib", 3), ("gzip", ("gzip", 3))):
             path = os.path.join(out, "%s.%s.joblib" % (name, codec))
