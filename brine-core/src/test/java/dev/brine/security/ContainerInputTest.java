@@ -263,15 +263,40 @@ class ContainerInputTest {
     }
 
     @Test
-    void aJoblibArrayWithANegativeOrHugeShapeFailsNamingTheWrapper() throws IOException {
-        byte[] good = joblib(JoblibFile.Compression.NONE);
+    void aJoblibArrayWithANegativeOrHugeShapeFailsNamingTheWrapperBeforeAllocating() throws IOException {
+        // An empty array of shape (70000, 70000, 0): its dims are written as BININT J 70000 J 70000 K 0, which the
+        // test then rewrites in place.
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JoblibFile.write(out, NDArray.wrap(dev.brine.value.DType.of("<f8"), java.nio.ByteBuffer.allocate(0),
+                NDArray.Order.C, 70000, 70000, 0), JoblibFile.Compression.NONE);
+        byte[] good = out.toByteArray();
         String text = new String(good, StandardCharsets.ISO_8859_1);
-        // The shape (2, 3) is written as K 2 K 3 after the key 'shape'.
-        int shape = text.indexOf("shape");
-        int k = text.indexOf("K\u0002K\u0003", shape);
-        assertThat(k).isPositive();
+        String dims = "J\u0070\u0011\u0001\u0000J\u0070\u0011\u0001\u0000K\u0000";
+        int at = text.indexOf(dims);
+        assertThat(at).isPositive();
+        assertThat(JoblibFile.read(new ByteArrayInputStream(good))).isInstanceOf(NDArray.class);
+
+        byte[] negative = good.clone();
+        Arrays.fill(negative, at + 1, at + 5, (byte) 0xff);                       // -1
+        assertThatThrownBy(() -> JoblibFile.read(new ByteArrayInputStream(negative)))
+                .isInstanceOf(PickleException.class).hasMessageContaining("malformed joblib array wrapper")
+                .hasMessageContaining("not a size");
+
+        byte[] overflow = good.clone();
+        for (int d : new int[] {at + 1, at + 6}) {
+            overflow[d] = (byte) 0xff;
+            overflow[d + 1] = (byte) 0xff;
+            overflow[d + 2] = (byte) 0xff;
+            overflow[d + 3] = 0x7f;                                               // 2^31 - 1
+        }
+        overflow[at + 11] = (byte) 0xff;                                          // K 255
+        assertThatThrownBy(() -> JoblibFile.read(new ByteArrayInputStream(overflow)))
+                .isInstanceOf(PickleException.class).hasMessageContaining("malformed joblib array wrapper")
+                .hasMessageContaining("overflows");
+
         byte[] huge = good.clone();
-        huge[k] = 'J';                    // BININT: 4 bytes; K\2K\3 becomes J 0x02 'K' 0x03 <next byte>
-        assertThatThrownBy(() -> JoblibFile.read(new ByteArrayInputStream(huge))).isInstanceOf(PickleException.class);
+        huge[at + 11] = (byte) 0xff;                                              // 70000 * 70000 * 255 * 8 bytes
+        assertThatThrownBy(() -> JoblibFile.read(new ByteArrayInputStream(huge)))
+                .isInstanceOf(PickleException.class).hasMessageContaining(Long.toString(70000L * 70000 * 255 * 8));
     }
 }
