@@ -4,6 +4,7 @@ import dev.brine.PickleException;
 import dev.brine.Unpickler;
 import dev.brine.tools.Disassembler;
 import dev.brine.tools.DisassemblyException;
+import dev.brine.tools.FileDisassembler;
 import dev.brine.tools.JsonView;
 import dev.brine.tools.PortableHeader;
 import picocli.CommandLine;
@@ -13,7 +14,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -77,8 +77,12 @@ public final class BrineCli implements Callable<Integer> {
     /** {@code brine dis}: the listing of {@code python -m pickletools}. */
     @Command(name = "dis", mixinStandardHelpOptions = true, versionProvider = BrineCli.Version.class,
             description = {"Disassemble pickles, printing what `python -m pickletools` prints.",
+                    "For a torch checkpoint (zip or legacy) or a joblib file (uncompressed, zlib or gzip), lists each "
+                            + "pickle in it as pickletools lists it when the file is read as torch or joblib reads "
+                            + "it, with lines starting with '#' saying which record or pickle follows and where raw "
+                            + "data is stepped over.",
                     "For a pickle pickletools rejects, prints the same partial listing, then Python's error on "
-                            + "standard error, and exits 1."})
+                            + "standard error, and exits 1. A file with bytes after what was listed exits 1 too."})
     static final class Dis implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -111,6 +115,7 @@ public final class BrineCli implements Callable<Integer> {
             }
             Disassembler dis = Disassembler.builder().indentLevel(indentLevel).annotate(annotate).build();
             Disassembler.Memo shared = memo ? new Disassembler.Memo() : null;
+            FileDisassembler fileDis = new FileDisassembler(dis);
             PrintWriter err = spec.commandLine().getErr();
             Writer out = output == null ? spec.commandLine().getOut()
                     : Files.newBufferedWriter(output, StandardCharsets.UTF_8);
@@ -124,10 +129,14 @@ public final class BrineCli implements Callable<Integer> {
                         byte[] data = in.readAllBytes();
                         // The listing stays exactly pickletools'; what the header is goes to standard error.
                         PortableHeader.find(data).ifPresent(h -> err.println("brine dis: note: " + h.describe()));
-                        dis.disassemble(new ByteArrayInputStream(data), out, shared);
+                        fileDis.disassemble(data, out, shared);
                     } catch (DisassemblyException e) {
                         out.flush();
                         err.println(e.pythonError());
+                        return FAILED;
+                    } catch (PickleException e) {
+                        out.flush();
+                        err.println("brine dis: " + (file.equals("-") ? "<stdin>" : file) + ": " + e.getMessage());
                         return FAILED;
                     } catch (IOException e) {
                         out.flush();

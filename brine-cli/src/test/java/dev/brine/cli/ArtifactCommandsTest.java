@@ -125,4 +125,53 @@ class ArtifactCommandsTest {
         assertThat(r.code).isEqualTo(BrineCli.FAILED);
         assertThat(r.err).contains("5 bytes follow the pickle's STOP");
     }
+
+    @Test
+    void disListsTheDataPickleOfATorchZipAndNoRawBytes() throws IOException {
+        Run r = run("dis", checkpoint(false).toString());
+        assertThat(r.code).as(r.err).isZero();
+        assertThat(r.out).startsWith("# torch zip archive, ").contains("# record model/data.pkl, ")
+                .contains("BINPERSID").contains("highest protocol among opcodes = 2")
+                .containsPattern("# \\d+ other records, \\d+ bytes: storage data and metadata, not pickles\\n$")
+                .doesNotContain("$java");
+        assertThat(r.err).isEmpty();
+    }
+
+    @Test
+    void disListsAJoblibFileAcrossItsArraysAndAfterDecompression() throws IOException {
+        Map<String, Object> arrays = new LinkedHashMap<>();
+        arrays.put("a", NDArray.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3));
+        arrays.put("b", NDArray.of(new long[] {7, 8}, 2));
+        for (JoblibFile.Compression c : JoblibFile.Compression.values()) {
+            Path p = dir.resolve("a-" + c + ".joblib");
+            JoblibFile.write(p, arrays, c);
+            Run r = run("dis", p.toString());
+            assertThat(r.code).as(c + ": " + r.err).isZero();
+            assertThat(r.out.lines().filter(l -> l.startsWith("# array data at ")).toList()).hasSize(2)
+                    .anyMatch(l -> l.endsWith("48 bytes of items (dtype <f8, shape (2, 3), order C)"))
+                    .anyMatch(l -> l.endsWith("16 bytes of items (dtype <i8, shape (2,), order C)"));
+            assertThat(r.out).startsWith(c == JoblibFile.Compression.NONE ? "# joblib file, uncompressed"
+                    : "# joblib file, " + c.name().toLowerCase(java.util.Locale.ROOT) + "-compressed")
+                    .endsWith("highest protocol among opcodes = 4\n");
+        }
+    }
+
+    @Test
+    void disOfAFileWithBytesAfterWhatWasListedExitsNonZeroAndSaysSo() throws IOException {
+        Path joblib = dir.resolve("t.joblib");
+        JoblibFile.write(joblib, NDArray.of(new double[] {1, 2}, 2));
+        Files.write(joblib, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+        Run r = run("dis", joblib.toString());
+        assertThat(r.code).isEqualTo(BrineCli.FAILED);
+        assertThat(r.out).contains("# array data at ").contains("highest protocol among opcodes");
+        assertThat(r.err).startsWith("brine dis: " + joblib + ": 3 bytes follow the joblib pickle's STOP opcode");
+
+        Path two = dir.resolve("two.pkl");
+        Files.write(two, new byte[] {(byte) 0x80, 2, 'K', 1, '.', (byte) 0x80, 2, 'K', 2, '.'});
+        Run p = run("dis", two.toString());
+        assertThat(p.code).isEqualTo(BrineCli.FAILED);
+        assertThat(p.out).isEqualTo("    0: \\x80 PROTO      2\n    2: K    BININT1    1\n    4: .    STOP\n"
+                + "highest protocol among opcodes = 2\n");
+        assertThat(p.err).contains("5 bytes follow the pickle's STOP opcode, from offset 5");
+    }
 }

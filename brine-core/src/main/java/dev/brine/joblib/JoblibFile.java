@@ -2,14 +2,13 @@ package dev.brine.joblib;
 
 import dev.brine.PickleException;
 import dev.brine.Pickler;
+import dev.brine.internal.JoblibFormat;
 import dev.brine.internal.PickleInput;
 import dev.brine.internal.PickleMachine;
 import dev.brine.internal.PickleWriter;
 import dev.brine.internal.ReadConfig;
-import dev.brine.internal.ReadExtension;
 import dev.brine.internal.TrailingData;
 import dev.brine.internal.WriteConfig;
-import dev.brine.value.DType;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.NDArray;
 import dev.brine.value.PyObject;
@@ -27,12 +26,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
-import java.util.zip.InflaterInputStream;
 
 /**
  * Reads and writes the files {@code joblib.dump} writes, which is how scikit-learn models are usually saved.
@@ -57,16 +53,6 @@ import java.util.zip.InflaterInputStream;
  * names the format.
  */
 public final class JoblibFile {
-    private static final Set<GlobalRef> WRAPPERS = Set.of(
-            new GlobalRef("joblib.numpy_pickle", "NumpyArrayWrapper"),
-            new GlobalRef("sklearn.externals.joblib.numpy_pickle", "NumpyArrayWrapper"));
-    private static final Set<GlobalRef> SEPARATE_FILE_WRAPPERS = Set.of(
-            new GlobalRef("joblib.numpy_pickle_compat", "NDArrayWrapper"),
-            new GlobalRef("joblib.numpy_pickle_compat", "ZNDArrayWrapper"),
-            new GlobalRef("joblib.numpy_pickle", "NDArrayWrapper"),
-            new GlobalRef("joblib.numpy_pickle", "ZNDArrayWrapper"),
-            new GlobalRef("sklearn.externals.joblib.numpy_pickle", "NDArrayWrapper"),
-            new GlobalRef("sklearn.externals.joblib.numpy_pickle", "ZNDArrayWrapper"));
     private static final GlobalRef WRAPPER = new GlobalRef("joblib.numpy_pickle", "NumpyArrayWrapper");
     private static final GlobalRef NDARRAY = new GlobalRef("numpy", "ndarray");
     /** {@code joblib.numpy_pickle.NUMPY_ARRAY_ALIGNMENT_BYTES}. */
@@ -88,63 +74,85 @@ public final class JoblibFile {
     }
 
     /**
-     * Reads a joblib file.
+     * Reads a joblib file with the default reader, which refuses bytes after the file's pickle.
      *
      * @throws PickleException if the file is not a joblib file Brine reads (naming the compression or the format),
-     *                         or is malformed or truncated
+     *                         or is malformed or truncated, or has bytes after its pickle
      * @throws IOException     if reading the file fails
      */
     public static Object read(Path file) throws IOException {
-        Objects.requireNonNull(file, "file");
-        try (InputStream in = Files.newInputStream(file)) {
-            return read(in);
-        }
+        return DEFAULT.read(file);
     }
 
-    /** Reads a joblib file from {@code in}, which is read to the end of the pickle. */
+    /** Reads a joblib file from {@code in}, which is read to its end; see {@link #read(Path)}. */
     public static Object read(InputStream in) throws IOException {
-        Objects.requireNonNull(in, "in");
-        BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
-        InputStream pickle = decompressed(buffered);
-        ReadConfig config = ReadConfig.defaults().withFormat(null, new Arrays());
-        PickleInput input = PickleInput.of(pickle);
-        Object value = new PickleMachine(config, input, null).load();
-        input.finish();
-        return value;
+        return DEFAULT.read(in);
     }
 
-    /** The stream with joblib's compression undone, found from its first bytes as joblib finds it. */
-    private static InputStream decompressed(BufferedInputStream in) throws IOException {
-        in.mark(8);
-        byte[] head = in.readNBytes(6);
-        in.reset();
-        if (head.length == 0) {
-            throw new PickleException("empty input: there is no joblib file to read", 0, null);
+    /** The default reader; {@link Reader#allowTrailingData(boolean)} gives one that ignores what follows. */
+    public static Reader reader() {
+        return DEFAULT;
+    }
+
+    private static final Reader DEFAULT = new Reader(false);
+
+    /** Reads joblib files; immutable and thread-safe. */
+    public static final class Reader {
+        private final boolean allowTrailingData;
+
+        private Reader(boolean allowTrailingData) {
+            this.allowTrailingData = allowTrailingData;
         }
-        int b0 = head[0] & 0xff;
-        if (b0 == 0x80 || head.length < 2) {
-            return in;
+
+        /**
+         * Whether bytes after the pickle (in the decompressed stream, or after the end of the compressed stream)
+         * are ignored, as {@code joblib.load} ignores them. By default they fail with a {@link PickleException}
+         * naming their offset and count, since a reader that returned less than the file holds would be silently
+         * wrong.
+         */
+        public Reader allowTrailingData(boolean allow) {
+            return allow == allowTrailingData ? this : new Reader(allow);
         }
-        int b1 = head[1] & 0xff;
-        if (b0 == 0x78) {
-            return new BufferedInputStream(new InflaterInputStream(in), 1 << 16);
+
+        /** Reads a joblib file; see {@link JoblibFile#read(Path)}. */
+        public Object read(Path file) throws IOException {
+            Objects.requireNonNull(file, "file");
+            try (InputStream in = Files.newInputStream(file)) {
+                return read(in);
+            }
         }
-        if (b0 == 0x1f && b1 == 0x8b) {
-            return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+
+        /**
+         * Reads a joblib file from {@code in}, which is read to its end (to the end of the pickle when trailing data
+         * is allowed).
+         */
+        public Object read(InputStream in) throws IOException {
+            Objects.requireNonNull(in, "in");
+            BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
+            JoblibFormat.Decompressed stream = JoblibFormat.decompressed(buffered);
+            ReadConfig config = ReadConfig.defaults().withFormat(null, JoblibFormat.arrays(null));
+            PickleInput input = PickleInput.of(stream.stream());
+            Object value = new PickleMachine(config, input, null).load();
+            input.finish();
+            if (!allowTrailingData) {
+                long end = input.offset();
+                long after = JoblibFormat.drain(stream.stream());
+                String where = stream.codec() == null ? "" : " of the " + stream.codec() + "-decompressed stream";
+                if (after > 0) {
+                    throw new PickleException(after + " bytes follow the joblib pickle's STOP opcode, from offset "
+                            + end + where + "; joblib.load would ignore them (JoblibFile.reader()"
+                            + ".allowTrailingData(true) does too)", end, "STOP");
+                }
+                long trailing = stream.trailingBytes();
+                if (trailing > 0) {
+                    long at = stream.compressedEnd();
+                    throw new PickleException(trailing + " bytes follow the " + stream.codec() + " stream, from "
+                            + "offset " + at + " of the file; joblib.load would ignore them (JoblibFile.reader()"
+                            + ".allowTrailingData(true) does too)", at, null);
+                }
+            }
+            return value;
         }
-        String codec = b0 == 'B' && b1 == 'Z' ? "bz2"
-                : b0 == 0xfd && b1 == '7' ? "xz"
-                : b0 == 0x5d && b1 == 0 ? "lzma"
-                : b0 == 0x04 && b1 == 0x22 ? "lz4"
-                : b0 == 'Z' && b1 == 'F' ? "the zlib container of joblib before 0.10"
-                : null;
-        if (codec != null) {
-            throw new PickleException("this joblib file is compressed with " + codec + ", which Brine does not "
-                    + "read (it reads uncompressed, zlib and gzip files); joblib.load(f) then joblib.dump(v, f, "
-                    + "compress=('zlib', 3)) converts it", 0, null);
-        }
-        // Any other start is read as an uncompressed pickle (protocols 0 and 1 have no PROTO opcode).
-        return in;
     }
 
     /**
@@ -198,7 +206,7 @@ public final class JoblibFile {
     /** {@code NumpyPickler.save} of an array: the wrapper, then the padding and the bytes (or a pickle). */
     private static TrailingData wrapped(NDArray array) {
         PyObject wrapper = new PyObject(PyObject.Kind.NEWOBJ, WRAPPER, PyTuple.empty(), null);
-        boolean objects = hasObject(array.dtype());
+        boolean objects = JoblibFormat.hasObject(array.dtype());
         Map<Object, Object> state = new LinkedHashMap<>();
         state.put("subclass", NDARRAY);
         long[] shape = array.shape();
@@ -227,101 +235,5 @@ public final class JoblibFile {
             all.put(items.duplicate());
             return all.flip();
         });
-    }
-
-    /** numpy's {@code dtype.hasobject}: the dtype or one of its fields or subarray bases holds Python objects. */
-    private static boolean hasObject(DType dtype) {
-        if (dtype.kind() == 'O') {
-            return true;
-        }
-        if (dtype.subarrayBase() != null && hasObject(dtype.subarrayBase())) {
-            return true;
-        }
-        if (dtype.isStructured()) {
-            for (DType.Field f : dtype.fields().values()) {
-                if (hasObject(f.dtype())) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /** Reads the array that follows each wrapper's BUILD, as {@code NumpyUnpickler.load_build} does. */
-    private static final class Arrays implements ReadExtension {
-        @Override
-        public Object afterBuild(PyObject node, RawInput raw) throws IOException {
-            if (!(node.callable() instanceof GlobalRef)) {
-                return NOT_HANDLED;
-            }
-            GlobalRef cls = (GlobalRef) node.callable();
-            if (SEPARATE_FILE_WRAPPERS.contains(cls)) {
-                throw new PickleException("this file was written by joblib before 0.10, which keeps arrays in "
-                        + "separate files (" + cls + "); Brine reads joblib 0.10 and later", -1, null);
-            }
-            if (!WRAPPERS.contains(cls)) {
-                return NOT_HANDLED;
-            }
-            List<Object> states = node.states();
-            if (states.size() != 1 || !(states.get(0) instanceof Map)) {
-                throw bad("its state is not one dict: " + states);
-            }
-            Map<?, ?> state = (Map<?, ?>) states.get(0);
-            Object dtypeValue = state.get("dtype");
-            Object shapeValue = state.get("shape");
-            Object order = state.get("order");
-            if (isObjectDtype(dtypeValue) || dtypeValue instanceof DType && hasObject((DType) dtypeValue)) {
-                // write_array: an array of objects follows as a pickle of its own. Brine reads it as it reads
-                // any pickled object array, and writes it back inline, which joblib.load reads the same.
-                return raw.loadPickle();
-            }
-            if (!(dtypeValue instanceof DType) || !(shapeValue instanceof PyTuple)
-                    || !("C".equals(order) || "F".equals(order))) {
-                throw bad("its state needs a numpy dtype, a shape tuple and an order 'C' or 'F', found " + state);
-            }
-            DType dtype = (DType) dtypeValue;
-            long[] shape = new long[((PyTuple) shapeValue).size()];
-            long count = 1;
-            for (int i = 0; i < shape.length; i++) {
-                Object d = ((PyTuple) shapeValue).get(i);
-                if (!(d instanceof Long) || (Long) d < 0) {
-                    throw bad("shape " + shapeValue + " has an entry that is not a size");
-                }
-                shape[i] = (Long) d;
-                count = multiply(count, shape[i], shapeValue);
-            }
-            long bytes = multiply(count, dtype.itemSize(), shapeValue);
-            Object alignment = state.get("numpy_array_alignment_bytes");
-            if (alignment != null) {
-                int padding = raw.read(1)[0] & 0xff;
-                raw.read(padding);
-            }
-            byte[] data = raw.read(bytes);
-            return NDArray.wrap(dtype, ByteBuffer.wrap(data), "F".equals(order) ? NDArray.Order.F : NDArray.Order.C,
-                    shape);
-        }
-
-        /** {@code numpy.dtype('O8', False, True)}: the object dtype, which Brine keeps as an inert node. */
-        private static boolean isObjectDtype(Object dtype) {
-            if (!(dtype instanceof PyObject) || !(((PyObject) dtype).callable() instanceof GlobalRef)) {
-                return false;
-            }
-            GlobalRef cls = (GlobalRef) ((PyObject) dtype).callable();
-            PyTuple args = ((PyObject) dtype).args();
-            return cls.module().equals("numpy") && cls.name().equals("dtype") && !args.isEmpty()
-                    && args.get(0) instanceof String && ((String) args.get(0)).startsWith("O");
-        }
-
-        private static long multiply(long a, long b, Object shape) {
-            try {
-                return Math.multiplyExact(a, b);
-            } catch (ArithmeticException e) {
-                throw bad("shape " + shape + " overflows");
-            }
-        }
-
-        private static PickleException bad(String problem) {
-            return new PickleException("malformed joblib array wrapper: " + problem, -1, null);
-        }
     }
 }

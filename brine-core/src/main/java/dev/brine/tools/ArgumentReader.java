@@ -40,10 +40,21 @@ final class ArgumentReader {
     private long position;
 
     ArgumentReader(InputStream in) {
-        this.in = in;
+        this(in, 0);
     }
 
-    /** How many bytes have been read: {@code f.tell()} relative to where the disassembly started. */
+    /** A reader whose positions count from {@code start}, as {@code f.tell()} of a file opened there. */
+    ArgumentReader(InputStream in, long start) {
+        this.in = in;
+        this.position = start;
+    }
+
+    /** Counts {@code n} bytes that something else read from the stream. */
+    void advance(long n) {
+        position += n;
+    }
+
+    /** The position of the next byte: {@code f.tell()}, counted from the start position. */
     long position() {
         return position;
     }

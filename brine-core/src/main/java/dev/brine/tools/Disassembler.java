@@ -78,7 +78,7 @@ public final class Disassembler {
         Objects.requireNonNull(pickle, "pickle");
         StringBuilder out = new StringBuilder(pickle.length * 4 + 64);
         try {
-            run(new ByteArrayInputStream(pickle), out, new Memo());
+            run(new ByteArrayInputStream(pickle), out, new Memo(), 0, null);
         } catch (DisassemblyException e) {
             throw new DisassemblyException(e.pythonType(), e.pythonMessage(), e.offset(), e.opcode(), out.toString());
         } catch (IOException e) {
@@ -100,7 +100,20 @@ public final class Disassembler {
     public void disassemble(InputStream in, Appendable out, Memo memo) throws IOException {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
-        run(in, out, memo == null ? new Memo() : memo);
+        run(in, out, memo == null ? new Memo() : memo, 0, null);
+    }
+
+    /**
+     * Raw data between opcodes (the arrays of a joblib file): asked before each opcode is read, it may read bytes
+     * from the stream (and append lines of its own) and returns how many it read.
+     */
+    interface Gap {
+        long at(long position, InputStream in, Appendable out) throws IOException;
+    }
+
+    /** As {@link #disassemble(InputStream, Appendable, Memo)}, positions counting from {@code start}, with gaps. */
+    void disassemble(InputStream in, Appendable out, Memo memo, long start, Gap gap) throws IOException {
+        run(in, out, memo == null ? new Memo() : memo, start, gap);
     }
 
     /** As {@link #disassemble(InputStream, Appendable, Memo)} with a fresh memo. */
@@ -109,8 +122,8 @@ public final class Disassembler {
     }
 
     /** The loop of {@code pickletools.dis}: the same checks, in the same order, with the same messages. */
-    private void run(InputStream in, Appendable out, Memo memoHolder) throws IOException {
-        ArgumentReader reader = new ArgumentReader(in);
+    private void run(InputStream in, Appendable out, Memo memoHolder, long start, Gap gap) throws IOException {
+        ArgumentReader reader = new ArgumentReader(in, start);
         Map<BigInteger, String> memo = memoHolder.entries;
         List<String> stack = new ArrayList<>();
         List<Long> markStack = new ArrayList<>();
@@ -118,6 +131,9 @@ public final class Disassembler {
         int maxProto = -1;
         int annoCol = annotate;
         while (true) {
+            if (gap != null) {
+                reader.advance(gap.at(reader.position(), in, out));
+            }
             long pos = reader.position();
             Opcode opcode;
             Object arg;

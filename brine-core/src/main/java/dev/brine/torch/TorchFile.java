@@ -44,7 +44,7 @@ import java.util.Set;
  * names the part of the file.
  */
 public final class TorchFile {
-    private static final Reader DEFAULT = new Reader(false);
+    private static final Reader DEFAULT = new Reader(false, false);
 
     private TorchFile() {
     }
@@ -67,9 +67,11 @@ public final class TorchFile {
     /** Reads torch files; immutable and thread-safe. */
     public static final class Reader {
         private final boolean strict;
+        private final boolean allowTrailingData;
 
-        private Reader(boolean strict) {
+        private Reader(boolean strict, boolean allowTrailingData) {
             this.strict = strict;
+            this.allowTrailingData = allowTrailingData;
         }
 
         /**
@@ -78,19 +80,29 @@ public final class TorchFile {
          * dtypes, {@code OrderedDict}, {@code torch.Size} and the rebuild functions.
          */
         public Reader strict(boolean strict) {
-            return strict == this.strict ? this : new Reader(strict);
+            return strict == this.strict ? this : new Reader(strict, allowTrailingData);
+        }
+
+        /**
+         * Whether bytes after what a legacy file or a plain pickle holds (after the last storage, or after the
+         * pickle's STOP opcode) are ignored, as {@code torch.load} ignores them. By default they fail with a
+         * {@link PickleException} naming their offset and count: a reader that returned less than the file holds
+         * would be silently wrong.
+         */
+        public Reader allowTrailingData(boolean allow) {
+            return allow == allowTrailingData ? this : new Reader(strict, allow);
         }
 
         /** Reads a torch file: zip, legacy, or a pickled tensor, told apart by their first bytes. */
         public Object read(Path file) throws IOException {
             Objects.requireNonNull(file, "file");
-            return unchecked(() -> new TorchReader(strict).read(file));
+            return unchecked(() -> new TorchReader(strict, allowTrailingData).read(file));
         }
 
         /** Reads a torch file from a stream, which is read to its end and held in memory. */
         public Object read(InputStream in) throws IOException {
             Objects.requireNonNull(in, "in");
-            return unchecked(() -> new TorchReader(strict).read(in));
+            return unchecked(() -> new TorchReader(strict, allowTrailingData).read(in));
         }
     }
 

@@ -36,9 +36,11 @@ final class TorchReader {
         (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
 
     private final boolean weightsOnly;
+    private final boolean allowTrailingData;
 
-    TorchReader(boolean weightsOnly) {
+    TorchReader(boolean weightsOnly, boolean allowTrailingData) {
         this.weightsOnly = weightsOnly;
+        this.allowTrailingData = allowTrailingData;
     }
 
     Object read(Path file) throws IOException {
@@ -75,10 +77,22 @@ final class TorchReader {
             return readLegacy(source, "");
         }
         // Anything else is read as one pickle, as pickle.load would: a tensor pickled on its own.
-        return load(source.stream(0), "pickle", pid -> {
+        CountingStream in = source.stream(0);
+        Object value = load(in, "pickle", pid -> {
             throw new PickleException("a plain pickle of torch values has no persistent ids, found " + pid, -1,
                     null);
         });
+        checkEnd(source, in.position(), "pickle", "the pickle's STOP opcode");
+        return value;
+    }
+
+    /** Bytes after what was read fail, unless the reader allows them, as {@code torch.load} ignores them. */
+    private void checkEnd(Source source, long end, String entry, String what) {
+        if (!allowTrailingData && end < source.size) {
+            throw PickleException.inEntry(entry, new PickleException((source.size - end) + " bytes follow "
+                    + what + ", from offset " + end + "; torch.load would ignore them (TorchFile.reader()"
+                    + ".allowTrailingData(true) does too)", end, null));
+        }
     }
 
     // ---- the zip format ------------------------------------------------------------------------------------------
@@ -221,6 +235,9 @@ final class TorchReader {
             loaded.put((String) k, source.slice(at + 8, bytes, entry, numel + " " + s.dtype() + " elements"));
             at += 8 + bytes;
         }
+        List<?> keyList = (List<?>) keys;
+        checkEnd(source, at, where + "storages", keyList.isEmpty() ? "the storage keys" : "the last storage ("
+                + keyList.get(keyList.size() - 1) + ")");
         return value;
     }
 
