@@ -7,6 +7,7 @@ import dev.brine.cpython.CPython;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigInteger;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * and beans with {@code Unpickler.builder().bind(module, name, type)}.
  */
 @SuppressWarnings("unchecked")
+@Tag("cross-interpreter")
 class BindingTest {
     static final Path CASES = Path.of("src/test/python/binding_cases.py").toAbsolutePath();
     static final Path OLD_STYLE = Path.of("src/test/python/binding_oldstyle.py").toAbsolutePath();

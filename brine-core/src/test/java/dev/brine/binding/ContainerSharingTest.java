@@ -2,6 +2,7 @@ package dev.brine.binding;
 
 import dev.brine.Unpickler;
 import dev.brine.cpython.CPython;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -14,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * its elements are converted ({@code List<Point>}); and a list that reaches itself through bound objects keeps the
  * cycle. Pickled by every CPython 3 at every protocol.
  */
+@Tag("cross-interpreter")
 class ContainerSharingTest {
     record Point(int x, int y) {
     }

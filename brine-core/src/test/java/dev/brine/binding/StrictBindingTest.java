@@ -3,6 +3,7 @@ package dev.brine.binding;
 import dev.brine.PickleException;
 import dev.brine.Unpickler;
 import dev.brine.cpython.CPython;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * and 1 (a plain object and a namedtuple); every other global is still refused.
  */
 @SuppressWarnings("unchecked")
+@Tag("cross-interpreter")
 class StrictBindingTest {
     record Point(int x, int y) {
     }

@@ -3,6 +3,7 @@ package dev.brine.conformance;
 import dev.brine.Unpickler;
 import dev.brine.conformance.ConformanceReport.Outcome;
 import dev.brine.cpython.CPython;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -26,6 +27,7 @@ import java.util.stream.Stream;
  * from it, with the same sharing and cycles. Pickles holding Python 2 str are read with each encoding CPython 3
  * offers for them: ASCII (the default, which must fail on non-ASCII bytes, as CPython does), latin1 and bytes.
  */
+@Tag("cross-interpreter")
 class CatalogueConformanceTest {
     private static final String SUITE = "catalogue (values pickled by CPython, read in every mode)";
     private static final List<String> PY2_ENCODINGS = List.of("ASCII", "latin1", "bytes");

@@ -3,6 +3,7 @@ package dev.brine.conformance;
 import dev.brine.Unpickler;
 import dev.brine.conformance.ConformanceReport.Outcome;
 import dev.brine.cpython.CPython;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -31,6 +32,7 @@ import java.util.stream.Stream;
  *   <li>the explicit cases of {@link #CALLS_THAT_FAIL_IN_CPYTHON}, where CPython's call of a real global fails.</li>
  * </ul>
  */
+@Tag("cross-interpreter")
 class PickletesterConformanceTest {
     private static final String SUITE = "pickletester (CPython's AbstractUnpickleTests)";
     private static final List<String> PY2_ENCODINGS = List.of("ASCII", "latin1", "bytes");

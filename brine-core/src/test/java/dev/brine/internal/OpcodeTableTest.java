@@ -2,6 +2,7 @@ package dev.brine.internal;
 
 import dev.brine.conformance.Json;
 import dev.brine.cpython.CPython;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * effect in Brine (for 2.7, whose stack names differ, the byte, name, argument and protocol), the newest
  * interpreter's first documentation line is Brine's, and Brine knows no opcode the newest interpreter lacks.
  */
+@Tag("cross-interpreter")
 class OpcodeTableTest {
     @Test
     @SuppressWarnings("unchecked")

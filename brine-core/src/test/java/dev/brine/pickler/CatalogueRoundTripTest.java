@@ -1,6 +1,7 @@
 package dev.brine.pickler;
 
 import dev.brine.cpython.CPython;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -15,6 +16,7 @@ import java.util.stream.Stream;
  * marks as not expected to match (3.6 at protocol 0; bytearray below protocol 3 before 3.8); those are counted,
  * not asserted.
  */
+@Tag("cross-interpreter")
 class CatalogueRoundTripTest {
     @TestFactory
     Stream<DynamicTest> everyInterpreter() {

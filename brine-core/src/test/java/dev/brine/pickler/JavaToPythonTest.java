@@ -7,6 +7,7 @@ import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
 import dev.brine.value.PyFrozenSet;
 import dev.brine.value.PyTuple;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -43,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * NaN-ness, for datetimes the same tzinfo and fold). The check script also counts the rows whose bytes are
  * exactly what that CPython's own {@code pickle.dumps} writes for the expected value.
  */
+@Tag("cross-interpreter")
 class JavaToPythonTest {
     private record Row(String name, Object value, String python) {
     }

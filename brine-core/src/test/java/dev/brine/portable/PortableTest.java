@@ -8,6 +8,7 @@ import dev.brine.internal.PortableRuntime;
 import dev.brine.internal.PortableRuntime.Section;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
  * Portable mode against the stock unpicklers of every CPython 3 on the machine, under {@code python -I -S}: no site
  * packages, nothing of Brine installed on the Python side.
  */
+@Tag("cross-interpreter")
 class PortableTest {
     record Point(int x, int y) {
     }

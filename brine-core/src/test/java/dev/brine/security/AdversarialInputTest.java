@@ -6,6 +6,7 @@ import dev.brine.cpython.CPython;
 import dev.brine.internal.ArgKind;
 import dev.brine.internal.Opcode;
 import dev.brine.testing.ThrottledInputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * which bounds the extra heap from above; time as the reading thread's CPU time, so that garbage collection and
  * other processes on a shared machine do not count, with a generous wall-clock bound besides.
  */
+@Tag("cross-interpreter")
 class AdversarialInputTest {
     private static final Unpickler DEFAULTS = Unpickler.builder().build();
     /** The reading thread's CPU time, which leaves out GC threads and other processes sharing the machine. */

@@ -1,6 +1,7 @@
 package dev.brine.tools;
 
 import dev.brine.cpython.CPython;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
  * list character for character as Python 3.13's {@code pickletools} lists it, and fail with the same error after
  * the same partial listing.
  */
+@Tag("cross-interpreter")
 class DisassemblerTest {
     private static final Path SCRIPTS = Path.of("src/test/python");
     private static final Map<String, Path> CACHE = new ConcurrentHashMap<>();

@@ -8,6 +8,7 @@ import dev.brine.value.PyComplex;
 import dev.brine.value.PyFrozenSet;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigInteger;
@@ -21,6 +22,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@Tag("cross-interpreter")
 class JsonViewTest {
     /**
      * For values JSON can hold, Brine's view of a pickle CPython wrote is exactly CPython's own

@@ -9,6 +9,7 @@ import dev.brine.value.PyFraction;
 import dev.brine.value.PyNamedTuple;
 import dev.brine.value.PyPath;
 import dev.brine.value.PyTuple;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigInteger;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * by every CPython 3: Python must see the value {@link Canon} gives for the Java value (both canonical texts are
  * computed independently, in types_stdlib.py and Canon.java).
  */
+@Tag("cross-interpreter")
 class NewTypesWriteTest {
     private static Map<String, Object> values() {
         Map<String, Object> v = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import dev.brine.Pickle;
 import dev.brine.cpython.CPython;
 import dev.brine.value.PyNamedTuple;
 import dev.brine.value.PyTuple;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Java type of docs/TYPES.md (checked against the Python value through {@link Canon}), and writes it back to the
  * very bytes CPython wrote.
  */
+@Tag("cross-interpreter")
 class StdlibTypesTest {
     static final Path SCRIPT = Path.of("src/test/python/types_stdlib.py").toAbsolutePath();
 
