@@ -593,6 +593,14 @@ public final class PickleWriter {
     private boolean saveBytes(Object obj, PyBytes b) {
         if (proto < 3) {
             Object text;
+            PyObject kept = b.readForm();
+            if (kept != null && CODECS_ENCODE.equals(kept.callable())) {
+                // Read as _codecs.encode(text, 'latin1'): a real str, so the text and 'latin1' the pickle held
+                // (perhaps shared with an index label) are adopted and fetched as they were (SharedForms).
+                String t = madeString(new String(b.toByteArray(), StandardCharsets.ISO_8859_1));
+                Object node = SharedForms.adopt(PyObject.reduce(CODECS_ENCODE, t, latin1), kept, 0);
+                return push(reduceTask((PyObject) node, obj));
+            }
             if (b.length() > 1 && bin && config.persistentId() == null) {
                 // Transcoded straight from the bytes when written: the text of a 64 MiB bytes object would be
                 // another 64 MiB, read twice more to encode it. A persistent_id hook must see a real str.

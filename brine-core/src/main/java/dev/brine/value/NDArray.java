@@ -26,7 +26,7 @@ import java.util.Objects;
  * long[] shape = a.shape();
  * }</pre>
  */
-public final class NDArray {
+public final class NDArray implements SharedForm {
     /** The memory layout of the items. */
     public enum Order {
         /** Row-major: the last index varies fastest. */
@@ -567,5 +567,20 @@ public final class NDArray {
     @Override
     public String toString() {
         return "NDArray[" + dtype + ", shape=" + Arrays.toString(shape) + ", order=" + order + "]";
+    }
+
+    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; null if made in Java. */
+    private PyObject readForm;
+
+    @Override
+    public PyObject readForm() {
+        return readForm;
+    }
+
+    @Override
+    public void keepReadForm(PyObject form) {
+        if (readForm == null) {
+            readForm = form;
+        }
     }
 }

@@ -12,7 +12,7 @@ import java.util.Objects;
  * {@link dev.brine.Unpickler#loads(byte[])}), so reading a large bytes object does not copy it twice.
  * {@link #toByteArray()} always hands out a fresh copy; {@link #asByteBuffer()} a read-only view.
  */
-public final class PyBytes implements Comparable<PyBytes> {
+public final class PyBytes implements Comparable<PyBytes>, SharedForm {
     private static final PyBytes EMPTY = new PyBytes(new byte[0], 0, 0);
 
     private final byte[] array;
@@ -106,5 +106,20 @@ public final class PyBytes implements Comparable<PyBytes> {
     @Override
     public String toString() {
         return dev.brine.internal.PyRepr.bytesRepr(array, offset, length);
+    }
+
+    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; null if made in Java. */
+    private PyObject readForm;
+
+    @Override
+    public PyObject readForm() {
+        return readForm;
+    }
+
+    @Override
+    public void keepReadForm(PyObject form) {
+        if (readForm == null && this != EMPTY) {
+            readForm = form;
+        }
     }
 }

@@ -65,7 +65,9 @@ class RealFileRewriteTest {
                 count[0]++;
             } else {
                 differing.add(name);
-                Path out = Files.write(dir.resolve(name), rewrite);
+                // -Dbrine.rewriteDir=DIR keeps the differing rewrites for a look with pickletools.dis.
+                Path keep = Path.of(System.getProperty("brine.rewriteDir", dir.toString()));
+                Path out = Files.write(Files.createDirectories(keep).resolve(name), rewrite);
                 pairs.append(fixtures.resolve(name)).append('\t').append(out).append('\n');
             }
         }
@@ -90,6 +92,42 @@ class RealFileRewriteTest {
         assertThat(unequal).as("rewrites Python loads to a different value").isEmpty();
         assertThat(differing).as("rewrites that are not byte-identical").isSubsetOf(NOT_IDENTICAL.keySet());
         assertThat(perLibrary.keySet()).containsAll(Set.of("pandas", "sklearn", "scipy", "numpy", "array"));
+    }
+
+    /**
+     * The other side of sharing: objects that were equal but distinct in the pickle stay distinct in the rewrite,
+     * shared ones stay shared, at every protocol. CPython writes each case; Brine must write it back the same.
+     */
+    @Test
+    void equalButDistinctObjectsStayDistinct() {
+        String script = String.join("\n",
+                "import pickle, sys, numpy as np",
+                "a = np.arange(3)",
+                "b = bytes([98, 99])",
+                "cases = {",
+                "    'distinct bytes': [bytes([98, 99]), bytes([98, 99])],",
+                "    'shared bytes': [b, b],",
+                "    'label and bytes': ['b', b'b', 'latin1', b'x'],",
+                "    'shared array': [a, a, np.arange(3)],",
+                "    'arrays and dtypes': [np.arange(2), np.dtype('i8'), np.arange(2.0), np.zeros(2, 'i8')],",
+                "}",
+                "for name, value in cases.items():",
+                "    for p in range(6):",
+                "        print(name, p, pickle.dumps(value, p).hex())");
+        List<String> differ = new ArrayList<>();
+        int checked = 0;
+        for (String line : python.run(script).split("\n")) {
+            int last = line.lastIndexOf(' ');
+            int before = line.lastIndexOf(' ', last - 1);
+            int protocol = Integer.parseInt(line.substring(before + 1, last));
+            byte[] original = java.util.HexFormat.of().parseHex(line.substring(last + 1));
+            if (!Arrays.equals(original, Pickle.dumps(Pickle.loads(original), protocol))) {
+                differ.add(line.substring(0, last));
+            }
+            checked++;
+        }
+        assertThat(checked).isEqualTo(30);
+        assertThat(differ).isEmpty();
     }
 
     private static String script(String name) throws IOException {
