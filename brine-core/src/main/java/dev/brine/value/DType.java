@@ -19,9 +19,11 @@ import java.util.Objects;
  * {@code 'V'} void or structured, {@code 'O'} object), {@link #itemSize()}, {@link #byteOrder()}, {@link #str()} as
  * numpy's {@code dtype.str}, the fields of a structured dtype, a subarray's base and shape, and a datetime unit.
  */
-public final class DType implements SharedForm {
+public final class DType implements SharedForm, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** A field of a structured dtype. */
-    public record Field(String name, DType dtype, long offset, Object title) {
+    public record Field(String name, DType dtype, long offset, Object title) implements java.io.Serializable {
     }
 
     private GlobalRef pythonClass;

@@ -24,7 +24,9 @@ import java.util.Objects;
  *
  * <p>The array is the one the reader filled and is not copied: changes to it show in this value.
  */
-public final class PyArray implements SharedForm {
+public final class PyArray implements SharedForm, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** The Python class. */
     public static final GlobalRef CLASS = new GlobalRef("array", "array");
 
