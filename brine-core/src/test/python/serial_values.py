@@ -8,6 +8,7 @@ its name, the library ("stdlib") and the protocol.
 """
 import array
 import collections
+import datetime
 import decimal
 import fractions
 import io
@@ -49,6 +50,9 @@ def values():
     yield "numpy", [np.arange(4, dtype="<i2"), np.dtype([("a", "<f4"), ("b", "S3")]), np.float32(2.5),
                     np.datetime64("2024-01-02"), np.zeros((2, 2), order="F")]
     yield "globals", [len, pickle.Pickler, collections.OrderedDict]
+    plus2 = datetime.timezone(datetime.timedelta(hours=2))
+    yield "datetimes", [datetime.datetime(2024, 1, 1, tzinfo=plus2), datetime.datetime(2024, 1, 2, tzinfo=plus2),
+                        datetime.date(2024, 5, 6), datetime.timedelta(days=1, seconds=5)]
 
 
 def main():
