@@ -1277,7 +1277,8 @@ public final class PickleMachine {
         if (value != KnownGlobals.NOT_HANDLED) {
             if (value instanceof SharedForm) {
                 // Kept so a rewrite shares what this call shared (SharedForms).
-                ((SharedForm) value).keepReadForm(SharedForms.keptForm(PyObject.Kind.REDUCE, callable, args, null, false));
+                ((SharedForm) value).keepReadForm(
+                        SharedForms.keptForm(PyObject.Kind.REDUCE, callable, args, null, false));
             }
             return value;
         }

@@ -602,18 +602,19 @@ public final class PickleWriter {
             if (kept != null && CODECS_ENCODE.equals(kept.callable())) {
                 // Read as _codecs.encode(text, 'latin1'): a real str, so the text and 'latin1' the pickle held
                 // (perhaps shared with an index label) are adopted and fetched as they were (SharedForms).
-                String t = madeString(new String(b.toByteArray(), StandardCharsets.ISO_8859_1));
+                String t = new String(b.toByteArray(), StandardCharsets.ISO_8859_1);
                 PyObject node = (PyObject) SharedForms.adopt(PyObject.reduce(CODECS_ENCODE, t, latin1), kept, 0);
+                // A one-character text is CPython's one shared latin-1 character: the first one used, kept or made,
+                // stands for every later one.
+                String shared = madeString((String) node.args().get(0));
                 Object encoding = node.args().get(1);
                 if (!latin1Used && encoding != latin1 && latin1.equals(encoding)) {
                     latin1 = (String) encoding;
                 }
                 latin1Used = true;
                 // One 'latin1' for all, as the C pickler passes its one interned string to every call.
-                if (latin1.equals(encoding)) {
-                    node = new PyObject(PyObject.Kind.REDUCE, node.callable(),
-                            PyTuple.of(node.args().get(0), latin1), null);
-                }
+                node = new PyObject(PyObject.Kind.REDUCE, node.callable(),
+                        PyTuple.of(shared, latin1.equals(encoding) ? latin1 : encoding), null);
                 return push(reduceTask(node, obj));
             }
             if (b.length() > 1 && bin && config.persistentId() == null) {

@@ -35,8 +35,9 @@ final class SharedForms {
     private static final int MAX_KEPT_LENGTH = 256;
 
     /**
-     * The form the reader keeps for a value made by {@code callable(*args)} (as {@code kind} makes it) and BUILD {@code state} (null if none):
-     * the same objects, less long strings and bytes (left as null, which {@link #adopt} never substitutes).
+     * The form the reader keeps for a value made by {@code callable(*args)} (as {@code kind} makes it) and BUILD
+     * {@code state} (if {@code hasState}): the same objects, less long strings and bytes (left as null, which
+     * {@link #adopt} never substitutes).
      */
     static PyObject keptForm(PyObject.Kind kind, Object callable, PyTuple args, Object state, boolean hasState) {
         PyObject node = new PyObject(kind, callable, (PyTuple) slim(args, 0), null);
@@ -53,6 +54,9 @@ final class SharedForms {
         if (o instanceof PyBytes) {
             return ((PyBytes) o).length() > MAX_KEPT_LENGTH ? null : o;
         }
+        if (o instanceof ArrayList && !holdsMemoized((List<?>) o)) {
+            return null;                            // array.array's items below protocol 3: numbers, never shared
+        }
         if (o instanceof PyTuple && depth < 2) {
             PyTuple t = (PyTuple) o;
             Object[] items = new Object[t.size()];
@@ -64,6 +68,17 @@ final class SharedForms {
             return same ? t : PyTuple.of(items);
         }
         return o;
+    }
+
+    /** Whether any item of {@code items} is one the writer memoizes (atoms, such as numbers, it never does). */
+    private static boolean holdsMemoized(List<?> items) {
+        for (Object item : items) {
+            if (item != null && !(item instanceof Long || item instanceof Double || item instanceof Boolean
+                    || item instanceof BigInteger)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code fresh}, the form derived from {@code value}, with the objects of the form it was read from. */

@@ -290,7 +290,7 @@ public final class DType implements SharedForm, java.io.Serializable {
         return fields != null ? "dtype(" + fields.keySet() + ")" : "dtype('" + str() + "')";
     }
 
-    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; null if made in Java. */
+    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; or null. */
     private PyObject readForm;
 
     @Override

@@ -571,7 +571,7 @@ public final class NDArray implements SharedForm, java.io.Serializable {
         return "NDArray[" + dtype + ", shape=" + Arrays.toString(shape) + ", order=" + order + "]";
     }
 
-    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; null if made in Java. */
+    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; or null. */
     private PyObject readForm;
 
     @Override
@@ -650,7 +650,8 @@ public final class NDArray implements SharedForm, java.io.Serializable {
                 }
                 return a;
             } catch (IllegalArgumentException | NullPointerException e) {
-                java.io.InvalidObjectException x = new java.io.InvalidObjectException("not an array: " + e.getMessage());
+                java.io.InvalidObjectException x =
+                        new java.io.InvalidObjectException("not an array: " + e.getMessage());
                 x.initCause(e);
                 throw x;
             }

@@ -86,7 +86,7 @@ public final class NDScalar implements SharedForm, java.io.Serializable {
         return "numpy." + dtype.str() + "(" + value + ")";
     }
 
-    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; null if made in Java. */
+    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; or null. */
     private PyObject readForm;
 
     @Override

@@ -189,7 +189,7 @@ public final class PyArray implements SharedForm, java.io.Serializable {
         return "array('" + typecode + "', " + s + ")";
     }
 
-    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; null if made in Java. */
+    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; or null. */
     private PyObject readForm;
 
     @Override

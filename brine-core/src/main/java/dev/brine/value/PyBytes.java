@@ -110,7 +110,7 @@ public final class PyBytes implements Comparable<PyBytes>, SharedForm, java.io.S
         return dev.brine.internal.PyRepr.bytesRepr(array, offset, length);
     }
 
-    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; null if made in Java. */
+    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; or null. */
     private PyObject readForm;
 
     @Override
