@@ -10,6 +10,7 @@ import dev.brine.value.PyComplex;
 import dev.brine.value.PyFrozenSet;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
+import dev.brine.value.SharedForm;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -472,6 +473,11 @@ public final class PickleMachine {
                             break;
                         }
                     } else {
+                        if (finished instanceof SharedForm) {
+                            PyObject node = (PyObject) target;
+                            ((SharedForm) finished).keepReadForm(
+                                    SharedForms.keptForm(node.kind(), node.callable(), node.args(), state, true));
+                        }
                         replaceUnfinished(target, finished);
                         stack[sp - 2] = finished;
                     }
@@ -1269,6 +1275,11 @@ public final class PickleMachine {
         }
         Object value = KnownGlobals.call(callable, args, this);
         if (value != KnownGlobals.NOT_HANDLED) {
+            if (value instanceof SharedForm) {
+                // Kept so a rewrite shares what this call shared (SharedForms).
+                ((SharedForm) value).keepReadForm(
+                        SharedForms.keptForm(PyObject.Kind.REDUCE, callable, args, null, false));
+            }
             return value;
         }
         return new PyObject(PyObject.Kind.REDUCE, callable, args, null);

@@ -85,7 +85,12 @@ public final class PickleWriter {
      * The {@code 'latin1'} argument of {@code _codecs.encode} for bytes below protocol 3. The C pickler passes one
      * interned string every time, so from the second bytes object on it is a memo fetch.
      */
-    private final String latin1 = new String("latin1");
+    private String latin1 = new String("latin1");
+    /**
+     * Whether {@link #latin1} went into a form yet. Until then, the first {@code 'latin1'} a read bytes value kept
+     * ({@link SharedForms}) becomes it: in the pickle, that one object stood for every later one too.
+     */
+    private boolean latin1Used;
 
     /**
      * CPython's latin-1 decoder returns one shared object per character below U+0100 ({@code get_latin1_char}),
@@ -593,6 +598,25 @@ public final class PickleWriter {
     private boolean saveBytes(Object obj, PyBytes b) {
         if (proto < 3) {
             Object text;
+            PyObject kept = b.readForm();
+            if (kept != null && CODECS_ENCODE.equals(kept.callable())) {
+                // Read as _codecs.encode(text, 'latin1'): a real str, so the text and 'latin1' the pickle held
+                // (perhaps shared with an index label) are adopted and fetched as they were (SharedForms).
+                String t = new String(b.toByteArray(), StandardCharsets.ISO_8859_1);
+                PyObject node = (PyObject) SharedForms.adopt(PyObject.reduce(CODECS_ENCODE, t, latin1), kept, 0);
+                // A one-character text is CPython's one shared latin-1 character: the first one used, kept or made,
+                // stands for every later one.
+                String shared = madeString((String) node.args().get(0));
+                Object encoding = node.args().get(1);
+                if (!latin1Used && encoding != latin1 && latin1.equals(encoding)) {
+                    latin1 = (String) encoding;
+                }
+                latin1Used = true;
+                // One 'latin1' for all, as the C pickler passes its one interned string to every call.
+                node = new PyObject(PyObject.Kind.REDUCE, node.callable(),
+                        PyTuple.of(shared, latin1.equals(encoding) ? latin1 : encoding), null);
+                return push(reduceTask(node, obj));
+            }
             if (b.length() > 1 && bin && config.persistentId() == null) {
                 // Transcoded straight from the bytes when written: the text of a 64 MiB bytes object would be
                 // another 64 MiB, read twice more to encode it. A persistent_id hook must see a real str.
@@ -600,6 +624,7 @@ public final class PickleWriter {
             } else {
                 text = madeString(new String(b.toByteArray(), StandardCharsets.ISO_8859_1));
             }
+            latin1Used |= b.length() > 0;
             PyObject node = b.length() == 0 ? PyObject.reduce(BYTES) : PyObject.reduce(CODECS_ENCODE, text, latin1);
             return push(reduceTask(node, obj));
         }

@@ -54,8 +54,16 @@ final class TypedEquivalents {
                 || value instanceof PyDeque;
     }
 
-    /** The Python form of {@code value}, or {@link JavaEquivalents#UNKNOWN}. */
+    /**
+     * The Python form of {@code value}, or {@link JavaEquivalents#UNKNOWN}; for a value read from a pickle, with the
+     * objects of the call it was read from ({@link SharedForms}).
+     */
     static Object convert(Object value, int protocol) {
+        Object form = derive(value, protocol);
+        return form == JavaEquivalents.UNKNOWN ? form : SharedForms.withReadObjects(form, value);
+    }
+
+    private static Object derive(Object value, int protocol) {
         if (value instanceof PyOrderedDict) {
             // OrderedDict.__reduce__: (OrderedDict, (), vars(self) or None, None, iter(items)).
             PyOrderedDict d = (PyOrderedDict) value;

@@ -19,9 +19,11 @@ import java.util.Objects;
  * {@code 'V'} void or structured, {@code 'O'} object), {@link #itemSize()}, {@link #byteOrder()}, {@link #str()} as
  * numpy's {@code dtype.str}, the fields of a structured dtype, a subarray's base and shape, and a datetime unit.
  */
-public final class DType {
+public final class DType implements SharedForm, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** A field of a structured dtype. */
-    public record Field(String name, DType dtype, long offset, Object title) {
+    public record Field(String name, DType dtype, long offset, Object title) implements java.io.Serializable {
     }
 
     private GlobalRef pythonClass;
@@ -286,5 +288,20 @@ public final class DType {
     @Override
     public String toString() {
         return fields != null ? "dtype(" + fields.keySet() + ")" : "dtype('" + str() + "')";
+    }
+
+    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; or null. */
+    private PyObject readForm;
+
+    @Override
+    public PyObject readForm() {
+        return readForm;
+    }
+
+    @Override
+    public void keepReadForm(PyObject form) {
+        if (readForm == null) {
+            readForm = form;
+        }
     }
 }

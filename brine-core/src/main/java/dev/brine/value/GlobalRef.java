@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param module the module, for example {@code "collections"}
  * @param name   the qualified name within the module, for example {@code "OrderedDict"}; may contain dots
  */
-public record GlobalRef(String module, String name) {
+public record GlobalRef(String module, String name) implements java.io.Serializable {
     public GlobalRef {
         Objects.requireNonNull(module, "module");
         Objects.requireNonNull(name, "name");

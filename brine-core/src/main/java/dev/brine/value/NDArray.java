@@ -26,7 +26,9 @@ import java.util.Objects;
  * long[] shape = a.shape();
  * }</pre>
  */
-public final class NDArray {
+public final class NDArray implements SharedForm, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** The memory layout of the items. */
     public enum Order {
         /** Row-major: the last index varies fastest. */
@@ -582,5 +584,92 @@ public final class NDArray {
     @Override
     public String toString() {
         return "NDArray[" + dtype + ", shape=" + Arrays.toString(shape) + ", order=" + order + "]";
+    }
+
+    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; or null. */
+    private PyObject readForm;
+
+    @Override
+    public PyObject readForm() {
+        return readForm;
+    }
+
+    @Override
+    public void keepReadForm(PyObject form) {
+        if (readForm == null) {
+            readForm = form;
+        }
+    }
+
+    /**
+     * Serialized as its parts: the data as bytes (a {@link ByteBuffer} is not serializable), with whether it was a
+     * read-only buffer, and the names and call it was read with, so a deserialized array writes the same pickle.
+     */
+    private Object writeReplace() {
+        return new Serial(this);
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.InvalidObjectException {
+        throw new java.io.InvalidObjectException("NDArray is deserialized through its serial form");
+    }
+
+    private static final class Serial implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final DType dtype;
+        private final long[] shape;
+        private final Order order;
+        /** The source when it is serializable (PyBytes, PyByteArray, byte[]), else null. */
+        private final Object source;
+        /** A buffer source's bytes, from its position to its limit; else null. */
+        private final byte[] buffer;
+        private final boolean readOnly;
+        private final String numpyCore;
+        private final Form form;
+        private final GlobalRef reconstructor;
+        private final GlobalRef ndarrayClass;
+        private final PyObject readForm;
+
+        Serial(NDArray a) {
+            dtype = a.dtype;
+            shape = a.shape;
+            order = a.order;
+            if (a.source instanceof ByteBuffer) {
+                ByteBuffer b = ((ByteBuffer) a.source).duplicate();
+                buffer = new byte[b.remaining()];
+                b.get(buffer);
+                readOnly = b.isReadOnly();
+                source = null;
+            } else {
+                buffer = null;
+                readOnly = false;
+                source = a.source;
+            }
+            numpyCore = a.numpyCore;
+            form = a.form;
+            reconstructor = a.reconstructor;
+            ndarrayClass = a.ndarrayClass;
+            readForm = a.readForm;
+        }
+
+        private Object readResolve() throws java.io.ObjectStreamException {
+            Object data = source;
+            if (buffer != null) {
+                ByteBuffer b = ByteBuffer.wrap(buffer).order(ByteOrder.LITTLE_ENDIAN);
+                data = readOnly ? b.asReadOnlyBuffer() : b;
+            }
+            try {
+                NDArray a = fromPickle(dtype, shape, order, data, numpyCore, form);
+                a.withPickleNames(reconstructor, ndarrayClass);
+                if (readForm != null) {
+                    a.keepReadForm(readForm);
+                }
+                return a;
+            } catch (IllegalArgumentException | NullPointerException e) {
+                java.io.InvalidObjectException x =
+                        new java.io.InvalidObjectException("not an array: " + e.getMessage());
+                x.initCause(e);
+                throw x;
+            }
+        }
     }
 }

@@ -11,7 +11,9 @@ import java.util.Objects;
  * float32, {@code Double} for float16 and float64, {@link PyComplex}, {@link PyBytes}, {@code String}, or a map
  * for a structured item). It keeps the dtype so that it is written back as the same numpy type.
  */
-public final class NDScalar {
+public final class NDScalar implements SharedForm, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final DType dtype;
     private final PyBytes bytes;
     private final Object value;
@@ -82,5 +84,20 @@ public final class NDScalar {
     @Override
     public String toString() {
         return "numpy." + dtype.str() + "(" + value + ")";
+    }
+
+    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; or null. */
+    private PyObject readForm;
+
+    @Override
+    public PyObject readForm() {
+        return readForm;
+    }
+
+    @Override
+    public void keepReadForm(PyObject form) {
+        if (readForm == null) {
+            readForm = form;
+        }
     }
 }

@@ -6,5 +6,5 @@ package dev.brine.value;
  *
  * @param id the persistent id: a {@code String} for PERSID, any value for BINPERSID
  */
-public record PersistentRef(Object id) {
+public record PersistentRef(Object id) implements java.io.Serializable {
 }

@@ -24,7 +24,9 @@ import java.util.Objects;
  *
  * <p>The array is the one the reader filled and is not copied: changes to it show in this value.
  */
-public final class PyArray {
+public final class PyArray implements SharedForm, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** The Python class. */
     public static final GlobalRef CLASS = new GlobalRef("array", "array");
 
@@ -185,5 +187,20 @@ public final class PyArray {
             s = s.substring(0, 200) + "...]";
         }
         return "array('" + typecode + "', " + s + ")";
+    }
+
+    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; or null. */
+    private PyObject readForm;
+
+    @Override
+    public PyObject readForm() {
+        return readForm;
+    }
+
+    @Override
+    public void keepReadForm(PyObject form) {
+        if (readForm == null) {
+            readForm = form;
+        }
     }
 }

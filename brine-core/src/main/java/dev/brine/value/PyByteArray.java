@@ -11,7 +11,9 @@ import java.util.Objects;
  * <p>It wraps its array without copying: {@link #array()} is the live content. Equality compares content, as
  * Python's {@code ==} does; like any mutable value it should not be used as a map key while it changes.
  */
-public final class PyByteArray {
+public final class PyByteArray implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final byte[] array;
 
     private PyByteArray(byte[] array) {

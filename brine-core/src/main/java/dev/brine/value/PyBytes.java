@@ -12,7 +12,9 @@ import java.util.Objects;
  * {@link dev.brine.Unpickler#loads(byte[])}), so reading a large bytes object does not copy it twice.
  * {@link #toByteArray()} always hands out a fresh copy; {@link #asByteBuffer()} a read-only view.
  */
-public final class PyBytes implements Comparable<PyBytes> {
+public final class PyBytes implements Comparable<PyBytes>, SharedForm, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private static final PyBytes EMPTY = new PyBytes(new byte[0], 0, 0);
 
     private final byte[] array;
@@ -106,5 +108,51 @@ public final class PyBytes implements Comparable<PyBytes> {
     @Override
     public String toString() {
         return dev.brine.internal.PyRepr.bytesRepr(array, offset, length);
+    }
+
+    /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; or null. */
+    private PyObject readForm;
+
+    @Override
+    public PyObject readForm() {
+        return readForm;
+    }
+
+    @Override
+    public void keepReadForm(PyObject form) {
+        if (readForm == null && this != EMPTY) {
+            readForm = form;
+        }
+    }
+
+    /**
+     * Serialized as its own bytes only, never the larger array it may be a view of, and with the call it was read
+     * from, so a deserialized value writes the same pickle.
+     */
+    private Object writeReplace() {
+        return new Serial(toByteArray(), readForm);
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.InvalidObjectException {
+        throw new java.io.InvalidObjectException("PyBytes is deserialized through its serial form");
+    }
+
+    private static final class Serial implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final byte[] bytes;
+        private final PyObject readForm;
+
+        Serial(byte[] bytes, PyObject readForm) {
+            this.bytes = bytes;
+            this.readForm = readForm;
+        }
+
+        private Object readResolve() {
+            PyBytes b = bytes.length == 0 ? EMPTY : new PyBytes(bytes, 0, bytes.length);
+            if (readForm != null) {
+                b.keepReadForm(readForm);
+            }
+            return b;
+        }
     }
 }

@@ -6,7 +6,7 @@ package dev.brine.value;
  * @param real the real part
  * @param imag the imaginary part
  */
-public record PyComplex(double real, double imag) {
+public record PyComplex(double real, double imag) implements java.io.Serializable {
     /** As Python's {@code repr}, roughly: {@code (1.0+2.0j)}. */
     @Override
     public String toString() {

@@ -25,7 +25,8 @@ import java.util.Objects;
  * @param zero     for {@link Kind#NEGATIVE_ZERO}, the unsigned zero with its exponent ({@code 0.00} for
  *                 {@code -0.00}); null for the others
  */
-public record PyDecimal(Kind kind, boolean negative, BigInteger payload, BigDecimal zero) {
+public record PyDecimal(Kind kind, boolean negative, BigInteger payload, BigDecimal zero)
+        implements java.io.Serializable {
     /** The Python class. */
     public static final GlobalRef CLASS = new GlobalRef("decimal", "Decimal");
 

@@ -14,7 +14,7 @@ public final class PyDefaultDict extends PyDictSubtype {
     /** The Python class. */
     public static final GlobalRef CLASS = new GlobalRef("collections", "defaultdict");
 
-    private final transient Object defaultFactory;
+    private final Object defaultFactory;
 
     /** An empty {@code defaultdict} with the given factory ({@code null} for none). */
     public PyDefaultDict(Object defaultFactory) {

@@ -12,7 +12,7 @@ public final class PyDeque extends ArrayList<Object> {
     private static final long serialVersionUID = 1L;
 
     /** The Python class. */
-    private transient GlobalRef pythonClass = CLASS;
+    private GlobalRef pythonClass = CLASS;
 
     public static final GlobalRef CLASS = new GlobalRef("collections", "deque");
 

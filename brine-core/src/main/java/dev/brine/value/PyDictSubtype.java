@@ -13,10 +13,10 @@ public abstract class PyDictSubtype extends LinkedHashMap<Object, Object> {
     private static final long serialVersionUID = 1L;
 
     /** The class this type stands for; {@link #setPythonClass} accepts only references equal to it. */
-    private final transient GlobalRef expected;
-    private transient GlobalRef pythonClass;
+    private final GlobalRef expected;
+    private GlobalRef pythonClass;
     /** What BUILD set on the instance: its {@code __dict__}, or a {@code (dict, slots)} tuple; null when nothing. */
-    private transient Object state;
+    private Object state;
 
     /** Only Brine's own subtypes extend this class. */
     PyDictSubtype(GlobalRef expected) {

@@ -24,7 +24,9 @@ import java.util.Optional;
  *
  * Equality is identity, as for Python exceptions.
  */
-public final class PyException {
+public final class PyException implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final GlobalRef pythonClass;
     private final PyTuple args;
     private Object state;

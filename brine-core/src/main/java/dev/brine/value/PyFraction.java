@@ -37,8 +37,8 @@ public final class PyFraction extends Number implements Comparable<PyFraction> {
 
     private final BigInteger numerator;
     private final BigInteger denominator;
-    private final transient Form form;
-    private final transient GlobalRef pythonClass;
+    private final Form form;
+    private final GlobalRef pythonClass;
 
     private PyFraction(BigInteger numerator, BigInteger denominator, Form form, GlobalRef pythonClass) {
         this.numerator = numerator;

@@ -11,27 +11,28 @@ import java.util.Set;
  * A Python {@code frozenset}: an immutable {@link Set} with value equality, usable as a map key. It iterates in
  * the order its items were read, so writing it back gives the same bytes.
  */
-public final class PyFrozenSet extends AbstractSet<Object> {
+public final class PyFrozenSet extends AbstractSet<Object> implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private static final PyFrozenSet EMPTY = new PyFrozenSet(Collections.emptySet());
 
     private final Set<Object> items;
     private final int depth;
-    private final int hash;
+    /** Computed when first asked for, so a deserialized set hashes its items as this JVM hashes them. */
+    private transient int hash;
+    private transient boolean hashed;
 
     private PyFrozenSet(Set<Object> items) {
         this.items = items;
         int d = 0;
-        int h = 0;
         for (Object item : items) {
             if (item instanceof PyTuple) {
                 d = Math.max(d, ((PyTuple) item).depth());
             } else if (item instanceof PyFrozenSet) {
                 d = Math.max(d, ((PyFrozenSet) item).depth);
             }
-            h += item == null ? 0 : item.hashCode();
         }
         this.depth = d + 1;
-        this.hash = h;
     }
 
     /** The empty frozenset. */
@@ -78,6 +79,14 @@ public final class PyFrozenSet extends AbstractSet<Object> {
 
     @Override
     public int hashCode() {
+        if (!hashed) {
+            int h = 0;
+            for (Object item : items) {
+                h += item == null ? 0 : item.hashCode();
+            }
+            hash = h;
+            hashed = true;
+        }
         return hash;
     }
 

@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param pythonClass the namedtuple class
  * @param values      the values, in field order
  */
-public record PyNamedTuple(GlobalRef pythonClass, PyTuple values) {
+public record PyNamedTuple(GlobalRef pythonClass, PyTuple values) implements java.io.Serializable {
     /** {@code copyreg._reconstructor}, the protocol 0 and 1 form's callable. */
     public static final GlobalRef RECONSTRUCTOR = new GlobalRef("copyreg", "_reconstructor");
     /** {@code builtins.tuple}, the protocol 0 and 1 form's base class. */

@@ -22,7 +22,9 @@ import java.util.Objects;
  * <p>The reader fills state and items after it creates the node, because a pickle does so: the node must exist
  * (and may already be referenced, even by itself) before its state is read.
  */
-public final class PyObject {
+public final class PyObject implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** How the stream created the object. */
     public enum Kind {
         /** {@code callable(*args)}: the REDUCE opcode. */

@@ -27,7 +27,9 @@ import java.util.Objects;
  * Equality follows Python's {@code ==}: same flavour and same normalized path (case-insensitive for Windows),
  * whether pure or concrete.
  */
-public final class PyPath {
+public final class PyPath implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** Which operating system's path rules apply. */
     public enum Flavour {
         /** {@code posixpath}: {@code /} separates, a leading {@code /} (or exactly {@code //}) is the root. */

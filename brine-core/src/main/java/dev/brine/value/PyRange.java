@@ -10,7 +10,7 @@ package dev.brine.value;
  * @param pythonClass the class as the pickle named it (equal to {@link #CLASS}); kept so that writing the range
  *                    back shares the same name strings as the pickle did
  */
-public record PyRange(long start, long stop, long step, GlobalRef pythonClass) {
+public record PyRange(long start, long stop, long step, GlobalRef pythonClass) implements java.io.Serializable {
     /** The Python class, {@code builtins.range} ({@code __builtin__.xrange} in Python 2). */
     public static final GlobalRef CLASS = new GlobalRef("builtins", "range");
 

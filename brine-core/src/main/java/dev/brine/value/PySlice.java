@@ -9,7 +9,7 @@ package dev.brine.value;
  * @param pythonClass the class as the pickle named it (equal to {@link #CLASS}); kept so that writing the slice
  *                    back shares the same name strings as the pickle did
  */
-public record PySlice(Object start, Object stop, Object step, GlobalRef pythonClass) {
+public record PySlice(Object start, Object stop, Object step, GlobalRef pythonClass) implements java.io.Serializable {
     /** The Python class. */
     public static final GlobalRef CLASS = new GlobalRef("builtins", "slice");
 

@@ -16,7 +16,9 @@ import java.util.RandomAccess;
  * holding a large {@link PyBytes} would otherwise hash all of it on loading), and nested tuples are hashed from
  * the innermost out with a stack of their own, so hashing a deeply nested tuple never recurses deeply.
  */
-public final class PyTuple extends AbstractList<Object> implements RandomAccess {
+public final class PyTuple extends AbstractList<Object> implements RandomAccess, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private static final Object[] NO_ITEMS = new Object[0];
     private static final PyTuple EMPTY = new PyTuple(NO_ITEMS);
 
@@ -24,8 +26,8 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
     private final int depth;
     private final boolean hashable;
     /** The hash once computed, and whether a computed hash was 0: the idiom of {@code String}, safe to race on. */
-    private int hash;
-    private boolean hashIsZero;
+    private transient int hash;
+    private transient boolean hashIsZero;
 
     private PyTuple(Object[] items) {
         this.items = items;
@@ -200,5 +202,10 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
             sb.append(items[i] == this ? "(...)" : items[i]);
         }
         return sb.append(')').toString();
+    }
+
+    /** The empty tuple stays the one empty tuple, as in CPython. */
+    private Object readResolve() {
+        return items.length == 0 ? EMPTY : this;
     }
 }
