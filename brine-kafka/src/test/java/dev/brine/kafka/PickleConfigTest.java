@@ -96,16 +96,22 @@ class PickleConfigTest {
     }
 
     @Test
-    void strictAndEncodingReachTheUnpickler() {
-        // Python 2's pickle.dumps('caf\xe9') at protocol 0: a STRING opcode holding one non-ASCII byte.
-        byte[] py2 = "S'caf\\xe9'\np0\n.".getBytes(StandardCharsets.US_ASCII);
-        PickleDeserializer d = new PickleDeserializer();
-        assertThatThrownBy(() -> d.deserialize("t", py2)).isInstanceOf(SerializationException.class)
-                .hasMessageContaining("opcode STRING at offset 0");
-        d.configure(conf("brine.unpickle.encoding", "latin1"), false);
-        assertThat(d.deserialize("t", py2)).isEqualTo("café");
-        d.configure(conf("brine.unpickle.encoding", "bytes"), false);
-        assertThat(d.deserialize("t", py2)).isEqualTo(PyBytes.of((byte) 'c', (byte) 'a', (byte) 'f', (byte) 0xe9));
+    void strictAndEncodingReachTheUnpickler() throws Exception {
+        // What Python 2.7 itself writes for a str holding a non-ASCII byte, next to a unicode, at protocols 0 and 2.
+        for (int protocol : new int[] {0, 2}) {
+            byte[] py2 = Pythons.run(Pythons.python27(), "-c", "import pickle, sys; sys.stdout.write(pickle.dumps("
+                    + "{'s': 'caf\\xe9', 'u': u'caf\\xe9'}, " + protocol + "))");
+            String opcode = protocol == 0 ? "opcode STRING" : "opcode SHORT_BINSTRING";
+            PickleDeserializer d = new PickleDeserializer();
+            assertThatThrownBy(() -> d.deserialize("t", py2)).isInstanceOf(SerializationException.class)
+                    .hasMessageContaining(opcode).hasMessageContaining("at offset");
+            d.configure(conf("brine.unpickle.encoding", "latin1"), false);
+            assertThat(d.deserialize("t", py2)).isEqualTo(Map.of("s", "café", "u", "café"));
+            d.configure(conf("brine.unpickle.encoding", "bytes"), false);
+            assertThat(d.deserialize("t", py2)).isEqualTo(Map.of(
+                    PyBytes.of((byte) 's'), PyBytes.of((byte) 'c', (byte) 'a', (byte) 'f', (byte) 0xe9),
+                    PyBytes.of((byte) 'u'), "café"));
+        }
 
         byte[] global = "cos\nsystem\n.".getBytes(StandardCharsets.US_ASCII);
         PickleDeserializer lax = new PickleDeserializer();

@@ -28,14 +28,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.Assumptions;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -231,32 +226,7 @@ class PickleKafkaBrokerTest {
     private static List<JsonNode> pythonRecords() throws Exception {
         Path script = Path.of("src/test/python/kafka_records.py").toAbsolutePath();
         assertThat(script).exists();
-        Process p;
-        try {
-            p = new ProcessBuilder("python3", script.toString()).redirectErrorStream(false).start();
-        } catch (IOException e) {
-            requirePython("python3 is not on the PATH: " + e.getMessage());
-            throw e;
-        }
-        byte[] out;
-        byte[] err;
-        try (InputStream o = p.getInputStream(); InputStream e = p.getErrorStream()) {
-            ByteArrayOutputStream errBuf = new ByteArrayOutputStream();
-            Thread drain = new Thread(() -> {
-                try {
-                    e.transferTo(errBuf);
-                } catch (IOException ignored) {
-                    // the exit code tells
-                }
-            });
-            drain.start();
-            out = o.readAllBytes();
-            drain.join();
-            err = errBuf.toByteArray();
-        }
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError("kafka_records.py failed: " + new String(err, StandardCharsets.UTF_8));
-        }
+        byte[] out = Pythons.run("python3", script.toString());
         ObjectMapper json = new ObjectMapper();
         List<JsonNode> records = new ArrayList<>();
         for (String line : new String(out, StandardCharsets.UTF_8).split("\n")) {
@@ -265,13 +235,6 @@ class PickleKafkaBrokerTest {
             }
         }
         return records;
-    }
-
-    private static void requirePython(String message) {
-        if ("1".equals(System.getenv("BRINE_REQUIRE_PYTHON"))) {
-            throw new AssertionError(message + " and BRINE_REQUIRE_PYTHON=1 is set");
-        }
-        Assumptions.abort(message);
     }
 
     @Test
