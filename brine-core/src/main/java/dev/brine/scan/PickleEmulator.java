@@ -44,6 +44,11 @@ final class PickleEmulator {
     }
 
 
+    private static final Policy.Rule PORTABLE_RUNTIME = new Policy.Rule(Policy.Kind.BUILT_IN, "portable-runtime",
+            "Brine's own runtime after its verified portable header: class registry and rebuilders");
+    private static final Policy.Rule PORTABLE_UNKNOWN = new Policy.Rule(Policy.Kind.BUILT_IN, "portable-runtime",
+            "a name Brine's runtime does not define for data");
+
     private final ScanSession session;
     private final byte[] data;
     private final int limit;
@@ -115,7 +120,8 @@ final class PickleEmulator {
                         g.verdict() == Verdict.DANGEROUS
                                 ? "imports a known code-running name; it is not called here, but any reference to it "
                                 + "is a loaded weapon (it can be called later or through another object)"
-                                : "imports a name outside the allow-list, which runs that module's import code"));
+                                : "imports a name outside the allow-list, which runs that module's import code",
+                        g.rule().toString()));
             }
         }
         findings.sort((a, b) -> Long.compare(a.offset(), b.offset()));
@@ -581,16 +587,17 @@ final class PickleEmulator {
             resolvedModule = r[0];
             resolvedName = r[1];
         }
-        Verdict verdict;
+        Policy.Decision decision;
         if (portable && resolvedModule.equals(PortableRuntime.MODULE)) {
-            verdict = NamePolicy.judgeRuntimeName(resolvedName);
+            Verdict v = NamePolicy.judgeRuntimeName(resolvedName);
+            decision = new Policy.Decision(v, v == Verdict.SAFE ? PORTABLE_RUNTIME : PORTABLE_UNKNOWN);
         } else if (portable && resolvedModule.equals("operator") && resolvedName.equals("getitem")) {
             // The portable body picks array or ndarray rebuilders with operator.getitem(pair, importable('numpy')).
-            verdict = Verdict.SAFE;
+            decision = new Policy.Decision(Verdict.SAFE, PORTABLE_RUNTIME);
         } else {
-            verdict = NamePolicy.judge(resolvedModule, resolvedName, module, name);
+            decision = NamePolicy.judge(session.policy(), resolvedModule, resolvedName, module, name);
         }
-        Sym.Global g = new Sym.Global(resolvedModule, resolvedName, verdict, opStart);
+        Sym.Global g = new Sym.Global(resolvedModule, resolvedName, decision.verdict(), opStart, decision.rule());
         globals.add(g);
         return g;
     }
@@ -615,11 +622,12 @@ final class PickleEmulator {
             if (g.verdict() != Verdict.SAFE) {
                 note(new Finding(g.verdict(), "call", location, opStart, rendered,
                         g.verdict() == Verdict.DANGEROUS ? "calls a known code-running name"
-                                : "calls a name outside the allow-list of data types"));
-            } else if (how.isEmpty() && NamePolicy.instantiableOnly(g.module(), g.name())) {
+                                : "calls a name outside the allow-list of data types", g.rule().toString()));
+            } else if (how.isEmpty() && g.rule().kind() == Policy.Kind.INSTANTIABLE) {
                 note(new Finding(Verdict.SUSPICIOUS, "call", location, opStart, rendered,
                         "calls a library class, which runs its __init__; the data-only policy lets it be "
-                                + "instantiated from its state (NEWOBJ, copyreg._reconstructor) but not called"));
+                                + "instantiated from its state (NEWOBJ, copyreg._reconstructor) but not called",
+                        g.rule().toString()));
             } else if (portable && g.module().equals(PortableRuntime.MODULE) && g.name().equals("importable")) {
                 checkImportable(args, rendered);
             }
@@ -666,8 +674,8 @@ final class PickleEmulator {
             return null;
         }
         String dotted = owner.name() + "." + name;
-        Verdict v = NamePolicy.judge(owner.module(), dotted, owner.module(), dotted);
-        return v == Verdict.SAFE ? new Sym.Global(owner.module(), dotted, v, opStart) : null;
+        Policy.Decision d = session.policy().judge(owner.module(), dotted);
+        return d.verdict() == Verdict.SAFE ? new Sym.Global(owner.module(), dotted, d.verdict(), opStart, d.rule()) : null;
     }
 
     /** Whether a value comes only from SAFE globals and plain data, a few levels deep. */

@@ -46,7 +46,8 @@ public record ScanReport(List<FileReport> files, Verdict verdict) {
                         .append(",\"location\":").append(quote(x.location()))
                         .append(",\"offset\":").append(x.offset())
                         .append(",\"call\":").append(quote(x.call()))
-                        .append(",\"message\":").append(quote(x.message())).append('}');
+                        .append(",\"message\":").append(quote(x.message()))
+                        .append(",\"rule\":").append(quote(x.rule())).append('}');
             }
             sb.append("]}");
         }

@@ -23,8 +23,16 @@ final class ScanSession {
     private long steps;
     private int pickles;
 
-    ScanSession(long maxSteps) {
+    private final Policy policy;
+
+    ScanSession(long maxSteps, Policy policy) {
         this.maxSteps = maxSteps;
+        this.policy = policy;
+    }
+
+    /** The policy names are judged by. */
+    Policy policy() {
+        return policy;
     }
 
     /** Every finding kept, then one that counts those left out, if any. */

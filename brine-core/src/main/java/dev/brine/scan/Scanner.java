@@ -56,10 +56,17 @@ public final class Scanner {
 
     private final long maxFileBytes;
     private final long maxSteps;
+    private final Policy policy;
 
     private Scanner(Builder b) {
         this.maxFileBytes = b.maxFileBytes;
         this.maxSteps = b.maxSteps;
+        this.policy = b.policy;
+    }
+
+    /** The policy this scanner judges names by. */
+    public Policy policy() {
+        return policy;
     }
 
     /** A scanner with default limits. */
@@ -71,10 +78,11 @@ public final class Scanner {
         return new Builder();
     }
 
-    /** Limits on what one file may cost to scan. */
+    /** The policy names are judged by, and limits on what one file may cost to scan. */
     public static final class Builder {
         private long maxFileBytes = Integer.MAX_VALUE - 8;
         private long maxSteps = 200_000_000L;
+        private Policy policy = Policy.defaults();
 
         private Builder() {
         }
@@ -97,8 +105,36 @@ public final class Scanner {
             return this;
         }
 
+        /** The policy names are judged by; default {@link Policy#defaults()}. */
+        public Builder policy(Policy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** The scanner. */
         public Scanner build() {
             return new Scanner(this);
+        }
+    }
+
+    /**
+     * Hears how a scan of many files goes, file by file, for a progress display. Called on the scanning thread;
+     * both methods do nothing by default.
+     */
+    public interface Listener {
+        /**
+         * A file is about to be scanned.
+         *
+         * @param index the file's place in the scan, from 1
+         * @param total how many files the scan has, folders walked
+         * @param file  the file
+         * @param bytes its size, or -1 if unknown
+         */
+        default void starting(int index, int total, Path file, long bytes) {
+        }
+
+        /** A file has been scanned (or found unreadable). */
+        default void finished(int index, int total, FileReport report) {
         }
     }
 
@@ -108,24 +144,52 @@ public final class Scanner {
      * like a pickle. A path that cannot be read gives an UNREADABLE report, never an exception.
      */
     public ScanReport scan(List<Path> paths) {
-        List<FileReport> reports = new ArrayList<>();
+        return scan(paths, new Listener() {
+        });
+    }
+
+    /** Scans as {@link #scan(List)} does, telling {@code listener} of each file before and after it is scanned. */
+    public ScanReport scan(List<Path> paths, Listener listener) {
+        Objects.requireNonNull(listener, "listener");
+        List<Object> work = new ArrayList<>();   // a Path to scan, or the FileReport of a folder that cannot be listed
         for (Path path : paths) {
             if (Files.isDirectory(path)) {
                 List<Path> files = new ArrayList<>();
                 try (Stream<Path> walk = Files.walk(path)) {
                     walk.filter(Files::isRegularFile).sorted().forEach(files::add);
                 } catch (IOException | RuntimeException e) {
-                    reports.add(unreadable(path.toString(), "cannot list the folder: " + e.getMessage()));
+                    work.add(unreadable(path.toString(), "cannot list the folder: " + e.getMessage()));
                     continue;
                 }
                 for (Path f : files) {
                     if (wanted(f)) {
-                        reports.add(scanFile(f));
+                        work.add(f);
                     }
                 }
             } else {
-                reports.add(scanFile(path));
+                work.add(path);
             }
+        }
+        List<FileReport> reports = new ArrayList<>();
+        int total = work.size();
+        for (int i = 0; i < total; i++) {
+            Object item = work.get(i);
+            FileReport report;
+            if (item instanceof Path) {
+                Path f = (Path) item;
+                long bytes;
+                try {
+                    bytes = Files.size(f);
+                } catch (IOException | RuntimeException e) {
+                    bytes = -1;
+                }
+                listener.starting(i + 1, total, f, bytes);
+                report = scanFile(f);
+            } else {
+                report = (FileReport) item;
+            }
+            listener.finished(i + 1, total, report);
+            reports.add(report);
         }
         return ScanReport.of(reports);
     }
@@ -149,7 +213,7 @@ public final class Scanner {
     /** Scans the bytes of one file; {@code name} is used for reporting and to recognise the format. */
     public FileReport scan(String name, byte[] data) {
         Objects.requireNonNull(data, "data");
-        ScanSession session = new ScanSession(maxSteps);
+        ScanSession session = new ScanSession(maxSteps, policy);
         String format;
         try {
             format = scanBytes(session, name, data, "");
@@ -442,7 +506,7 @@ public final class Scanner {
         if (data.length >= 2 && (data[0] & 0xff) == 0x80 && data[1] >= 2 && data[1] <= 5) {
             // Starts like a pickle under another name (tensor storage can, by chance): scanned, but only a
             // complete pickle counts.
-            ScanSession probe = new ScanSession(maxSteps);
+            ScanSession probe = new ScanSession(maxSteps, policy);
             PickleEmulator.Result r = probe.emulate(data, 0, data.length, prefix, 0, false);
             if (r.error() == null) {
                 return scanStream(session, data, 0, data.length, prefix, false, false);

@@ -43,9 +43,10 @@ final class Sym {
      *
      * @param module  the module imported, after the {@code _compat_pickle} renames
      * @param name    the (possibly dotted) name looked up in it
-     * @param verdict the {@link NamePolicy} verdict
+     * @param verdict the {@link Policy} verdict
+     * @param rule    the policy rule that decided it
      */
-    record Global(String module, String name, Verdict verdict, long offset) {
+    record Global(String module, String name, Verdict verdict, long offset, Policy.Rule rule) {
         String qualified() {
             return module + "." + name;
         }
