@@ -55,4 +55,65 @@ class ScanCommandTest {
         assertThat(json.out().strip()).startsWith("{\"verdict\":\"DANGEROUS\",\"exitCode\":2,").endsWith("]}")
                 .contains("\"call\":\"os.system('id')\"", "\"offset\":21");
     }
+
+    @Test
+    void aPolicyFileChangesTheVerdictAndTheReportNamesTheRule(@TempDir Path dir) throws IOException {
+        Path odd = Files.write(dir.resolve("odd.pkl"), call("mylib", "thing"));
+        Run before = run("scan", odd.toString());
+        assertThat(before.code()).isEqualTo(1);
+        assertThat(before.out()).contains("rule: built-in unknown").contains("because: built-in unknown");
+
+        Path allow = Files.writeString(dir.resolve("allow.policy"), "allow mylib.thing  # our converter\n");
+        Run allowed = run("scan", "--policy", allow.toString(), odd.toString());
+        assertThat(allowed.code()).isZero();
+        assertThat(allowed.out()).contains("odd.pkl: SAFE").contains("because: every name the file imports is allowed");
+
+        Path deny = Files.writeString(dir.resolve("deny.policy"), "deny mylib  # not in our registry\n");
+        Run denied = run("scan", "--policy", deny.toString(), odd.toString());
+        assertThat(denied.code()).isEqualTo(2);
+        assertThat(denied.out()).contains("rule: deny mylib  # not in our registry");
+        Run json = run("scan", "--json", "--policy", deny.toString(), odd.toString());
+        assertThat(json.out().strip()).startsWith("{").endsWith("}")
+                .contains("\"rule\":\"deny mylib  # not in our registry\"");
+        assertThat(json.err()).isEmpty();
+
+        Path replace = Files.writeString(dir.resolve("replace.policy"), "replace\nallow mylib.thing\n");
+        Path os = Files.write(dir.resolve("os.pkl"), call("os", "system"));
+        Run replaced = run("scan", "--policy", replace.toString(), os.toString());
+        assertThat(replaced.code()).as("os is unknown, not denied, in a replaced policy").isEqualTo(1);
+    }
+
+    @Test
+    void aBadPolicyFileIsAUsageErrorNamingTheLine(@TempDir Path dir) throws IOException {
+        Path odd = Files.write(dir.resolve("odd.pkl"), call("mylib", "thing"));
+        Path bad = Files.writeString(dir.resolve("bad.policy"), "# ours\nallow mylib.thing\npermit x.y\n");
+        Run r = run("scan", "--policy", bad.toString(), odd.toString());
+        assertThat(r.code()).isEqualTo(ScanCommand.USAGE);
+        assertThat(r.err()).contains(bad + " line 3: unknown rule 'permit'");
+        assertThat(r.out()).isEmpty();
+        Run missing = run("scan", "--policy", dir.resolve("none.policy").toString(), odd.toString());
+        assertThat(missing.code()).isEqualTo(ScanCommand.USAGE);
+        assertThat(missing.err()).contains("cannot read the policy file");
+    }
+
+    @Test
+    void progressGoesToStderrOnlyWhenItIsATerminal(@TempDir Path dir) throws IOException {
+        for (int i = 0; i < 3; i++) {
+            Files.write(dir.resolve("f" + i + ".pkl"), new byte[] {(byte) 0x80, 2, 'N', '.'});
+        }
+        // Under the test runner stderr is no terminal: nothing on it, with or without --json.
+        assertThat(System.console()).isNull();
+        assertThat(run("scan", dir.toString()).err()).isEmpty();
+        assertThat(run("scan", "--json", dir.toString()).err()).isEmpty();
+        // On a terminal: a line per file on stderr, cleared at the end, and stdout the same as without it.
+        java.util.function.BooleanSupplier saved = ScanCommand.terminal;
+        ScanCommand.terminal = () -> true;
+        try {
+            Run json = run("scan", "--json", dir.toString());
+            assertThat(json.err()).contains("scanning 1/3: ").contains("scanning 3/3: ").contains("f2.pkl (4 B)");
+            assertThat(json.out().strip()).isEqualTo(run("scan", "--json", dir.toString()).out().strip());
+        } finally {
+            ScanCommand.terminal = saved;
+        }
+    }
 }
