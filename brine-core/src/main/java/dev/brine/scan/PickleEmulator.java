@@ -44,6 +44,8 @@ final class PickleEmulator {
     }
 
 
+    private static final String BUDGET_EXHAUSTED = "scan budget exhausted";
+
     private static final Policy.Rule PORTABLE_RUNTIME = new Policy.Rule(Policy.Kind.BUILT_IN, "portable-runtime",
             "Brine's own runtime after its verified portable header: class registry and rebuilders");
     private static final Policy.Rule PORTABLE_UNKNOWN = new Policy.Rule(Policy.Kind.BUILT_IN, "portable-runtime",
@@ -103,6 +105,12 @@ final class PickleEmulator {
             Object value = loop();
             return new Result(pos, value, null);
         } catch (Stop e) {
+            if (e.getMessage().equals(BUDGET_EXHAUSTED)) {
+                // Fail closed: the rest of the file was never looked at, so nothing can be said of it.
+                note(new Finding(Verdict.UNREADABLE, "unreadable", location, e.offset, "",
+                        "the scan budget (Scanner.builder().maxSteps) ran out here; the rest was not scanned"));
+                return new Result(pos, null, e);
+            }
             note(new Finding(Verdict.SUSPICIOUS, "parse-error", location, e.offset, "",
                     "the stream cannot be read past here (" + e.getMessage() + "); CPython stops here too, "
                             + "after running everything before it"));
@@ -131,7 +139,7 @@ final class PickleEmulator {
     private Object loop() {
         while (true) {
             if (session.exhausted()) {
-                throw new Stop("scan budget exhausted", pos);
+                throw new Stop(BUDGET_EXHAUSTED, pos);
             }
             opStart = pos;
             if (pos >= limit) {

@@ -217,8 +217,9 @@ public final class Scanner {
         String format;
         try {
             format = scanBytes(session, name, data, "");
-        } catch (RuntimeException e) {
-            // Nothing here should throw; if something does, the file is reported rather than the scan aborted.
+        } catch (RuntimeException | StackOverflowError e) {
+            // Nothing here should throw; if something does, the file is reported rather than the scan aborted, and
+            // it is UNREADABLE, never SAFE: what was not read was not judged.
             session.add(new Finding(Verdict.UNREADABLE, "unreadable", "", -1, "", "the scanner failed: " + e));
             format = "unknown";
         }
@@ -242,10 +243,16 @@ public final class Scanner {
             return true;
         }
         try (InputStream in = Files.newInputStream(f)) {
-            byte[] head = in.readNBytes(2);
-            return head.length == 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5;
-        } catch (IOException e) {
-            return true;
+            // Loaders read by content, not by name (torch.load a ZIP or tar, np.load an npy, joblib a compressed
+            // stream): whatever starts like a container or stream the scanner reads is scanned, or reported.
+            byte[] head = in.readNBytes(512);
+            return (head.length >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5)
+                    || (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && (head[2] == 3 || head[2] == 5))
+                    || startsWith(head, NPY_MAGIC) || TarArchive.looksLikeTar(head)
+                    || (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b)
+                    || otherCompression(head) != null;
+        } catch (IOException | RuntimeException e) {
+            return true;   // reported UNREADABLE when scanned, never skipped in silence
         }
     }
 

@@ -1,0 +1,71 @@
+package dev.brine.scan;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the scanner cannot fully read is never SAFE, and a folder scan skips no file a loader would read. */
+class FailClosedTest {
+    /** {@code os.system('id')} at protocol 2. */
+    private static byte[] payload() {
+        return ("\u0080\u0002cos\nsystem\nX\u0002\u0000\u0000\u0000id\u0085R.").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void aScanThatRunsOutOfBudgetIsUnreadableNotSafe() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0x80);
+        out.write(2);
+        out.write(']');
+        for (int i = 0; i < 100; i++) {
+            out.write('N');
+            out.write('a');   // APPEND
+        }
+        out.write('.');
+        byte[] data = out.toByteArray();
+        assertThat(Scanner.create().scan("t.pkl", data).verdict()).isEqualTo(Verdict.SAFE);
+        FileReport r = Scanner.builder().maxSteps(50).build().scan("t.pkl", data);
+        assertThat(r.verdict()).isEqualTo(Verdict.UNREADABLE);
+        assertThat(r.findings()).anySatisfy(f -> assertThat(f.message()).contains("scan budget"));
+    }
+
+    @Test
+    void aFolderScanReadsContainersWhateverTheirName(@TempDir Path dir) throws IOException {
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(zip)) {
+            z.putNextEntry(new ZipEntry("archive/data.pkl"));
+            z.write(payload());
+            z.closeEntry();
+        }
+        Files.write(dir.resolve("model.weights"), zip.toByteArray());   // torch.load reads it by content
+        Files.writeString(dir.resolve("README.md"), "# a model\n");
+        List<Path> seen = new ArrayList<>();
+        ScanReport report = Scanner.create().scan(List.of(dir), new Scanner.Listener() {
+            @Override
+            public void starting(int index, int total, Path file, long bytes) {
+                assertThat(total).isEqualTo(1);
+                seen.add(file);
+            }
+        });
+        assertThat(seen).containsExactly(dir.resolve("model.weights"));
+        assertThat(report.verdict()).isEqualTo(Verdict.DANGEROUS);
+    }
+
+    @Test
+    void anUnreadablePathIsReportedNeverSkipped(@TempDir Path dir) {
+        ScanReport r = Scanner.create().scan(List.of(dir.resolve("missing.pt")));
+        assertThat(r.verdict()).isEqualTo(Verdict.UNREADABLE);
+        assertThat(r.exitCode()).isEqualTo(3);
+    }
+}
