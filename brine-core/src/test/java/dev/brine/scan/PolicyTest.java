@@ -1,5 +1,6 @@
 package dev.brine.scan;
 
+import dev.brine.cpython.CPython;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -178,5 +179,57 @@ class PolicyTest {
                 assertThat(f.rule()).isEqualTo("check " + f.kind()));
         // The old six-component constructor still works, its rule derived from the kind.
         assertThat(new Finding(Verdict.SUSPICIOUS, "layout", "#1", 0, "", "m").rule()).isEqualTo("check layout");
+    }
+
+    /**
+     * Pickles CPython writes at test time for a class of a module unknown to the policy: {@code made} is an instance
+     * pickled the default way (NEWOBJ then BUILD), {@code called} one whose {@code __reduce__} calls the class.
+     */
+    private static byte[][] realPickles(int protocol) {
+        String script = String.join("\n",
+                "import pickle, sys, types, collections",
+                "m = types.ModuleType('mymod'); sys.modules['mymod'] = m",
+                "exec('class MyType:\\n    def __init__(self, x=0): self.x = x\\n'",
+                "     'class Called(MyType):\\n    def __reduce__(self): return (Called, (self.x,))\\n', m.__dict__)",
+                "for v in (m.MyType(1), m.Called(2), collections.OrderedDict(a=1)):",
+                "    b = pickle.dumps(v, protocol=" + protocol + ")",
+                "    assert pickle.loads(b).__class__ is v.__class__",
+                "    sys.stdout.write(b.hex() + '\\n')");
+        String[] hex = new String(CPython.python3().check(new byte[0], "-c", script), StandardCharsets.US_ASCII)
+                .strip().split("\n");
+        byte[][] out = new byte[hex.length][];
+        for (int i = 0; i < hex.length; i++) {
+            out[i] = java.util.HexFormat.of().parseHex(hex[i].strip());
+        }
+        return out;
+    }
+
+    @Test
+    void realPicklesOfAnUnknownClassFollowTheExtendedPolicy() {
+        for (int protocol : new int[] {2, 4}) {
+            byte[][] p = realPickles(protocol);
+            byte[] made = p[0];
+            byte[] called = p[1];
+            byte[] ordered = p[2];
+            Policy defaults = Policy.defaults();
+            assertThat(scan(defaults, made).verdict()).isEqualTo(Verdict.SUSPICIOUS);
+            assertThat(scan(defaults, made).findings()).allSatisfy(f -> assertThat(f.rule()).isEqualTo(
+                    Policy.UNKNOWN.toString()));
+            assertThat(scan(defaults, ordered).verdict()).isEqualTo(Verdict.SAFE);
+
+            Policy allow = defaults.toBuilder().allow("mymod.MyType").allow("mymod.Called").build();
+            assertThat(scan(allow, made).verdict()).as("protocol " + protocol).isEqualTo(Verdict.SAFE);
+            assertThat(scan(allow, called).verdict()).isEqualTo(Verdict.SAFE);
+
+            Policy inst = defaults.toBuilder().instantiable("mymod.").build();
+            assertThat(scan(inst, made).verdict()).as("instantiated, protocol " + protocol).isEqualTo(Verdict.SAFE);
+            assertThat(scan(inst, called).verdict()).as("called, protocol " + protocol).isEqualTo(Verdict.SUSPICIOUS);
+
+            Policy deny = defaults.toBuilder().deny("collections.OrderedDict", "not here").build();
+            FileReport r = scan(deny, ordered);
+            assertThat(r.verdict()).isEqualTo(Verdict.DANGEROUS);
+            assertThat(r.findings()).isNotEmpty().allSatisfy(f ->
+                    assertThat(f.rule()).isEqualTo("deny collections.OrderedDict  # not here"));
+        }
     }
 }
