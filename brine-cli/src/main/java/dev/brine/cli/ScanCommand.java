@@ -120,10 +120,26 @@ final class ScanCommand implements Callable<Integer> {
             this.err = err;
         }
 
+        private String current = "";
+        private long lastPercent = -1;
+
         @Override
         public void starting(int index, int total, Path file, long bytes) {
-            String line = "scanning " + index + "/" + total + ": " + file
-                    + (bytes < 0 ? "" : " (" + size(bytes) + ")");
+            current = "scanning " + index + "/" + total + ": " + file + (bytes < 0 ? "" : " (" + size(bytes) + ")");
+            lastPercent = -1;
+            show(current);
+        }
+
+        @Override
+        public void reading(Path file, long done, long bytes) {
+            long percent = bytes <= 0 ? 100 : done * 100 / bytes;
+            if (percent != lastPercent) {
+                lastPercent = percent;
+                show(current + " read " + percent + "%");
+            }
+        }
+
+        private void show(String line) {
             err.print("\r" + line + " ".repeat(Math.max(0, width - line.length())));
             width = line.length();
             err.flush();

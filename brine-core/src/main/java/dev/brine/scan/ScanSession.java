@@ -114,9 +114,11 @@ final class ScanSession {
         int picklesBefore = pickles;
         PickleEmulator.Result r = emulate(b, 0, b.length, where, outer.depth() + 1, false);
         Verdict worst = Verdict.SAFE;
+        String rule = "";
         for (Finding f : findings.subList(before, findings.size())) {
-            if (!f.kind().equals("parse-error")) {
-                worst = worst.worst(f.verdict());
+            if (!f.kind().equals("parse-error") && f.verdict().worst(worst) != worst) {
+                worst = f.verdict();
+                rule = f.rule();   // the nested finding's rule decides the outer one's verdict
             }
         }
         if (r.error() != null && worst == Verdict.SAFE) {
@@ -128,7 +130,7 @@ final class ScanSession {
         if (worst != Verdict.SAFE) {
             outer.report(new Finding(worst, "nested-pickle", outer.location(), offset, "",
                     "bytes holding a pickle that imports or calls code (see " + where + "): a nested loader such as "
-                            + "pickle.loads or torch.load would run it"));
+                            + "pickle.loads or torch.load would run it", rule));
         }
     }
 

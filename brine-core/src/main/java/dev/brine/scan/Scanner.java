@@ -133,6 +133,16 @@ public final class Scanner {
         default void starting(int index, int total, Path file, long bytes) {
         }
 
+        /**
+         * Part of a file has been read into memory, before it is scanned: called every few MiB of a large file.
+         *
+         * @param file  the file
+         * @param done  bytes read so far
+         * @param bytes the file's size
+         */
+        default void reading(Path file, long done, long bytes) {
+        }
+
         /** A file has been scanned (or found unreadable). */
         default void finished(int index, int total, FileReport report) {
         }
@@ -184,7 +194,7 @@ public final class Scanner {
                     bytes = -1;
                 }
                 listener.starting(i + 1, total, f, bytes);
-                report = scanFile(f);
+                report = scanFile(f, listener);
             } else {
                 report = (FileReport) item;
             }
@@ -196,6 +206,13 @@ public final class Scanner {
 
     /** Scans one file; UNREADABLE if it cannot be read. */
     public FileReport scanFile(Path path) {
+        return scanFile(path, null);
+    }
+
+    /** Bytes read between two {@link Listener#reading} calls. */
+    private static final int READ_CHUNK = 8 << 20;
+
+    private FileReport scanFile(Path path, Listener listener) {
         byte[] data;
         try {
             long size = Files.size(path);
@@ -203,11 +220,35 @@ public final class Scanner {
                 return unreadable(path.toString(), "the file has " + size + " bytes, more than the scanner's limit of "
                         + maxFileBytes + " (Scanner.builder().maxFileBytes)");
             }
-            data = Files.readAllBytes(path);
+            if (listener == null || size <= READ_CHUNK) {
+                data = Files.readAllBytes(path);
+            } else {
+                data = readWithProgress(path, size, listener);
+            }
         } catch (IOException | RuntimeException e) {
             return unreadable(path.toString(), "cannot read the file: " + e);
         }
         return scan(path.toString(), data);
+    }
+
+    /** Reads a file of {@code size} bytes (checked against the limit) in chunks, telling the listener. */
+    private byte[] readWithProgress(Path path, long size, Listener listener) throws IOException {
+        byte[] data = new byte[(int) size];
+        int done = 0;
+        try (InputStream in = Files.newInputStream(path)) {
+            while (done < data.length) {
+                int n = in.readNBytes(data, done, Math.min(READ_CHUNK, data.length - done));
+                if (n == 0) {
+                    break;   // the file shrank while being read: scan what is there
+                }
+                done += n;
+                listener.reading(path, done, size);
+            }
+            if (done == data.length && in.read() >= 0) {
+                throw new IOException("the file grew while being read");
+            }
+        }
+        return done == data.length ? data : java.util.Arrays.copyOf(data, done);
     }
 
     /** Scans the bytes of one file; {@code name} is used for reporting and to recognise the format. */

@@ -68,4 +68,31 @@ class FailClosedTest {
         assertThat(r.verdict()).isEqualTo(Verdict.UNREADABLE);
         assertThat(r.exitCode()).isEqualTo(3);
     }
+
+    @Test
+    void aLargeFileReportsItsReadingAndIsScannedWhole(@TempDir Path dir) throws IOException {
+        int n = 17 << 20;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(n + 16);
+        out.write(0x80);
+        out.write(3);
+        out.write('B');   // BINBYTES, a little-endian length, then the bytes
+        out.write(n & 0xff);
+        out.write((n >>> 8) & 0xff);
+        out.write((n >>> 16) & 0xff);
+        out.write(n >>> 24);
+        out.write(new byte[n], 0, n);
+        out.writeBytes(payload());   // after the first pickle, a second one that runs code
+        Path big = Files.write(dir.resolve("big.pkl"), out.toByteArray());
+        long size = Files.size(big);
+        List<Long> done = new ArrayList<>();
+        ScanReport r = Scanner.create().scan(List.of(big), new Scanner.Listener() {
+            @Override
+            public void reading(Path file, long read, long bytes) {
+                assertThat(bytes).isEqualTo(size);
+                done.add(read);
+            }
+        });
+        assertThat(done).hasSizeGreaterThanOrEqualTo(3).isSorted().endsWith(size);
+        assertThat(r.verdict()).as("the part read last is scanned too").isEqualTo(Verdict.DANGEROUS);
+    }
 }

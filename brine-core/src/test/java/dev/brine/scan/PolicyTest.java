@@ -173,6 +173,15 @@ class PolicyTest {
                 assertThat(f.rule()).startsWith("deny os  # runs commands"));
         String json = ScanReport.of(List.of(r)).toJson();
         assertThat(json).contains("\"rule\":\"deny os  # runs commands");
+        // A pickle in bytes is judged by the rule that decided what it holds.
+        byte[] inner = call("os", "system");
+        byte[] outer = bytes(0x80, 3, 'C', inner.length);
+        outer = java.util.Arrays.copyOf(outer, outer.length + inner.length + 1);
+        System.arraycopy(inner, 0, outer, 4, inner.length);
+        outer[outer.length - 1] = '.';
+        assertThat(Scanner.create().scan("t.pkl", outer).findings())
+                .filteredOn(f -> f.kind().equals("nested-pickle")).singleElement()
+                .satisfies(f -> assertThat(f.rule()).startsWith("deny os  # runs commands"));
         // The scanner's own checks name themselves.
         FileReport truncated = Scanner.create().scan("t.pkl", bytes(0x80, 2, ']', 'X', 9));
         assertThat(truncated.findings()).isNotEmpty().allSatisfy(f ->
