@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 
 /**
- * {@code brine scan [--json] [--policy FILE] PATH...}: what loading each pickle in Python would import and call, found by emulating
+ * {@code brine scan [--json] [--policy FILE] PATH...} (or {@code --print-policy}): what loading each pickle in Python would import and call, found by emulating
  * it without running anything (see {@link Scanner}).
  *
  * <p>Exit codes: 0 when every file is SAFE, 1 when the worst is SUSPICIOUS, 2 when any is DANGEROUS, 3 when a file
@@ -43,7 +43,7 @@ final class ScanCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "files or folders to scan")
+    @Parameters(arity = "0..*", paramLabel = "PATH", description = "files or folders to scan")
     List<Path> paths;
 
     @Option(names = "--json", description = "print the report as one JSON object")
@@ -54,6 +54,10 @@ final class ScanCommand implements Callable<Integer> {
                     + "'deny-module-part word', 'instantiable module.prefix.', '# reason'; extends Brine's policy "
                     + "unless its first rule is 'replace'"})
     Path policyFile;
+
+    @Option(names = "--print-policy", description = "print the policy in force (Brine's, or with --policy FILE "
+            + "applied) as a policy file, every rule with its reason, and exit")
+    boolean printPolicy;
 
     /** Whether stderr is a terminal; tests replace it. */
     static BooleanSupplier terminal = () -> System.console() != null;
@@ -71,6 +75,14 @@ final class ScanCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("brine scan: " + e.getMessage());
                 return USAGE;
             }
+        }
+        if (printPolicy) {
+            spec.commandLine().getOut().print(policy.toText());
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+        if (paths == null || paths.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'PATH'");
         }
         Scanner scanner = Scanner.builder().policy(policy).build();
         Scanner.Listener listener = terminal.getAsBoolean() ? new Progress(spec.commandLine().getErr())

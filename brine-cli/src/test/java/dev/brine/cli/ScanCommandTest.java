@@ -116,4 +116,21 @@ class ScanCommandTest {
             ScanCommand.terminal = saved;
         }
     }
+
+    @Test
+    void printPolicyWritesAFileThatReadsBackAsThePolicyInForce(@TempDir Path dir) throws IOException {
+        Path extra = Files.writeString(dir.resolve("extra.policy"), "allow mylib.thing  # our converter\n");
+        Run printed = run("scan", "--print-policy", "--policy", extra.toString());
+        assertThat(printed.code()).isZero();
+        assertThat(printed.out()).startsWith("replace\n").contains("\nallow mylib.thing  # our converter\n")
+                .contains("\ndeny os  # ");
+        Path whole = Files.writeString(dir.resolve("whole.policy"), printed.out());
+        Path odd = Files.write(dir.resolve("odd.pkl"), call("mylib", "thing"));
+        Path bad = Files.write(dir.resolve("bad.pkl"), call("os", "system"));
+        assertThat(run("scan", "--policy", whole.toString(), odd.toString()).code()).isZero();
+        assertThat(run("scan", "--policy", whole.toString(), bad.toString()).code()).isEqualTo(2);
+        Run usage = run("scan", "--policy", whole.toString());
+        assertThat(usage.code()).isEqualTo(ScanCommand.USAGE);
+        assertThat(usage.err()).contains("Missing required parameter: 'PATH'");
+    }
 }

@@ -170,15 +170,30 @@ public final class Policy {
         return b;
     }
 
-    /** Every rule, in the order of a policy file: allow, deny, deny-attribute, deny-module-part, instantiable. */
+    /**
+     * Every rule, in an order that rebuilds this policy when added one after another to an empty builder: deny,
+     * deny-attribute, deny-module-part, allow, instantiable.
+     */
     public List<Rule> rules() {
-        List<Rule> all = new ArrayList<>(allowExact.values());
-        all.addAll(allowPatterns);
-        all.addAll(deny.values());
+        List<Rule> all = new ArrayList<>(deny.values());
         all.addAll(denyAttributes.values());
         all.addAll(denyModuleParts.values());
+        all.addAll(allowExact.values());
+        all.addAll(allowPatterns);
         all.addAll(instantiable);
         return Collections.unmodifiableList(all);
+    }
+
+    /**
+     * The policy as a policy file: {@code replace}, then every rule with its reason, one a line. {@link #parse}
+     * reads it back to a policy that judges every name the same way.
+     */
+    public String toText() {
+        StringBuilder sb = new StringBuilder("replace\n");
+        for (Rule r : rules()) {
+            sb.append(r).append('\n');
+        }
+        return sb.toString();
     }
 
     /**
@@ -492,6 +507,9 @@ public final class Policy {
             Objects.requireNonNull(pattern, "pattern");
             if (kind == Kind.BUILT_IN) {
                 throw new IllegalArgumentException("built-in rules cannot be added");
+            }
+            if (reason != null && (reason.indexOf('\n') >= 0 || reason.indexOf('\r') >= 0)) {
+                throw new IllegalArgumentException(kind.spelling() + ": a reason is one line");
             }
             String problem = problem(kind, pattern);
             if (problem != null) {

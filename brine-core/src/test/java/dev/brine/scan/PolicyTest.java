@@ -241,4 +241,24 @@ class PolicyTest {
                     assertThat(f.rule()).isEqualTo("deny collections.OrderedDict  # not here"));
         }
     }
+
+    @Test
+    void aPolicyWrittenAsTextReadsBackTheSame() {
+        Policy extended = Policy.defaults().toBuilder().deny("torch", "no torch").allow("torch.Size", "but sizes")
+                .allow("mymod.*Dtype", "ours").instantiable("mylib.", "ours").build();
+        for (Policy p : List.of(Policy.defaults(), extended, Policy.builder().build())) {
+            String text = p.toText();
+            Policy back = Policy.parse(List.of(text.split("\n")), Policy.defaults(), "text");
+            assertThat(back.rules()).isEqualTo(p.rules());
+            for (Policy.Rule r : p.rules()) {
+                String q = r.pattern().replace("**", "").replace("*", "X").replace("[A-Z]", "M");
+                int dot = q.indexOf('.');
+                String m = dot < 0 ? "m" : q.substring(0, dot);
+                String n = dot < 0 ? q : q.substring(dot + 1);
+                assertThat(back.judge(m, n)).as(q).isEqualTo(p.judge(m, n));
+            }
+        }
+        assertThat(extended.judge("torch", "Size").verdict()).isEqualTo(Verdict.SAFE);
+        assertThat(extended.judge("torch", "device").verdict()).isEqualTo(Verdict.DANGEROUS);
+    }
 }
