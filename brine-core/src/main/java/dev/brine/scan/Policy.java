@@ -515,6 +515,14 @@ public final class Policy {
             if (problem != null) {
                 throw new IllegalArgumentException(kind.spelling() + ": " + problem);
             }
+            if ((kind == Kind.ALLOW || kind == Kind.INSTANTIABLE) && (pattern.contains("*") || pattern.contains("["))) {
+                try {
+                    glob(pattern);
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException(kind.spelling() + ": '" + pattern + "' is no valid pattern ("
+                            + e.getMessage().lines().findFirst().orElse("") + ")");
+                }
+            }
             Rule rule = new Rule(kind, pattern, reason);
             switch (kind) {
                 case ALLOW:

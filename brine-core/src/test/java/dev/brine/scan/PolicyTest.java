@@ -156,6 +156,8 @@ class PolicyTest {
                 new String[] {"allow a..b", "p line 1: allow: 'a..b' has an empty dotted part"},
                 new String[] {"deny-attribute a.b", "p line 1: deny-attribute: 'a.b' is not a single word"},
                 new String[] {"allow a.[b", "p line 1: allow: 'a.[b' has unbalanced [ ]"},
+                new String[] {"allow a.[z-a]", "p line 1: allow: 'a.[z-a]' is no valid pattern"},
+                new String[] {"allow a.[]", "p line 1: allow: 'a.[]' is no valid pattern"},
                 new String[] {"allow a.b\nreplace", "p line 2: 'replace' must come before every rule"});
         for (String[] b : bad) {
             List<String> lines = List.of(b[0].split("\n", -1));
@@ -260,5 +262,31 @@ class PolicyTest {
         }
         assertThat(extended.judge("torch", "Size").verdict()).isEqualTo(Verdict.SAFE);
         assertThat(extended.judge("torch", "device").verdict()).isEqualTo(Verdict.DANGEROUS);
+    }
+
+    @Test
+    void anyPolicyFileEitherReadsOrFailsNamingALine() {
+        String[] words = {"allow", "deny", "deny-attribute", "deny-module-part", "instantiable", "replace", "a", "b.c",
+                "*", "**", "[", "]", "[]", "[z-a]", "[A-Z]", ".", "..", "#", " ", "\t", "x.y.", "\u00e9", "_", "-"};
+        java.util.Random random = new java.util.Random(21);
+        for (int i = 0; i < 20_000; i++) {
+            List<String> lines = new java.util.ArrayList<>();
+            int n = 1 + random.nextInt(3);
+            for (int l = 0; l < n; l++) {
+                StringBuilder line = new StringBuilder();
+                int k = random.nextInt(5);
+                for (int w = 0; w < k; w++) {
+                    line.append(words[random.nextInt(words.length)]).append(random.nextInt(4) == 0 ? "" : " ");
+                }
+                lines.add(line.toString());
+            }
+            try {
+                Policy p = Policy.parse(lines, Policy.defaults(), "f");
+                p.judge("a", "b.c");
+            } catch (Policy.FileException e) {
+                assertThat(e.getMessage()).as(lines.toString()).startsWith("f line " + e.line() + ": ");
+                assertThat(e.line()).isBetween(1, n);
+            }
+        }
     }
 }
