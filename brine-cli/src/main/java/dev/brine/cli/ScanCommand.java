@@ -113,14 +113,15 @@ final class ScanCommand implements Callable<Integer> {
 
     /** Why a file got its verdict: the rule of its first worst finding, or why a finding-free file is SAFE. */
     static String explain(FileReport file) {
+        if (file.verdict() == Verdict.SAFE) {
+            return "every name the file imports is allowed by the policy, and its structure checks out";
+        }
         for (Finding f : file.findings()) {
             if (f.verdict() == file.verdict()) {
                 return f.rule() + (f.call().isEmpty() ? "" : " (" + f.call() + ")");
             }
         }
-        return file.verdict() == Verdict.SAFE
-                ? "every name the file imports is allowed by the policy, and its structure checks out"
-                : "no finding";
+        return "no finding";
     }
 
     /** One line on stderr per file, rewritten in place, cleared at the end. */

@@ -363,6 +363,9 @@ public final class Policy {
         Builder b = null;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
+            if (i == 0 && line.startsWith("\uFEFF")) {
+                line = line.substring(1);   // a byte order mark, as some editors write
+            }
             String reason = "";
             int hash = line.indexOf('#');
             if (hash >= 0) {

@@ -5,13 +5,19 @@ package dev.brine.scan;
  * code: a DANGEROUS file anywhere outweighs one that could not be read, which outweighs a SUSPICIOUS one.
  */
 public enum Verdict {
-    /** Only names on the allow-list of known data types are used. Exit code 0. */
+    /** Only names the {@link Policy} allows are used, and the input was read whole. Exit code 0. */
     SAFE(0),
-    /** Something outside the allow-list is imported or called, or the stream is malformed. Exit code 1. */
+    /**
+     * Something no rule of the {@link Policy} covers is imported, a class it lets only be instantiated is called, or
+     * the stream is malformed. Exit code 1.
+     */
     SUSPICIOUS(1),
-    /** A name on the curated list of code-running callables and modules is reached. Exit code 2. */
+    /** A name a {@code deny} rule of the {@link Policy} covers is reached, or a global is mutated. Exit code 2. */
     DANGEROUS(2),
-    /** The input could not be read or is no pickle format the scanner knows. Exit code 3. */
+    /**
+     * The input, or part of it, could not be read: no format the scanner knows, a codec the JDK lacks, over a
+     * limit, or the scan budget ran out. Never SAFE. Exit code 3.
+     */
     UNREADABLE(3);
 
     private final int exitCode;

@@ -143,6 +143,8 @@ class PolicyTest {
         assertThat(p.judge("mylib.models.x", "Net").rule().kind()).isEqualTo(Policy.Kind.INSTANTIABLE);
         assertThat(p.judge("os", "system").verdict()).as("defaults kept").isEqualTo(Verdict.DANGEROUS);
         assertThat(Policy.parse(List.of("# nothing", ""), Policy.defaults(), "p")).isSameAs(Policy.defaults());
+        assertThat(Policy.parse(List.of("\uFEFFallow mymod.MyType"), Policy.defaults(), "p").judge("mymod", "MyType")
+                .verdict()).as("a byte order mark").isEqualTo(Verdict.SAFE);
     }
 
     @Test
