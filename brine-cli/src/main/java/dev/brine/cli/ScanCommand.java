@@ -118,7 +118,9 @@ final class ScanCommand implements Callable<Integer> {
         }
         for (Finding f : file.findings()) {
             if (f.verdict() == file.verdict()) {
-                return f.rule() + (f.call().isEmpty() ? "" : " (" + f.call() + ")");
+                int hash = f.rule().indexOf("  #");   // the reason is on the finding's own rule line
+                String rule = hash < 0 ? f.rule() : f.rule().substring(0, hash);
+                return rule + (f.call().isEmpty() ? " (" + f.kind() + ")" : " (" + f.call() + ")");
             }
         }
         return "no finding";

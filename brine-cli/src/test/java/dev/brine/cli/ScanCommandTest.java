@@ -61,7 +61,8 @@ class ScanCommandTest {
         Path odd = Files.write(dir.resolve("odd.pkl"), call("mylib", "thing"));
         Run before = run("scan", odd.toString());
         assertThat(before.code()).isEqualTo(1);
-        assertThat(before.out()).contains("rule: built-in unknown").contains("because: built-in unknown");
+        assertThat(before.out()).contains("rule: built-in unknown  # no rule covers this name")
+                .contains("because: built-in unknown (mylib.thing('id'))");
 
         Path allow = Files.writeString(dir.resolve("allow.policy"), "allow mylib.thing  # our converter\n");
         Run allowed = run("scan", "--policy", allow.toString(), odd.toString());
