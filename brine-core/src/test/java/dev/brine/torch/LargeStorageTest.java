@@ -2,6 +2,7 @@ package dev.brine.torch;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -18,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * A real torch 1.13 checkpoint with a storage just over 2 GiB (a zip64 entry), written by torch at test time in a
  * temporary directory that is deleted afterwards: Java reads it across its 1 GiB chunks, and its conversion to
- * safetensors is read back in Python. Needs about 4.3 GB of disk and a few GB of memory in Python.
+ * safetensors is read back in Python. Needs about 4.3 GB of temporary disk (the checkpoint and its conversion) and
+ * a few GB of memory in Python; about 40 s on two cores.
  */
 @Tag("large")
 class LargeStorageTest {
@@ -121,6 +123,33 @@ class LargeStorageTest {
         assertThat(report).contains("\"big\": {\"dtype\": \"U8\", \"shape\": [" + N + "]")
                 .contains("\"checked\": 14");
         Files.delete(st);
+        Files.delete(pt);
+    }
+
+    /**
+     * The legacy format's storages are mapped in chunks too. Another ~40 s, so beyond the default run's budget for
+     * large tests: it runs with {@code BRINE_LARGE_TESTS=all} in the environment.
+     */
+    @Test
+    @EnabledIfEnvironmentVariable(named = "BRINE_LARGE_TESTS", matches = "all")
+    void aLegacyFileWithAStorageOverTwoGibReads(@TempDir Path dir) throws IOException {
+        DebianPython.requireTorch();
+        Path pt = dir.resolve("big-legacy.pt");
+        DebianPython.run(WRITE.replace("sys.argv[1])", "sys.argv[1], _use_new_zipfile_serialization=False)"),
+                pt.toString(), Long.toString(N), Long.toString(PERIOD));
+        Map<?, ?> checkpoint = (Map<?, ?>) TorchFile.read(pt);
+        Tensor big = (Tensor) checkpoint.get("big");
+        Tensor cross = (Tensor) checkpoint.get("cross");
+        assertThat(big.shape()).containsExactly(N);
+        assertThat(cross.sharesStorageWith(big)).isTrue();
+        for (long at : new long[] {0, GIB - 1, GIB, 2 * GIB - 1, 2 * GIB, N - 1}) {
+            assertThat(big.get(at)).as("element %d", at).isEqualTo(expected(at));
+        }
+        long[] crossValues = cross.toLongArray();
+        for (int i = 0; i < crossValues.length; i++) {
+            assertThat(crossValues[i]).isEqualTo(expected(2 * GIB - 1000 + i));
+        }
+        assertThat(big.storageChunks()).hasSize(3);
         Files.delete(pt);
     }
 }
