@@ -59,7 +59,13 @@ final class TorchReader {
     }
 
     Object read(InputStream in) throws IOException {
-        ByteBuffer all = ByteBuffer.wrap(in.readAllBytes());
+        // A stream is read into one array; a file over 2 GiB (a storage that large) must be read from its path.
+        byte[] bytes = in.readNBytes(Storage.MAX_BYTES);
+        if (bytes.length == Storage.MAX_BYTES && in.read() >= 0) {
+            throw PickleException.inEntry("stream", "the stream holds more than " + Storage.MAX_BYTES
+                    + " bytes, more than one Java array; save it to a file and read it with TorchFile.read(Path)");
+        }
+        ByteBuffer all = ByteBuffer.wrap(bytes);
         byte[] head = new byte[Math.min(LEGACY_START.length, all.remaining())];
         all.duplicate().get(head);
         if (head.length >= 4 && isZip(head)) {
