@@ -379,9 +379,24 @@ public final class Tensor {
     /**
      * The whole storage, not just this view: a read-only buffer in the storage's byte order (little-endian
      * unless the file says otherwise), position 0. Loads the storage on first use.
+     *
+     * @throws IllegalStateException if the storage is larger than one ByteBuffer holds (2 GiB); read it with
+     *                               {@link #storageChunks()}, or this view with {@link #writeContiguousTo}
      */
     public ByteBuffer storage() {
         return storage.bytes();
+    }
+
+    /**
+     * The whole storage, not just this view, as read-only buffers in the storage's byte order, each at position
+     * 0, whose concatenation is the storage: one buffer (the same bytes as {@link #storage()}) for a storage that
+     * fits a ByteBuffer, and for a larger one (over 2 GiB) chunks of 1 GiB, the last one shorter. Every chunk but
+     * the last is a multiple of 16 bytes, so no element straddles two chunks: element {@code i} of the storage is
+     * in chunk {@code i * itemSize() / chunks.get(0).capacity()}. Mapped bytes of a file are not copied. Loads the
+     * storage on first use.
+     */
+    public java.util.List<ByteBuffer> storageChunks() {
+        return storage.chunks();
     }
 
     // ---- typed copies, in logical row-major order ----
@@ -404,15 +419,15 @@ public final class Tensor {
             element += rem % shape[d] * stride[d];
             rem /= shape[d];
         }
-        ByteBuffer b = elementBytes();
+        Storage.Chunks b = elementData();
         int perByte = elementsPerByte(type);
         if (perByte > 1) {
             // Packed sub-byte integers, lowest bits first, as torch packs quint4x2 and quint2x4.
             int bits = 8 / perByte;
-            int packed = b.get(Math.toIntExact(element / perByte)) & 0xFF;
+            int packed = b.get(element / perByte) & 0xFF;
             return (long) ((packed >>> (bits * (int) (element % perByte))) & ((1 << bits) - 1));
         }
-        int at = Math.toIntExact(element * type.itemSize);
+        long at = element * type.itemSize;
         return switch (type) {
             case FLOAT64 -> b.getDouble(at);
             case FLOAT32 -> (double) b.getFloat(at);
@@ -448,7 +463,7 @@ public final class Tensor {
             copyRun(run, out);
             return out;
         }
-        ByteBuffer b = elementBytes();
+        Storage.Chunks b = elementData();
         Elements it = elements();
         int n = (int) numel;
         switch (type) {
@@ -464,14 +479,14 @@ public final class Tensor {
             case BOOL -> { for (int i = 0; i < n; i++) out[i] = b.get(it.next()) != 0 ? 1 : 0; }
             case COMPLEX64 -> {
                 for (int i = 0; i < n; i++) {
-                    int at = it.next();
+                    long at = it.next();
                     out[2 * i] = b.getFloat(at);
                     out[2 * i + 1] = b.getFloat(at + 4);
                 }
             }
             case COMPLEX128 -> {
                 for (int i = 0; i < n; i++) {
-                    int at = it.next();
+                    long at = it.next();
                     out[2 * i] = b.getDouble(at);
                     out[2 * i + 1] = b.getDouble(at + 8);
                 }
@@ -506,7 +521,7 @@ public final class Tensor {
             }
             return out;
         }
-        ByteBuffer b = elementBytes();
+        Storage.Chunks b = elementData();
         Elements it = elements();
         switch (type) {
             case FLOAT32 -> { for (int i = 0; i < out.length; i++) out[i] = b.getFloat(it.next()); }
@@ -532,7 +547,7 @@ public final class Tensor {
             run.asLongBuffer().get(out);
             return out;
         }
-        ByteBuffer b = elementBytes();
+        Storage.Chunks b = elementData();
         Elements it = elements();
         switch (type) {
             case INT64 -> { for (int i = 0; i < out.length; i++) out[i] = b.getLong(it.next()); }
@@ -561,7 +576,7 @@ public final class Tensor {
             run.asIntBuffer().get(out);
             return out;
         }
-        ByteBuffer b = elementBytes();
+        Storage.Chunks b = elementData();
         Elements it = elements();
         switch (type) {
             case INT32 -> { for (int i = 0; i < out.length; i++) out[i] = b.getInt(it.next()); }
@@ -588,7 +603,7 @@ public final class Tensor {
             run.asShortBuffer().get(out);
             return out;
         }
-        ByteBuffer b = elementBytes();
+        Storage.Chunks b = elementData();
         Elements it = elements();
         for (int i = 0; i < out.length; i++) {
             out[i] = b.getShort(it.next());
@@ -612,7 +627,7 @@ public final class Tensor {
             run.get(out);
             return out;
         }
-        ByteBuffer b = elementBytes();
+        Storage.Chunks b = elementData();
         Elements it = elements();
         for (int i = 0; i < out.length; i++) {
             out[i] = b.get(it.next());
@@ -630,7 +645,7 @@ public final class Tensor {
             throw wrongDtype("toBooleanArray()", "bool");
         }
         boolean[] out = new boolean[arrayLength("boolean", 1)];
-        ByteBuffer b = elementBytes();
+        Storage.Chunks b = elementData();
         Elements it = elements();
         for (int i = 0; i < out.length; i++) {
             out[i] = b.get(it.next()) != 0;
@@ -647,14 +662,18 @@ public final class Tensor {
     public ByteBuffer contiguousBytes() {
         long size = byteLength();
         if (size > MAX_ARRAY) {
-            throw new IllegalStateException(this + " has " + size + " bytes, more than a ByteBuffer holds");
+            throw new IllegalStateException(this + " has " + size + " bytes, more than a ByteBuffer holds; stream"
+                    + " them with writeContiguousTo(OutputStream)");
         }
         ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
         if (numel > 0) {
-            ByteBuffer src = storage.bytes();
+            Storage.Chunks src = storage.data();
             if (isContiguous() && storage.order() == ByteOrder.LITTLE_ENDIAN) {
-                int from = Math.toIntExact(storageOffset * type.itemSize);
-                out.put(src.position(from).limit(from + (int) size));
+                try {
+                    src.forEachPiece(storageOffset * type.itemSize, size, out::put);
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
             } else {
                 gather(src, elements(), out, numel);
             }
@@ -672,18 +691,24 @@ public final class Tensor {
     }
 
     /**
-     * Writes {@link #contiguousBytes()} to {@code out} without holding them all: a view is gathered a chunk at a
-     * time, and a contiguous little-endian tensor is written straight from its storage.
+     * Writes the bytes of {@link #contiguousBytes()} (the elements in logical row-major order, little-endian) to
+     * {@code out} without holding them all, for any size: a contiguous little-endian tensor is written straight
+     * from its storage (over 2 GiB, chunk by chunk), a view is gathered {@value #CHUNK} bytes at a time. This is
+     * how to copy out a tensor too large for {@link #contiguousBytes()}. {@code out} is neither flushed nor
+     * closed.
+     *
+     * @throws IOException if {@code out} fails
      */
-    void writeContiguousTo(OutputStream out) throws IOException {
+    public void writeContiguousTo(OutputStream out) throws IOException {
+        Objects.requireNonNull(out, "out");
         long remaining = numel;
         if (remaining == 0) {
             return;
         }
-        ByteBuffer src = storage.bytes();
+        Storage.Chunks src = storage.data();
         if (isContiguous() && storage.order() == ByteOrder.LITTLE_ENDIAN) {
-            int from = Math.toIntExact(storageOffset * type.itemSize);
-            writeBuffer(src.position(from).limit(from + (int) byteLength()).slice(), out);
+            byte[] buffer = new byte[CHUNK];
+            src.forEachPiece(storageOffset * type.itemSize, byteLength(), piece -> writeBuffer(piece, out, buffer));
             return;
         }
         Elements it = elements();
@@ -698,12 +723,11 @@ public final class Tensor {
         }
     }
 
-    private static void writeBuffer(ByteBuffer b, OutputStream out) throws IOException {
+    private static void writeBuffer(ByteBuffer b, OutputStream out, byte[] chunk) throws IOException {
         if (b.hasArray()) {
             out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
             return;
         }
-        byte[] chunk = new byte[Math.min(CHUNK, b.remaining())];
         while (b.hasRemaining()) {
             int n = Math.min(chunk.length, b.remaining());
             b.get(chunk, 0, n);
@@ -712,13 +736,13 @@ public final class Tensor {
     }
 
     /** Copies {@code count} elements from {@code it}'s positions in {@code src} to {@code dst}, in dst's order. */
-    private void gather(ByteBuffer src, Elements it, ByteBuffer dst, long count) {
+    private void gather(Storage.Chunks src, Elements it, ByteBuffer dst, long count) {
         // Reading in the storage's order and writing in dst's swaps bytes when they differ; a complex element
         // is two units, each swapped on its own.
         int unit = type.unitSize();
         int units = type.itemSize / unit;
         for (long i = 0; i < count; i++) {
-            int at = it.next();
+            long at = it.next();
             for (int u = 0; u < units; u++, at += unit) {
                 switch (unit) {
                     case 1 -> dst.put(src.get(at));
@@ -741,10 +765,9 @@ public final class Tensor {
         if (numel == 0 || elementsPerByte(type) != 1 || !isContiguous()) {
             return null;
         }
-        ByteBuffer src = storage.bytes();
-        // Validated with the view: the run lies inside the storage, whose bytes fit an int.
-        int from = (int) (storageOffset * type.itemSize);
-        return src.slice(from, (int) (numel * type.itemSize)).order(src.order());
+        // Validated with the view: the run lies inside the storage. The caller's array holds numel elements, so
+        // the run is under 2^31 elements; it is null when it crosses a chunk boundary of a storage over 2 GiB.
+        return storage.data().run(storageOffset * type.itemSize, numel * type.itemSize);
     }
 
     /** {@code run}'s elements as doubles into {@code out}, as {@link #toDoubleArray()} converts them. */
@@ -783,9 +806,9 @@ public final class Tensor {
         }
     }
 
-    /** The storage's bytes, or none for an empty tensor, whose storage need not be loaded. */
-    private ByteBuffer elementBytes() {
-        return numel == 0 ? ByteBuffer.allocate(0) : storage.bytes();
+    /** The storage's bytes, or null for an empty tensor, whose storage need not be loaded (and is not read). */
+    private Storage.Chunks elementData() {
+        return numel == 0 ? null : storage.data();
     }
 
     private Elements elements() {
@@ -806,7 +829,7 @@ public final class Tensor {
 
     /**
      * The byte positions in the storage of a view's elements, in row-major order: an odometer over the shape. The
-     * view was validated, so every position is inside the storage, whose bytes fit an int.
+     * view was validated, so every position is inside the storage.
      */
     private static final class Elements {
         private final long[] shape;
@@ -824,8 +847,8 @@ public final class Tensor {
         }
 
         /** The byte position of the next element. */
-        int next() {
-            int at = (int) (index * itemSize);
+        long next() {
+            long at = index * itemSize;
             for (int d = shape.length - 1; d >= 0; d--) {
                 if (counter[d] + 1 < shape[d]) {
                     counter[d]++;

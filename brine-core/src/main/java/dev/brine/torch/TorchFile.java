@@ -54,7 +54,10 @@ public final class TorchFile {
         return DEFAULT.read(file);
     }
 
-    /** Reads a torch file from a stream, which is read to its end and held in memory. */
+    /**
+     * Reads a torch file from a stream, which is read to its end and held in memory (at most 2 GiB: read a larger
+     * file from its path).
+     */
     public static Object read(InputStream in) throws IOException {
         return DEFAULT.read(in);
     }
@@ -99,7 +102,10 @@ public final class TorchFile {
             return unchecked(() -> new TorchReader(strict, allowTrailingData).read(file));
         }
 
-        /** Reads a torch file from a stream, which is read to its end and held in memory. */
+        /**
+     * Reads a torch file from a stream, which is read to its end and held in memory (at most 2 GiB: read a larger
+     * file from its path).
+     */
         public Object read(InputStream in) throws IOException {
             Objects.requireNonNull(in, "in");
             return unchecked(() -> new TorchReader(strict, allowTrailingData).read(in));

@@ -59,7 +59,13 @@ final class TorchReader {
     }
 
     Object read(InputStream in) throws IOException {
-        ByteBuffer all = ByteBuffer.wrap(in.readAllBytes());
+        // A stream is read into one array; a file over 2 GiB (a storage that large) must be read from its path.
+        byte[] bytes = in.readNBytes(Storage.MAX_BYTES);
+        if (bytes.length == Storage.MAX_BYTES && in.read() >= 0) {
+            throw PickleException.inEntry("stream", "the stream holds more than " + Storage.MAX_BYTES
+                    + " bytes, more than one Java array; save it to a file and read it with TorchFile.read(Path)");
+        }
+        ByteBuffer all = ByteBuffer.wrap(bytes);
         byte[] head = new byte[Math.min(LEGACY_START.length, all.remaining())];
         all.duplicate().get(head);
         if (head.length >= 4 && isZip(head)) {
@@ -143,16 +149,17 @@ final class TorchReader {
                         + id.key + "' holds " + id.numel + " " + id.dtype.torchName + " elements, " + need
                         + " bytes");
             }
-            ByteBuffer bytes;
+            // Mapped now (the archive is closed after reading), in chunks when over 2 GiB; checked on first use.
+            List<ByteBuffer> chunks;
             try {
-                bytes = zip.read(entry, false);
+                chunks = zip.readChunks(entry, Storage.chunkBytesFor(need), false);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
             long crc = zip.crc(entry);
-            Storage s = new Storage(entry, id.dtype.torchName, id.numel, id.location, byteOrder, () -> {
-                ZipReader.checkCrc(entry, bytes, crc);
-                return bytes;
+            Storage s = new Storage(entry, id.dtype.torchName, id.numel, id.location, byteOrder, 0, () -> {
+                ZipReader.checkCrc(entry, chunks, crc);
+                return chunks;
             });
             storages.put(id.key, s);
             return s;
@@ -183,7 +190,7 @@ final class TorchReader {
         }
         ByteOrder byteOrder = order;
         Map<String, Storage> storages = new HashMap<>();
-        Map<String, ByteBuffer> loaded = new HashMap<>();
+        Map<String, List<ByteBuffer>> loaded = new HashMap<>();
         Object value = load(in, where + "pickle", pid -> {
             if (pid instanceof PyTuple && ((PyTuple) pid).size() == 4 && "module".equals(((PyTuple) pid).get(0))) {
                 // ('module', class, source file, source): a pickled module's class, kept with its source so
@@ -201,8 +208,8 @@ final class TorchReader {
                 return id.same(known);
             }
             String entry = where + "storage " + id.key;
-            Storage s = new Storage(entry, id.dtype.torchName, id.numel, id.location, byteOrder, () -> {
-                ByteBuffer b = loaded.get(id.key);
+            Storage s = new Storage(entry, id.dtype.torchName, id.numel, id.location, byteOrder, 0, () -> {
+                List<ByteBuffer> b = loaded.get(id.key);
                 if (b == null) {
                     throw PickleException.inEntry(entry, "the storage key list does not list this storage");
                 }
@@ -232,7 +239,8 @@ final class TorchReader {
                         + " elements, the pickle " + s.numel());
             }
             long bytes = (long) TorchDtype.require(s.dtype()).itemSize * numel;
-            loaded.put((String) k, source.slice(at + 8, bytes, entry, numel + " " + s.dtype() + " elements"));
+            loaded.put((String) k, source.slices(at + 8, bytes, Storage.chunkBytesFor(bytes), entry,
+                    numel + " " + s.dtype() + " elements"));
             at += 8 + bytes;
         }
         List<?> keyList = (List<?>) keys;
@@ -363,6 +371,25 @@ final class TorchReader {
             }
             buffer.get((int) at, b, off, n);
             return n;
+        }
+
+        /**
+         * {@code length} bytes at {@code at} as consecutive buffers of {@code chunkBytes} (the last: the rest):
+         * mappings of the file, or slices of the buffer, so a storage over 2 GiB can be read.
+         */
+        List<ByteBuffer> slices(long at, long length, int chunkBytes, String entry, String what) throws IOException {
+            if (length < 0 || at > size || length > size - at) {
+                throw PickleException.inEntry(entry, "the file ends before " + what + ": " + length
+                        + " bytes needed at offset " + at + ", " + Math.max(0, size - at) + " left");
+            }
+            List<ByteBuffer> out = new java.util.ArrayList<>();
+            long from = 0;
+            do {
+                long n = Math.min(chunkBytes, length - from);
+                out.add(slice(at + from, n, entry, what));
+                from += n;
+            } while (from < length);
+            return out;
         }
 
         /** {@code length} bytes at {@code at}: a mapping of the file, or a slice of the buffer. */

@@ -98,21 +98,28 @@ final class TorchWriter {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** The storage's bytes as torch writes them, little-endian: swapped unit by unit if it was read big-endian. */
-    private static ByteBuffer littleEndian(Storage s) {
-        ByteBuffer bytes = s.bytes().duplicate();
+    /**
+     * The storage's bytes as torch writes them, little-endian, as its chunks (one buffer unless it is over 2 GiB):
+     * swapped unit by unit, onto the heap, if it was read big-endian.
+     */
+    private static List<ByteBuffer> littleEndian(Storage s) {
+        List<ByteBuffer> chunks = s.chunks();
         int unit = s.type().unitSize();
         if (s.order() == ByteOrder.LITTLE_ENDIAN || unit == 1) {
-            return bytes;
+            return chunks;
         }
-        ByteBuffer swapped = ByteBuffer.allocate(bytes.remaining());
-        byte[] item = new byte[unit];
-        while (bytes.hasRemaining()) {
-            bytes.get(item);
-            for (int i = unit - 1; i >= 0; i--) {
-                swapped.put(item[i]);
+        List<ByteBuffer> out = new ArrayList<>(chunks.size());
+        for (ByteBuffer bytes : chunks) {
+            ByteBuffer swapped = ByteBuffer.allocate(bytes.remaining());
+            byte[] item = new byte[unit];
+            while (bytes.hasRemaining()) {
+                bytes.get(item);
+                for (int i = unit - 1; i >= 0; i--) {
+                    swapped.put(item[i]);
+                }
             }
+            out.add(swapped.flip());
         }
-        return swapped.flip();
+        return out;
     }
 }

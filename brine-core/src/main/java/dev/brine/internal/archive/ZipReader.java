@@ -221,7 +221,7 @@ public final class ZipReader implements Closeable {
             }
             if (e.size > Integer.MAX_VALUE) {
                 throw PickleException.inEntry(name, "the entry has " + e.size + " bytes, more than one ByteBuffer"
-                        + " can hold (" + Integer.MAX_VALUE + ")");
+                        + " can hold (" + Integer.MAX_VALUE + "); read it with readChunks");
             }
             bytes = region(dataOffset, e.size, true).order(ByteOrder.BIG_ENDIAN);
         } else if (e.method == 8) {
@@ -234,6 +234,76 @@ public final class ZipReader implements Closeable {
             checkCrc(name, bytes, e.crc);
         }
         return bytes;
+    }
+
+    /**
+     * The bytes of the entry {@code name} as consecutive read-only buffers (position 0, default big-endian
+     * order), each exactly {@code chunkBytes} long but the last, which holds the rest (an empty entry gives one
+     * empty buffer): the way to read a stored entry larger than one ByteBuffer (over 2 GiB, in a zip64 archive).
+     * A stored entry of a file is mapped chunk by chunk, never copied; a deflated entry is inflated as by
+     * {@link #read(String)} (so it must fit one buffer) and then sliced. The CRC-32 is checked over all chunks
+     * when {@code verifyCrc} is true.
+     *
+     * @throws PickleException if there is no such entry, the entry is malformed, a deflated entry is too large for
+     *                         one buffer, the method is unsupported, or (when checked) its CRC-32 does not match
+     * @throws IllegalArgumentException if {@code chunkBytes} is not positive
+     * @throws IOException if the file cannot be read
+     */
+    public List<ByteBuffer> readChunks(String name, int chunkBytes, boolean verifyCrc) throws IOException {
+        if (chunkBytes <= 0) {
+            throw new IllegalArgumentException("chunkBytes must be positive: " + chunkBytes);
+        }
+        Entry e = entry(name);
+        List<ByteBuffer> out = new ArrayList<>();
+        if (e.method != 0 || e.size <= chunkBytes) {
+            ByteBuffer whole = read(name, verifyCrc);
+            int from = 0;
+            do {
+                int n = Math.min(chunkBytes, whole.limit() - from);
+                out.add(whole.slice(from, n));
+                from += n;
+            } while (from < whole.limit());
+            return out;
+        }
+        if ((e.flags & 1) != 0) {
+            throw PickleException.inEntry(name, "the entry is encrypted, which is not supported");
+        }
+        long dataOffset = dataOffset(e);
+        if (e.compressedSize != e.size) {
+            throw PickleException.inEntry(name, "the stored entry's compressed size " + e.compressedSize
+                    + " differs from its size " + e.size);
+        }
+        if (e.size > archiveSize - dataOffset) {
+            throw PickleException.inEntry(name, "the entry's " + e.size + " bytes of data at offset "
+                    + dataOffset + " run past the end of the archive (" + archiveSize + " bytes)");
+        }
+        for (long from = 0; from < e.size; from += chunkBytes) {
+            long n = Math.min(chunkBytes, e.size - from);
+            out.add(region(dataOffset + from, n, true).order(ByteOrder.BIG_ENDIAN).asReadOnlyBuffer());
+        }
+        if (verifyCrc) {
+            checkCrc(name, out, e.crc);
+        }
+        return out;
+    }
+
+    /**
+     * Checks that the concatenation of {@code chunks} (each position to limit) has the CRC-32 {@code crc}.
+     *
+     * @throws PickleException naming {@code name} if it does not
+     */
+    public static void checkCrc(String name, List<ByteBuffer> chunks, long crc) {
+        CRC32 actual = new CRC32();
+        long total = 0;
+        for (ByteBuffer b : chunks) {
+            total += b.remaining();
+            actual.update(b.duplicate());
+        }
+        if (actual.getValue() != crc) {
+            throw PickleException.inEntry(name, String.format(
+                    "CRC-32 mismatch: the central directory says 0x%08x, the %d bytes give 0x%08x",
+                    crc, total, actual.getValue()));
+        }
     }
 
     /** The CRC-32 the central directory gives for entry {@code name}. */

@@ -101,6 +101,20 @@ public final class ZipWriter implements Closeable {
      * @throws IOException if the stream fails
      */
     public void putStored(String name, ByteBuffer data, int alignment) throws IOException {
+        Objects.requireNonNull(data, "data");
+        putStored(name, java.util.List.of(data), alignment);
+    }
+
+    /**
+     * As {@link #putStored(String, ByteBuffer, int)}, for an entry whose bytes are the concatenation of
+     * {@code data}'s remaining bytes: the way to write an entry over 2 GiB (a zip64 entry) from chunks. The
+     * buffers' positions are not changed.
+     *
+     * @throws IllegalArgumentException as {@link #putStored(String, ByteBuffer, int)}
+     * @throws IllegalStateException if the writer is closed
+     * @throws IOException if the stream fails
+     */
+    public void putStored(String name, java.util.List<ByteBuffer> data, int alignment) throws IOException {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(data, "data");
         if (closed) {
@@ -114,8 +128,12 @@ public final class ZipWriter implements Closeable {
             throw new IllegalArgumentException("the archive already has an entry named " + name);
         }
         CRC32 crc32 = new CRC32();
-        crc32.update(data.duplicate());
-        Written entry = new Written(rawName, crc32.getValue(), data.remaining(), position);
+        long size = 0;
+        for (ByteBuffer b : data) {
+            crc32.update(b.duplicate());
+            size += b.remaining();
+        }
+        Written entry = new Written(rawName, crc32.getValue(), size, position);
 
         // Zip64: both sizes in the local header's extra field, as the spec asks, and in the 32-bit fields 0xFFFFFFFF.
         int zip64Extra = entry.zip64() ? 4 + 16 : 0;
@@ -145,7 +163,9 @@ public final class ZipWriter implements Closeable {
             header.put((byte) 'Z');
         }
         write(header.array(), header.array().length);
-        writeData(data.duplicate());
+        for (ByteBuffer b : data) {
+            writeData(b.duplicate());
+        }
         names.add(name);
         written.add(entry);
     }
