@@ -6,8 +6,11 @@ import dev.brine.torch.TorchFile;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Tells the files the tools read apart by their bytes, as the libraries that write them would: a torch checkpoint
@@ -71,6 +74,39 @@ final class Artifacts {
                 return value;
             }
         }
+    }
+
+    /** The most a tool reads into one array: JVMs refuse arrays a few elements short of Integer.MAX_VALUE. */
+    static final long MAX_IN_MEMORY = Integer.MAX_VALUE - 8;
+
+    /**
+     * The value a file holds, or null if the file is not a torch checkpoint (then read it as bytes). A torch zip or
+     * legacy checkpoint is read from its path, with its storages memory-mapped rather than copied into the heap,
+     * so checkpoints of any size (storages over 2 GiB included) can be shown.
+     */
+    static Object readCheckpoint(Path file) throws IOException {
+        byte[] head = new byte[TORCH_LEGACY.length];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        boolean zip = n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        boolean legacy = n == head.length && startsWith(head, TORCH_LEGACY);
+        return zip || legacy ? TorchFile.read(file) : null;
+    }
+
+    /**
+     * The bytes of a file no larger than {@link #MAX_IN_MEMORY}.
+     *
+     * @throws IOException naming the size, for a larger one
+     */
+    static byte[] readBytes(Path file, String tool) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_IN_MEMORY) {
+            throw new IOException("the file is " + size + " bytes; brine " + tool + " reads files up to 2 GiB into "
+                    + "memory (torch checkpoints of any size are read from their path by brine json and convert)");
+        }
+        return Files.readAllBytes(file);
     }
 
     private static boolean startsWith(byte[] data, byte[] prefix) {

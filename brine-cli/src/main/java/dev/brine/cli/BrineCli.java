@@ -126,7 +126,7 @@ public final class BrineCli implements Callable<Integer> {
                         out.write(preamble.replace("{name}", file.equals("-") ? "<stdin>" : file) + "\n");
                     }
                     try (InputStream in = open(file)) {
-                        byte[] data = in.readAllBytes();
+                        byte[] data = file.equals("-") ? in.readAllBytes() : Artifacts.readBytes(Path.of(file), "dis");
                         // The listing stays exactly pickletools'; what the header is goes to standard error.
                         PortableHeader.find(data).ifPresent(h -> err.println("brine dis: note: " + h.describe()));
                         fileDis.disassemble(data, out, shared);
@@ -199,10 +199,16 @@ public final class BrineCli implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             Object value;
-            try (InputStream in = open(file)) {
-                byte[] data = in.readAllBytes();
-                PortableHeader.find(data).ifPresent(h -> err.println("brine json: note: " + h.describe()));
-                value = Artifacts.read(data, unpickler);
+            try {
+                value = file.equals("-") ? null : Artifacts.readCheckpoint(Path.of(file));
+                if (value == null) {
+                    byte[] data;
+                    try (InputStream in = open(file)) {
+                        data = file.equals("-") ? in.readAllBytes() : Artifacts.readBytes(Path.of(file), "json");
+                    }
+                    PortableHeader.find(data).ifPresent(h -> err.println("brine json: note: " + h.describe()));
+                    value = Artifacts.read(data, unpickler);
+                }
             } catch (PickleException e) {
                 String hint = e.getMessage().contains(".encoding(") ? " [brine json: --encoding latin1 or bytes]" : "";
                 err.println("brine json: " + e.getMessage() + hint);

@@ -118,6 +118,21 @@ class ArtifactCommandsTest {
     }
 
     @Test
+    void filesOverTwoGibibytesThatAreNoCheckpointFailCleanly() throws IOException {
+        Path big = dir.resolve("big.pkl");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength((1L << 31) + 16);     // sparse: no disk is written
+            f.write(0x80);
+        }
+        for (String tool : new String[] {"dis", "json"}) {
+            Run r = run(tool, big.toString());
+            assertThat(r.code).as(tool).isEqualTo(BrineCli.FAILED);
+            assertThat(r.err).as(tool).contains("is " + ((1L << 31) + 16) + " bytes; brine " + tool
+                    + " reads files up to 2 GiB");
+        }
+    }
+
+    @Test
     void jsonSaysSoWhenAFileHoldsMoreThanOnePickle() throws IOException {
         Path two = dir.resolve("two.pkl");
         Files.write(two, new byte[] {(byte) 0x80, 2, 'K', 1, '.', (byte) 0x80, 2, 'K', 2, '.'});
