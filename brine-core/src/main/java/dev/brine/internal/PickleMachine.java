@@ -57,7 +57,10 @@ public final class PickleMachine {
     private final Memo memo = new Memo();
     /** Memo indices of nodes BUILD may still replace: a Long, or a List of them for a node PUT twice. */
     private IdentityHashMap<Object, Object> unfinished;
-    /** The result of the last REDUCE while it has not been memoized: a state-setter call if POP discards it. */
+    /**
+     * The result of the last call (REDUCE, NEWOBJ, NEWOBJ_EX, OBJ, INST) while it has not been memoized: a
+     * state-setter call, or a discarded call written back without a memo entry, if POP discards it.
+     */
     private Object unmemoizedReduce;
 
     private int proto;
@@ -347,7 +350,10 @@ public final class PickleMachine {
 
                 case POP:
                     if (sp > markBase()) {
-                        recordStateSetter(stack[sp - 1]);
+                        Object popped = stack[sp - 1];
+                        if (!recordStateSetter(popped)) {
+                            recordDiscarded(popped, sp - 2 >= markBase() ? stack[sp - 2] : null);
+                        }
                         stack[--sp] = null;
                     } else if (markCount > 0) {
                         // As pickle.py's load_pop: with nothing above the mark, POP discards the mark.
@@ -492,6 +498,7 @@ public final class PickleMachine {
                     Object[] args = Arrays.copyOfRange(stack, mark, sp);
                     clearTo(mark);
                     push(new PyObject(PyObject.Kind.INST, cls, tuple(args), null));
+                    unmemoizedReduce = stack[sp - 1];
                     break;
                 }
                 case OBJ: {
@@ -504,6 +511,7 @@ public final class PickleMachine {
                     Object[] args = Arrays.copyOfRange(stack, mark + 1, sp);
                     clearTo(mark);
                     push(new PyObject(PyObject.Kind.OBJ, cls, tuple(args), null));
+                    unmemoizedReduce = stack[sp - 1];
                     break;
                 }
                 case NEWOBJ: {
@@ -516,6 +524,7 @@ public final class PickleMachine {
                     }
                     clearTo(sp - 2);
                     push(new PyObject(PyObject.Kind.NEWOBJ, cls, (PyTuple) args, null));
+                    unmemoizedReduce = stack[sp - 1];
                     break;
                 }
                 case NEWOBJ_EX: {
@@ -534,6 +543,7 @@ public final class PickleMachine {
                     @SuppressWarnings("unchecked")
                     Map<Object, Object> kw = (Map<Object, Object>) kwargs;
                     push(new PyObject(PyObject.Kind.NEWOBJ_EX, cls, (PyTuple) args, kw));
+                    unmemoizedReduce = stack[sp - 1];
                     break;
                 }
 
@@ -1251,13 +1261,34 @@ public final class PickleMachine {
      * only updates obj. When a REDUCE node that was never memoized is popped and its first argument is an inert
      * node, record the call on that node, so writing it back gives the same bytes.
      */
-    private void recordStateSetter(Object popped) {
+    private boolean recordStateSetter(Object popped) {
         if (popped instanceof PyObject && popped == unmemoizedReduce) {
             PyObject call = (PyObject) popped;
             if (call.kind() == PyObject.Kind.REDUCE && call.args().size() == 2 && call.args().get(0) instanceof PyObject
-                    && !call.hasState() && call.listItems().isEmpty() && call.dictItems().isEmpty()) {
+                    && !call.hasState() && call.listItems().isEmpty() && call.dictItems().isEmpty()
+                    && call.discarded().isEmpty() && call.args().get(0) == below(popped)) {
                 ((PyObject) call.args().get(0)).setStateWithSetter(call.callable(), call.args().get(1));
+                return true;
             }
+        }
+        return false;
+    }
+
+    /** The value under the top of the stack, inside the current mark, or null. */
+    private Object below(Object top) {
+        return sp - 2 >= markBase() && stack[sp - 1] == top ? stack[sp - 2] : null;
+    }
+
+    /**
+     * A value POP discards (issue #20): usually a call run for its side effect, as dill's
+     * {@code _setattr(cell, 'cell_contents', value)} and cloudpickle's {@code _class_setstate}. Python ran it, so
+     * it is kept on the node just below it on the stack (inside the current mark), the value being built when it
+     * ran, with how many states that node had then; the writer emits it back in place. A discarded value with no
+     * node below it (an empty mark, or a list, dict or other value below) is not kept; see docs/READING.md.
+     */
+    private void recordDiscarded(Object popped, Object below) {
+        if (below instanceof PyObject && below != popped) {
+            ((PyObject) below).addDiscarded(popped, popped != unmemoizedReduce);
         }
     }
 

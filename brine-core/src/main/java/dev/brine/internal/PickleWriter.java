@@ -1323,6 +1323,8 @@ public final class PickleWriter {
         }
         List<Object> states = node.states();
         Object setter = node.stateSetter();
+        List<PyObject.Discarded> discarded = node.discarded();
+        addDiscarded(steps, labels, discarded, 0);
         for (int i = 0; i < states.size(); i++) {
             String label = states.size() == 1 ? ".state" : ".states[" + i + "]";
             if (setter != null && i == states.size() - 1) {
@@ -1347,6 +1349,7 @@ public final class PickleWriter {
             labels.add(label);
             steps.add(opcodeStep(BUILD));
             labels.add(null);
+            addDiscarded(steps, labels, discarded, i + 1);
         }
         if (trailer != null) {
             steps.add((Emit) () -> {
@@ -1356,6 +1359,33 @@ public final class PickleWriter {
             labels.add(null);
         }
         return new SequenceTask(steps.toArray(), labels.toArray(new String[0]));
+    }
+
+    /**
+     * The values the stream discarded after a node's first {@code statesBefore} states (issue #20): each written
+     * as it was read, then POP. A call the stream did not memoize is written without a memo entry.
+     */
+    private void addDiscarded(List<Object> steps, List<String> labels, List<PyObject.Discarded> discarded,
+            int statesBefore) {
+        for (int i = 0; i < discarded.size(); i++) {
+            PyObject.Discarded d = discarded.get(i);
+            if (d.statesBefore() != statesBefore) {
+                continue;
+            }
+            Object value = d.value();
+            if (value instanceof PyObject && !d.memoized()) {
+                steps.add((Emit) () -> {
+                    out.opcodeBoundary();
+                    push(reduceTask((PyObject) value, null));
+                    return Emit.PUSHED;
+                });
+            } else {
+                steps.add(value);
+            }
+            labels.add(".discarded[" + i + "]");
+            steps.add(opcodeStep(POP));
+            labels.add(null);
+        }
     }
 
     private void addCall(List<Object> steps, List<String> labels, Object callable, PyTuple args, int op) {
