@@ -7,9 +7,12 @@ python discarded_calls.py emit dill|cloudpickle
 python discarded_calls.py call dill|cloudpickle
     Reads "case  protocol  hex" lines (pickles Brine rewrote) on stdin, loads each with the library imported
     (pickle.loads; dill.loads for dill) and prints "case  protocol  text", text being check(case, loaded).
+python discarded_calls.py compare
+    Reads "case  protocol  original-hex  rewrite-hex" lines and prints "case  protocol  verdict": main-global when
+    they differ only by dill's raw GLOBAL '__builtin__ __main__' (see shape()), else other.
 python discarded_calls.py minimal
-    Hand-made streams: CPython's own pickle writes them, through __reduce__ results whose calls it discards
-    (a state setter returning None that the stream POPs), and prints "PICKLE  minimal  case  protocol  hex  -".
+    Hand-made streams that CPython's pickle.py writes (see AfterPickler below), each with calls whose results the
+    stream discards; prints "PICKLE  minimal  case  protocol  hex  -".
 """
 import dataclasses
 import enum
@@ -209,19 +212,25 @@ def library(name):
     return cloudpickle, cloudpickle.__version__
 
 
-# ---- minimal streams: pickle.py's save_reduce writes "setter(obj, state) REDUCE POP" for a 6-item __reduce__ ----
+# ---- minimal streams, written by CPython's pickle.py ----
+# Two ways a stream discards a call's result:
+#  - save_reduce's state-setter form, for a 6-item __reduce__: setter(obj, state) REDUCE POP (Holder);
+#  - an After(value, func, args) marker, which AfterPickler saves as value, then pickle.py's own
+#    save_reduce(func, args) with no obj (so no memo entry), then POP: a call run only for its side effect, right
+#    after the value it follows, as dill's _setattr(cell, 'cell_contents', x) follows the function.
 
 def keep_state(obj, state):
     obj.state = state
 
 
+NOTES = []
+
+
 def note(*args):
-    return None
+    NOTES.append(args)
 
 
 class Holder:
-    """Reduces to Holder() plus a state setter call: REDUCE ... then setter(obj, state) REDUCE POP."""
-
     def __init__(self, state=None):
         self.state = state
 
@@ -229,42 +238,113 @@ class Holder:
         return Holder, (), self.state, None, None, keep_state
 
 
-class Noted:
-    """Its setter is a plain function of two arguments, whose argument the stream memoizes and shares later."""
+class Node:
+    def __init__(self, tag):
+        self.tag = tag
 
-    def __init__(self, shared):
-        self.shared = shared
 
-    def __reduce__(self):
-        return Noted, (self.shared,), None, None, None, None
+class After:
+    def __init__(self, value, func, args):
+        self.value, self.func, self.args = value, func, args
+
+
+class AfterPickler(pickle._Pickler):
+    def save(self, obj, save_persistent_id=True):
+        if type(obj) is After:
+            self.save(obj.value)
+            self.save_reduce(obj.func, obj.args)
+            self.write(pickle.POP)
+            return
+        super().save(obj, save_persistent_id)
+
+
+def after_dumps(obj, proto):
+    import io
+    f = io.BytesIO()
+    AfterPickler(f, proto).dump(obj)
+    return f.getvalue()
 
 
 def minimal():
     shared = ['shared']
-    out = {
-        'top_level': Holder({'k': 1}),
-        'in_list': [1, Holder(2), 3, Holder([4]), 5],
-        'in_dict': {'a': Holder('x'), 'b': 2, 'c': Holder('y')},
-        'in_tuple': (Holder(1), 2, Holder(3), 4),
-        'shared_argument': [Holder(shared), shared, {'again': shared}],
+    setters = {
+        'setter_top_level': Holder({'k': 1}),
+        'setter_in_list': [1, Holder(2), 3, Holder([4]), 5],
+        'setter_in_dict': {'a': Holder('x'), 'b': 2, 'c': Holder('y')},
+        'setter_in_tuple': (Holder(1), 2, Holder(3), 4),
     }
-    for case, obj in out.items():
-        for proto in range(2, 6):
-            print('\t'.join(['PICKLE', 'minimal', case, str(proto), pickle.dumps(obj, proto).hex(), '-']))
-    # POP_MARK: with protocol 1+, a recursive tuple whose items hold a call makes pickle.py write POP_MARK
-    # (save_tuple: the tuple reached itself while its items were written). The tuple's item is a Holder, whose
-    # setter call is discarded inside the MARK that POP_MARK then drops.
-    h = Holder(None)
-    t = (h,)
-    h.state = t
+    shared2 = ['shared', 2]
+    afters = {
+        'call_top_level': After(Node('t'), note, ('top',)),
+        'call_in_list': [1, After(Node('a'), note, ('a', 1)), 3, After(Node('b'), note, ('b',)), 5],
+        'call_in_dict': {'a': After(Node('a'), note, ('x',)), 'b': 2, 'c': After(Node('c'), note, ())},
+        'call_in_tuple': (After(Node(1), note, (1,)), 2, After(Node(3), note, (3,)), 4),
+        'call_argument_shared': [After(Node('s'), note, (shared2,)), shared2, {'again': shared2}],
+        'calls_in_a_row': [After(After(Node('r'), note, (1,)), note, (2,)), 'end'],
+    }
     for proto in range(2, 6):
-        print('\t'.join(['PICKLE', 'minimal', 'pop_mark', str(proto), pickle.dumps(t, proto).hex(), '-']))
+        for case, obj in setters.items():
+            print('\t'.join(['PICKLE', 'minimal', case, str(proto), pickle.dumps(obj, proto).hex(), '-']))
+        for case, obj in afters.items():
+            print('\t'.join(['PICKLE', 'minimal', case, str(proto), after_dumps(obj, proto).hex(), '-']))
+        # POP_MARK: pickle.py writes MARK items POP_MARK GET for a tuple that its own items reach (save_tuple),
+        # so the discarded call inside the MARK goes with the rest of the items.
+        h = Node('loop')
+        t = (After(h, note, ('in',)), 2, 3, 4)
+        h.tuple = t
+        print('\t'.join(['PICKLE', 'minimal', 'call_pop_mark', str(proto), after_dumps(t, proto).hex(), '-']))
+
+
+def shape(p):
+    """The opcodes of a pickle without memo bookkeeping (PUT/MEMOIZE dropped, GET indices and FRAME sizes
+    ignored), and dill's raw, unmemoized GLOBAL '__builtin__ __main__' (its save_module_dict writes the bytes
+    itself, even at protocol 4) shown as MAIN, as is the memoized STACK_GLOBAL or GET a rewrite has there."""
+    import pickletools
+    ops = [(op.name, arg) for op, arg, _ in pickletools.genops(p)]
+    out = []
+    i = 0
+    while i < len(ops):
+        name, arg = ops[i]
+        if name in ('PUT', 'BINPUT', 'LONG_BINPUT', 'MEMOIZE', 'FRAME'):
+            i += 1
+            continue
+        if name == 'GLOBAL' and arg == '__builtin__ __main__':
+            out.append(('MAIN', None))
+        elif (name == 'SHORT_BINUNICODE' and arg == '__builtin__' and i + 4 < len(ops)
+              and ops[i + 2] == ('SHORT_BINUNICODE', '__main__') and ops[i + 4][0] == 'STACK_GLOBAL'):
+            out.append(('MAIN', None))
+            i += 5
+            continue
+        elif name in ('GET', 'BINGET', 'LONG_BINGET'):
+            out.append(('GET', None))
+        else:
+            out.append((name, arg))
+        i += 1
+    return out
+
+
+def compare(original, rewrite):
+    """'main-global' when the two differ only where the original has dill's raw GLOBAL '__builtin__ __main__'
+    and the rewrite that global memoized (or fetched from the memo), else 'other'."""
+    a, b = shape(original), shape(rewrite)
+    if len(a) != len(b):
+        return 'other'
+    for x, y in zip(a, b):
+        if x != y and not (x == ('MAIN', None) and y == ('GET', None)):
+            return 'other'
+    return 'main-global'
 
 
 def main():
     mode = sys.argv[1]
     if mode == 'minimal':
         minimal()
+        return
+    if mode == 'compare':
+        for line in sys.stdin:
+            if line.strip():
+                name, proto, a, b = line.rstrip('\n').split('\t')
+                print('\t'.join([name, proto, compare(bytes.fromhex(a), bytes.fromhex(b))]))
         return
     lib, version = library(sys.argv[2])
     if mode == 'emit':
