@@ -48,7 +48,8 @@ import java.util.Set;
  *   <tr><td>{@code {"$complex": [real, imag]}}</td><td>complex</td></tr>
  *   <tr><td>{@code {"$global": "module.name"}}</td><td>a global reference</td></tr>
  *   <tr><td>{@code {"$object": {"kind", "callable", "args", "kwargs", "state", "listitems", "dictitems",
- *       "setitems"}}}</td><td>an inert object; absent parts are left out</td></tr>
+ *       "setitems", "discarded"}}}</td><td>an inert object; absent parts are left out; {@code discarded} lists the
+ *       calls the stream ran right after it and discarded ({@link PyObject#discarded()})</td></tr>
  *   <tr><td>{@code {"$persistent": id}}</td><td>a persistent reference</td></tr>
  *   <tr><td>{@code {"$buffer": "base64"}}</td><td>an out-of-band buffer given as a {@code ByteBuffer}</td></tr>
  *   <tr><td>{@code {"$ndarray": {"dtype", "shape", "order", "values"}}}</td><td>a numpy array, its values summarized
@@ -200,6 +201,9 @@ public final class JsonView {
             }
             if (!o.setItems().isEmpty()) {
                 out.addAll(o.setItems());
+            }
+            for (PyObject.Discarded d : o.discarded()) {
+                out.add(d.value());
             }
         }
         return out;
@@ -382,7 +386,9 @@ public final class JsonView {
                         pairs(m, depth + 1);
                     }
                 }
-            } else if (v instanceof PyObject o && legibly(Legible.ofNode(o, maxItems), id, depth)) {
+            } else if (v instanceof PyObject o && o.discarded().isEmpty()
+                    && legibly(Legible.ofNode(o, maxItems), id, depth)) {
+                // A node with discarded calls shows as $object, so the calls show too.
                 return;
             } else if (v instanceof PyObject o) {
                 openTagged("$object", id, depth);
@@ -417,6 +423,15 @@ public final class JsonView {
                 if (!o.setItems().isEmpty()) {
                     members.add("setitems");
                     members.add(o.setItems());
+                }
+                if (!o.discarded().isEmpty()) {
+                    // Calls the stream ran right after this node and then discarded (POP), in order.
+                    List<Object> discarded = new ArrayList<>();
+                    for (PyObject.Discarded d : o.discarded()) {
+                        discarded.add(d.value());
+                    }
+                    members.add("discarded");
+                    members.add(discarded);
                 }
                 members(members, depth + 1);
             }

@@ -71,6 +71,29 @@ class DiscardedCallsTest {
     }
 
     /**
+     * {@code brine json} shows a discarded call: the minimal {@code call_top_level} stream's {@code note('top')}
+     * is a {@code discarded} member of the node it followed, and the dill closure's {@code _setattr} call too.
+     */
+    @Test
+    void jsonShowsDiscardedCalls() {
+        Pickled top = emit(CPython.python3(), "minimal").stream()
+                .filter(p -> p.name().equals("call_top_level") && p.protocol() == 4).findFirst().orElseThrow();
+        Object loaded = Pickle.loads(top.bytes());
+        assertThat(loaded).isInstanceOf(dev.brine.value.PyObject.class);
+        dev.brine.value.PyObject node = (dev.brine.value.PyObject) loaded;
+        assertThat(node.discarded()).hasSize(1);
+        assertThat(node.discarded().get(0).memoized()).isFalse();
+        String json = dev.brine.tools.JsonView.toJson(loaded);
+        assertThat(json).contains("\"discarded\":[{\"$object\":{\"kind\":\"REDUCE\",\"callable\":"
+                + "{\"$global\":\"__main__.note\"},\"args\":{\"$tuple\":[\"top\"]}}}]");
+
+        Pickled closure = emit(debian("dill"), "emit", "dill").stream()
+                .filter(p -> p.name().equals("closure") && p.protocol() == 4).findFirst().orElseThrow();
+        String dill = dev.brine.tools.JsonView.toJson(Pickle.loads(closure.bytes()));
+        assertThat(dill).contains("\"discarded\":[").contains("_setattr").contains("cell_contents");
+    }
+
+    /**
      * Hand-made streams that CPython's pickle.py writes ({@code discarded_calls.py minimal}): a state setter's
      * {@code setter(obj, state) REDUCE POP}, and a plain call {@code f(args) REDUCE POP} right after a value, at the
      * top level, inside a list being APPENDSed, inside a dict's SETITEMS, inside a tuple's MARK, inside a MARK that
