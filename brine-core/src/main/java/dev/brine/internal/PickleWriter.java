@@ -260,6 +260,13 @@ public final class PickleWriter {
             return false;
         }
         Object key = obj;
+        if (c == GlobalRef.class && isDillMain((GlobalRef) obj)) {
+            // dill's save_module_dict writes these GLOBAL bytes itself for __main__.__dict__, at every protocol and
+            // never memoized; a rewrite writes them the same way (issue #20). pickle itself cannot write this
+            // global: a module is not picklable by reference.
+            writeGlobalOpcode('c', "__builtin__", "__main__");
+            return false;
+        }
         if (c == GlobalRef.class) {
             key = globals.computeIfAbsent((GlobalRef) obj, g -> g);
         } else if (c == String.class) {
@@ -1098,6 +1105,14 @@ public final class PickleWriter {
             return Emit.NEXT;
         });
         return push(new SequenceTask(steps.toArray(), null));
+    }
+
+    /**
+     * dill's name for the loading interpreter's {@code __main__} module: {@code __builtin__.__main__}, read as
+     * {@code builtins.__main__} below protocol 3 when imports are fixed.
+     */
+    private static boolean isDillMain(GlobalRef g) {
+        return g.name().equals("__main__") && (g.module().equals("__builtin__") || g.module().equals("builtins"));
     }
 
     /** GLOBAL or INST's two lines: Python 2 names below protocol 3, UTF-8 at protocol 3, else ASCII. */
