@@ -7,6 +7,7 @@ import dev.brine.value.PersistentRef;
 import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
+import dev.brine.value.PyDiscarding;
 import dev.brine.value.PyFrozenSet;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
@@ -62,6 +63,8 @@ public final class PickleMachine {
      * state-setter call, or a discarded call written back without a memo entry, if POP discards it.
      */
     private Object unmemoizedReduce;
+    /** Values POP discarded at the top level with nothing under them, before the result (see PyDiscarding). */
+    private List<PyObject.Discarded> rootDiscarded;
 
     private int proto;
     /** Strict mode only: the stream began with a recognised portable header and classes are bound. */
@@ -909,6 +912,9 @@ public final class PickleMachine {
             throw fail("stack underflow: STOP found no object to return");
         }
         Object result = stack[--sp];
+        if (rootDiscarded != null && sp == 0 && markCount == 0) {
+            result = new PyDiscarding(rootDiscarded, result);
+        }
         if (frameEnd != NO_FRAME) {
             // CPython reads a frame whole, so the rest of the frame that holds STOP is consumed with it.
             in.skip(frameEnd - in.offset());
@@ -1289,6 +1295,12 @@ public final class PickleMachine {
     private void recordDiscarded(Object popped, Object below) {
         if (below instanceof PyObject && below != popped) {
             ((PyObject) below).addDiscarded(popped, popped != unmemoizedReduce);
+        } else if (sp == 1 && markCount == 0) {
+            // Nothing under it at the top level: it precedes the pickle's result (dill's enum classes).
+            if (rootDiscarded == null) {
+                rootDiscarded = new ArrayList<>(1);
+            }
+            rootDiscarded.add(new PyObject.Discarded(popped, 0, popped != unmemoizedReduce));
         }
     }
 

@@ -6,6 +6,7 @@ import dev.brine.value.PersistentRef;
 import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
+import dev.brine.value.PyDiscarding;
 import dev.brine.value.PyFrozenSet;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
@@ -334,6 +335,16 @@ public final class PickleWriter {
         }
         if (c == PersistentRef.class) {
             return savePersistent(((PersistentRef) obj).id());
+        }
+        if (c == PyDiscarding.class) {
+            // Values the stream discarded before its result, then the result (issue #20).
+            PyDiscarding d = (PyDiscarding) obj;
+            List<Object> steps = new ArrayList<>();
+            List<String> labels = new ArrayList<>();
+            addDiscarded(steps, labels, d.discarded(), 0);
+            steps.add(d.value());
+            labels.add(".value");
+            return push(new SequenceTask(steps.toArray(), labels.toArray(new String[0])));
         }
         if (c == PyComplex.class) {
             // complex.__reduce__ is (complex, (real, imag)) at every protocol.

@@ -10,6 +10,7 @@ import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
 import dev.brine.value.PyDeque;
+import dev.brine.value.PyDiscarding;
 import dev.brine.value.PyFrozenSet;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
@@ -50,6 +51,8 @@ import java.util.Set;
  *   <tr><td>{@code {"$object": {"kind", "callable", "args", "kwargs", "state", "listitems", "dictitems",
  *       "setitems", "discarded"}}}</td><td>an inert object; absent parts are left out; {@code discarded} lists the
  *       calls the stream ran right after it and discarded ({@link PyObject#discarded()})</td></tr>
+ *   <tr><td>{@code {"$discarding": {"discarded", "value"}}}</td><td>a result the stream preceded with calls it
+ *       discarded ({@link PyDiscarding})</td></tr>
  *   <tr><td>{@code {"$persistent": id}}</td><td>a persistent reference</td></tr>
  *   <tr><td>{@code {"$buffer": "base64"}}</td><td>an out-of-band buffer given as a {@code ByteBuffer}</td></tr>
  *   <tr><td>{@code {"$ndarray": {"dtype", "shape", "order", "values"}}}</td><td>a numpy array, its values summarized
@@ -160,6 +163,12 @@ public final class JsonView {
                 if (v instanceof PersistentRef r) {
                     todo.push(new Object[] {r.id()});
                 }
+                if (v instanceof PyDiscarding pd) {
+                    for (PyObject.Discarded d : pd.discarded()) {
+                        todo.push(new Object[] {d.value()});
+                    }
+                    todo.push(new Object[] {pd.value()});
+                }
                 for (Object child : Legible.children(v)) {
                     todo.push(new Object[] {child});
                 }
@@ -267,6 +276,15 @@ public final class JsonView {
             } else if (v instanceof PyComplex c) {
                 tagged("$complex", null, "[" + floatJson(c.real()) + (indent > 0 ? ", " : ",")
                         + floatJson(c.imag()) + "]", depth);
+            } else if (v instanceof PyDiscarding pd) {
+                // Calls the stream ran and discarded before its result, then the result.
+                openTagged("$discarding", null, depth);
+                work.push(close('}', depth));
+                List<Object> discarded = new ArrayList<>();
+                for (PyObject.Discarded d : pd.discarded()) {
+                    discarded.add(d.value());
+                }
+                members(List.of("discarded", discarded, "value", pd.value()), depth + 1);
             } else if (v instanceof PersistentRef r) {
                 openTagged("$persistent", null, depth);
                 work.push(close('}', depth));

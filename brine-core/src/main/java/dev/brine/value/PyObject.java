@@ -60,7 +60,7 @@ public final class PyObject implements java.io.Serializable {
      * @param statesBefore how many of this node's {@link #states()} BUILD had applied when the value was discarded
      * @param memoized     whether the stream memoized the value before discarding it (then the writer does too)
      */
-    public record Discarded(Object value, int statesBefore, boolean memoized) {
+    public record Discarded(Object value, int statesBefore, boolean memoized) implements java.io.Serializable {
     }
 
     /**
