@@ -1295,8 +1295,9 @@ public final class PickleMachine {
     private void recordDiscarded(Object popped, Object below) {
         if (below instanceof PyObject && below != popped) {
             ((PyObject) below).addDiscarded(popped, popped != unmemoizedReduce);
-        } else if (sp == 1 && markCount == 0) {
-            // Nothing under it at the top level: it precedes the pickle's result (dill's enum classes).
+        } else if (sp == 1 && markCount == 0 && popped instanceof PyObject) {
+            // A call with nothing under it at the top level: it precedes the pickle's result (dill's enum classes).
+            // A plain value popped there ran nothing and is not kept, so the result stays the value itself.
             if (rootDiscarded == null) {
                 rootDiscarded = new ArrayList<>(1);
             }
