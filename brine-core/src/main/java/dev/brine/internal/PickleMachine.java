@@ -63,6 +63,11 @@ public final class PickleMachine {
      * state-setter call, or a discarded call written back without a memo entry, if POP discards it.
      */
     private Object unmemoizedReduce;
+    /** How many times GET has fetched each node so far (a discarded call may follow the n-th fetch, not the node). */
+    private IdentityHashMap<Object, Integer> fetches;
+    /** For a stack slot a GET filled with a node: that node and which fetch of it it was; stale entries never match. */
+    private Object[] fetchedNode;
+    private int[] fetchedCount;
     /** Values POP discarded at the top level with nothing under them, before the result (see PyDiscarding). */
     private List<PyObject.Discarded> rootDiscarded;
 
@@ -383,16 +388,16 @@ public final class PickleMachine {
                     if (n == null) {
                         throw fail("invalid memo index");
                     }
-                    push(memoGet(n instanceof Long ? (Long) n : -1));
+                    pushFetched(memoGet(n instanceof Long ? (Long) n : -1));
                     break;
                 }
                 case BINGET:
                     need(1, "a memo index");
-                    push(memoGet(in.buf[in.pos++] & 0xff));
+                    pushFetched(memoGet(in.buf[in.pos++] & 0xff));
                     break;
                 case LONG_BINGET:
                     need(4, "a memo index");
-                    push(memoGet(readInt4() & 0xffffffffL));
+                    pushFetched(memoGet(readInt4() & 0xffffffffL));
                     break;
                 case PUT: {
                     Number n = PyText.parseDecimal(asciiLine());
@@ -924,6 +929,26 @@ public final class PickleMachine {
 
     // ---- Stack and marks ------------------------------------------------------------------------------------------
 
+    /**
+     * Pushes what GET fetched; for a node, notes which fetch of it this is, so a call discarded right after it is
+     * kept at this fetch rather than after the node's creation.
+     */
+    private void pushFetched(Object value) {
+        push(value);
+        if (value instanceof PyObject) {
+            if (fetches == null) {
+                fetches = new IdentityHashMap<>();
+            }
+            int n = fetches.merge(value, 1, Integer::sum);
+            if (fetchedNode == null || fetchedNode.length < stack.length) {
+                fetchedNode = fetchedNode == null ? new Object[stack.length] : Arrays.copyOf(fetchedNode, stack.length);
+                fetchedCount = fetchedCount == null ? new int[stack.length] : Arrays.copyOf(fetchedCount, stack.length);
+            }
+            fetchedNode[sp - 1] = value;
+            fetchedCount[sp - 1] = n;
+        }
+    }
+
     private void push(Object value) {
         if (sp == stack.length) {
             growStack();
@@ -1294,14 +1319,16 @@ public final class PickleMachine {
      */
     private void recordDiscarded(Object popped, Object below) {
         if (below instanceof PyObject && below != popped) {
-            ((PyObject) below).addDiscarded(popped, popped != unmemoizedReduce);
+            int occurrence = fetchedNode != null && sp - 2 < fetchedNode.length && fetchedNode[sp - 2] == below
+                    ? fetchedCount[sp - 2] : 0;
+            ((PyObject) below).addDiscarded(popped, popped != unmemoizedReduce, occurrence);
         } else if (sp == 1 && markCount == 0 && popped instanceof PyObject) {
             // A call with nothing under it at the top level: it precedes the pickle's result (dill's enum classes).
             // A plain value popped there ran nothing and is not kept, so the result stays the value itself.
             if (rootDiscarded == null) {
                 rootDiscarded = new ArrayList<>(1);
             }
-            rootDiscarded.add(new PyObject.Discarded(popped, 0, popped != unmemoizedReduce));
+            rootDiscarded.add(new PyObject.Discarded(popped, 0, popped != unmemoizedReduce, 0));
         }
     }
 

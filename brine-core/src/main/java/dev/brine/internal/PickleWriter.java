@@ -82,6 +82,8 @@ public final class PickleWriter {
     private final Map<GlobalRef, GlobalRef> globals = new HashMap<>();
     /** Java values already converted in this dump, so a value met twice is written once and then fetched. */
     private final IdentityHashMap<Object, Object> converted = new IdentityHashMap<>();
+    /** How many times a GET has written each node with discarded values so far (see afterFetch). */
+    private IdentityHashMap<PyObject, Integer> fetches;
     /**
      * The {@code 'latin1'} argument of {@code _codecs.encode} for bytes below protocol 3. The C pickler passes one
      * interned string every time, so from the second bytes object on it is a memo fetch.
@@ -276,6 +278,9 @@ public final class PickleWriter {
         int index = memo.get(key);
         if (index != IdentityMemo.NONE) {
             memoGet(index);
+            if (c == PyObject.class && !((PyObject) obj).discarded().isEmpty()) {
+                return afterFetch((PyObject) obj);
+            }
             return false;
         }
         if (c == String.class) {
@@ -1393,9 +1398,15 @@ public final class PickleWriter {
      */
     private void addDiscarded(List<Object> steps, List<String> labels, List<PyObject.Discarded> discarded,
             int statesBefore) {
+        addDiscarded(steps, labels, discarded, statesBefore, 0);
+    }
+
+    /** As above, for the values that follow the {@code occurrence}-th memo fetch of the node (0: its creation). */
+    private void addDiscarded(List<Object> steps, List<String> labels, List<PyObject.Discarded> discarded,
+            int statesBefore, int occurrence) {
         for (int i = 0; i < discarded.size(); i++) {
             PyObject.Discarded d = discarded.get(i);
-            if (d.statesBefore() != statesBefore) {
+            if (d.statesBefore() != statesBefore || d.occurrence() != occurrence) {
                 continue;
             }
             Object value = d.value();
@@ -1412,6 +1423,21 @@ public final class PickleWriter {
             steps.add(opcodeStep(POP));
             labels.add(null);
         }
+    }
+
+    /**
+     * After a GET of a node with discarded values: those the stream had right after this fetch of it (the n-th),
+     * each then POP. Returns whether it pushed a task.
+     */
+    private boolean afterFetch(PyObject node) {
+        if (fetches == null) {
+            fetches = new IdentityHashMap<>();
+        }
+        int n = fetches.merge(node, 1, Integer::sum);
+        List<Object> steps = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        addDiscarded(steps, labels, node.discarded(), 0, n);
+        return !steps.isEmpty() && push(new SequenceTask(steps.toArray(), labels.toArray(new String[0])));
     }
 
     private void addCall(List<Object> steps, List<String> labels, Object callable, PyTuple args, int op) {
