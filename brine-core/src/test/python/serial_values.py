@@ -29,6 +29,22 @@ class WithPersistentIds(pickle.Pickler):
         return obj[4:] if isinstance(obj, str) and obj.startswith("pid:") else None
 
 
+class DiscardFirst(pickle._Pickler):
+    """pickle.py's own save_reduce writes operator.truth(1) with no memo entry, then POP, then the value: a call the
+    stream runs and discards before its result, which Brine reads as a PyDiscarding (as dill's enum classes)."""
+    def dump_after_call(self, value):
+        if self.proto >= 2:
+            self.write(pickle.PROTO + bytes([self.proto]))
+        if self.proto >= 4:
+            self.framer.start_framing()
+        import operator
+        self.save_reduce(operator.truth, (1,))
+        self.write(pickle.POP)
+        self.save(value)
+        self.write(pickle.STOP)
+        self.framer.end_framing()
+
+
 def values():
     od = collections.OrderedDict([("a", 1), ("b", [1, 2])])
     od.note = "kept as BUILD state"
@@ -67,6 +83,13 @@ def main():
         buf = io.BytesIO()
         WithPersistentIds(buf, p).dump(["pid:alpha", {"k": "pid:beta"}, "plain"])
         fname = "persistent__p%d.pkl" % p
+        with open(os.path.join(OUT, fname), "wb") as f:
+            f.write(buf.getvalue())
+        manifest.append("%s stdlib %d" % (fname, p))
+    for p in range(6):
+        buf = io.BytesIO()
+        DiscardFirst(buf, p).dump_after_call(["after", collections.OrderedDict(a=1)])
+        fname = "discarded_call__p%d.pkl" % p
         with open(os.path.join(OUT, fname), "wb") as f:
             f.write(buf.getvalue())
         manifest.append("%s stdlib %d" % (fname, p))

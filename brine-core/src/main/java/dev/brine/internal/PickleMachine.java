@@ -7,6 +7,7 @@ import dev.brine.value.PersistentRef;
 import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
+import dev.brine.value.PyDiscarding;
 import dev.brine.value.PyFrozenSet;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
@@ -57,8 +58,18 @@ public final class PickleMachine {
     private final Memo memo = new Memo();
     /** Memo indices of nodes BUILD may still replace: a Long, or a List of them for a node PUT twice. */
     private IdentityHashMap<Object, Object> unfinished;
-    /** The result of the last REDUCE while it has not been memoized: a state-setter call if POP discards it. */
+    /**
+     * The result of the last call (REDUCE, NEWOBJ, NEWOBJ_EX, OBJ, INST) while it has not been memoized: a
+     * state-setter call, or a discarded call written back without a memo entry, if POP discards it.
+     */
     private Object unmemoizedReduce;
+    /** How many times GET has fetched each node so far (a discarded call may follow the n-th fetch, not the node). */
+    private IdentityHashMap<Object, Integer> fetches;
+    /** For a stack slot a GET filled with a node: that node and which fetch of it it was; stale entries never match. */
+    private Object[] fetchedNode;
+    private int[] fetchedCount;
+    /** Values POP discarded at the top level with nothing under them, before the result (see PyDiscarding). */
+    private List<PyObject.Discarded> rootDiscarded;
 
     private int proto;
     /** Strict mode only: the stream began with a recognised portable header and classes are bound. */
@@ -347,7 +358,10 @@ public final class PickleMachine {
 
                 case POP:
                     if (sp > markBase()) {
-                        recordStateSetter(stack[sp - 1]);
+                        Object popped = stack[sp - 1];
+                        if (!recordStateSetter(popped)) {
+                            recordDiscarded(popped, sp - 2 >= markBase() ? stack[sp - 2] : null);
+                        }
                         stack[--sp] = null;
                     } else if (markCount > 0) {
                         // As pickle.py's load_pop: with nothing above the mark, POP discards the mark.
@@ -374,16 +388,16 @@ public final class PickleMachine {
                     if (n == null) {
                         throw fail("invalid memo index");
                     }
-                    push(memoGet(n instanceof Long ? (Long) n : -1));
+                    pushFetched(memoGet(n instanceof Long ? (Long) n : -1));
                     break;
                 }
                 case BINGET:
                     need(1, "a memo index");
-                    push(memoGet(in.buf[in.pos++] & 0xff));
+                    pushFetched(memoGet(in.buf[in.pos++] & 0xff));
                     break;
                 case LONG_BINGET:
                     need(4, "a memo index");
-                    push(memoGet(readInt4() & 0xffffffffL));
+                    pushFetched(memoGet(readInt4() & 0xffffffffL));
                     break;
                 case PUT: {
                     Number n = PyText.parseDecimal(asciiLine());
@@ -492,6 +506,7 @@ public final class PickleMachine {
                     Object[] args = Arrays.copyOfRange(stack, mark, sp);
                     clearTo(mark);
                     push(new PyObject(PyObject.Kind.INST, cls, tuple(args), null));
+                    unmemoizedReduce = stack[sp - 1];
                     break;
                 }
                 case OBJ: {
@@ -504,6 +519,7 @@ public final class PickleMachine {
                     Object[] args = Arrays.copyOfRange(stack, mark + 1, sp);
                     clearTo(mark);
                     push(new PyObject(PyObject.Kind.OBJ, cls, tuple(args), null));
+                    unmemoizedReduce = stack[sp - 1];
                     break;
                 }
                 case NEWOBJ: {
@@ -516,6 +532,7 @@ public final class PickleMachine {
                     }
                     clearTo(sp - 2);
                     push(new PyObject(PyObject.Kind.NEWOBJ, cls, (PyTuple) args, null));
+                    unmemoizedReduce = stack[sp - 1];
                     break;
                 }
                 case NEWOBJ_EX: {
@@ -534,6 +551,7 @@ public final class PickleMachine {
                     @SuppressWarnings("unchecked")
                     Map<Object, Object> kw = (Map<Object, Object>) kwargs;
                     push(new PyObject(PyObject.Kind.NEWOBJ_EX, cls, (PyTuple) args, kw));
+                    unmemoizedReduce = stack[sp - 1];
                     break;
                 }
 
@@ -899,6 +917,9 @@ public final class PickleMachine {
             throw fail("stack underflow: STOP found no object to return");
         }
         Object result = stack[--sp];
+        if (rootDiscarded != null && sp == 0 && markCount == 0) {
+            result = new PyDiscarding(rootDiscarded, result);
+        }
         if (frameEnd != NO_FRAME) {
             // CPython reads a frame whole, so the rest of the frame that holds STOP is consumed with it.
             in.skip(frameEnd - in.offset());
@@ -907,6 +928,26 @@ public final class PickleMachine {
     }
 
     // ---- Stack and marks ------------------------------------------------------------------------------------------
+
+    /**
+     * Pushes what GET fetched; for a node, notes which fetch of it this is, so a call discarded right after it is
+     * kept at this fetch rather than after the node's creation.
+     */
+    private void pushFetched(Object value) {
+        push(value);
+        if (value instanceof PyObject) {
+            if (fetches == null) {
+                fetches = new IdentityHashMap<>();
+            }
+            int n = fetches.merge(value, 1, Integer::sum);
+            if (fetchedNode == null || fetchedNode.length < stack.length) {
+                fetchedNode = fetchedNode == null ? new Object[stack.length] : Arrays.copyOf(fetchedNode, stack.length);
+                fetchedCount = fetchedCount == null ? new int[stack.length] : Arrays.copyOf(fetchedCount, stack.length);
+            }
+            fetchedNode[sp - 1] = value;
+            fetchedCount[sp - 1] = n;
+        }
+    }
 
     private void push(Object value) {
         if (sp == stack.length) {
@@ -1251,13 +1292,43 @@ public final class PickleMachine {
      * only updates obj. When a REDUCE node that was never memoized is popped and its first argument is an inert
      * node, record the call on that node, so writing it back gives the same bytes.
      */
-    private void recordStateSetter(Object popped) {
+    private boolean recordStateSetter(Object popped) {
         if (popped instanceof PyObject && popped == unmemoizedReduce) {
             PyObject call = (PyObject) popped;
             if (call.kind() == PyObject.Kind.REDUCE && call.args().size() == 2 && call.args().get(0) instanceof PyObject
-                    && !call.hasState() && call.listItems().isEmpty() && call.dictItems().isEmpty()) {
+                    && !call.hasState() && call.listItems().isEmpty() && call.dictItems().isEmpty()
+                    && call.discarded().isEmpty() && call.args().get(0) == below(popped)) {
                 ((PyObject) call.args().get(0)).setStateWithSetter(call.callable(), call.args().get(1));
+                return true;
             }
+        }
+        return false;
+    }
+
+    /** The value under the top of the stack, inside the current mark, or null. */
+    private Object below(Object top) {
+        return sp - 2 >= markBase() && stack[sp - 1] == top ? stack[sp - 2] : null;
+    }
+
+    /**
+     * A value POP discards (issue #20): usually a call run for its side effect, as dill's
+     * {@code _setattr(cell, 'cell_contents', value)} and cloudpickle's {@code _class_setstate}. Python ran it, so
+     * it is kept on the node just below it on the stack (inside the current mark), the value being built when it
+     * ran, with how many states that node had then; the writer emits it back in place. A discarded value with no
+     * node below it (an empty mark, or a list, dict or other value below) is not kept; see docs/READING.md.
+     */
+    private void recordDiscarded(Object popped, Object below) {
+        if (below instanceof PyObject && below != popped) {
+            int occurrence = fetchedNode != null && sp - 2 < fetchedNode.length && fetchedNode[sp - 2] == below
+                    ? fetchedCount[sp - 2] : 0;
+            ((PyObject) below).addDiscarded(popped, popped != unmemoizedReduce, occurrence);
+        } else if (sp == 1 && markCount == 0 && popped instanceof PyObject) {
+            // A call with nothing under it at the top level: it precedes the pickle's result (dill's enum classes).
+            // A plain value popped there ran nothing and is not kept, so the result stays the value itself.
+            if (rootDiscarded == null) {
+                rootDiscarded = new ArrayList<>(1);
+            }
+            rootDiscarded.add(new PyObject.Discarded(popped, 0, popped != unmemoizedReduce, 0));
         }
     }
 

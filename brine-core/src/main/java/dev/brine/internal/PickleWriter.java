@@ -6,6 +6,7 @@ import dev.brine.value.PersistentRef;
 import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
+import dev.brine.value.PyDiscarding;
 import dev.brine.value.PyFrozenSet;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
@@ -81,6 +82,8 @@ public final class PickleWriter {
     private final Map<GlobalRef, GlobalRef> globals = new HashMap<>();
     /** Java values already converted in this dump, so a value met twice is written once and then fetched. */
     private final IdentityHashMap<Object, Object> converted = new IdentityHashMap<>();
+    /** How many times a GET has written each node with discarded values so far (see afterFetch). */
+    private IdentityHashMap<PyObject, Integer> fetches;
     /**
      * The {@code 'latin1'} argument of {@code _codecs.encode} for bytes below protocol 3. The C pickler passes one
      * interned string every time, so from the second bytes object on it is a memo fetch.
@@ -260,6 +263,13 @@ public final class PickleWriter {
             return false;
         }
         Object key = obj;
+        if (c == GlobalRef.class && isDillMain((GlobalRef) obj)) {
+            // dill's save_module_dict writes these GLOBAL bytes itself for __main__.__dict__, at every protocol and
+            // never memoized; a rewrite writes them the same way (issue #20). pickle itself cannot write this
+            // global: a module is not picklable by reference.
+            writeGlobalOpcode('c', "__builtin__", "__main__");
+            return false;
+        }
         if (c == GlobalRef.class) {
             key = globals.computeIfAbsent((GlobalRef) obj, g -> g);
         } else if (c == String.class) {
@@ -268,6 +278,9 @@ public final class PickleWriter {
         int index = memo.get(key);
         if (index != IdentityMemo.NONE) {
             memoGet(index);
+            if (c == PyObject.class && !((PyObject) obj).discarded().isEmpty()) {
+                return afterFetch((PyObject) obj);
+            }
             return false;
         }
         if (c == String.class) {
@@ -327,6 +340,16 @@ public final class PickleWriter {
         }
         if (c == PersistentRef.class) {
             return savePersistent(((PersistentRef) obj).id());
+        }
+        if (c == PyDiscarding.class) {
+            // Values the stream discarded before its result, then the result (issue #20).
+            PyDiscarding d = (PyDiscarding) obj;
+            List<Object> steps = new ArrayList<>();
+            List<String> labels = new ArrayList<>();
+            addDiscarded(steps, labels, d.discarded(), 0);
+            steps.add(d.value());
+            labels.add(".value");
+            return push(new SequenceTask(steps.toArray(), labels.toArray(new String[0])));
         }
         if (c == PyComplex.class) {
             // complex.__reduce__ is (complex, (real, imag)) at every protocol.
@@ -1100,6 +1123,14 @@ public final class PickleWriter {
         return push(new SequenceTask(steps.toArray(), null));
     }
 
+    /**
+     * dill's name for the loading interpreter's {@code __main__} module: {@code __builtin__.__main__}, read as
+     * {@code builtins.__main__} below protocol 3 when imports are fixed.
+     */
+    private static boolean isDillMain(GlobalRef g) {
+        return g.name().equals("__main__") && (g.module().equals("__builtin__") || g.module().equals("builtins"));
+    }
+
     /** GLOBAL or INST's two lines: Python 2 names below protocol 3, UTF-8 at protocol 3, else ASCII. */
     private void writeGlobalOpcode(char op, String module, String name) {
         if (proto < 3 && config.fixImports()) {
@@ -1323,6 +1354,8 @@ public final class PickleWriter {
         }
         List<Object> states = node.states();
         Object setter = node.stateSetter();
+        List<PyObject.Discarded> discarded = node.discarded();
+        addDiscarded(steps, labels, discarded, 0);
         for (int i = 0; i < states.size(); i++) {
             String label = states.size() == 1 ? ".state" : ".states[" + i + "]";
             if (setter != null && i == states.size() - 1) {
@@ -1347,6 +1380,7 @@ public final class PickleWriter {
             labels.add(label);
             steps.add(opcodeStep(BUILD));
             labels.add(null);
+            addDiscarded(steps, labels, discarded, i + 1);
         }
         if (trailer != null) {
             steps.add((Emit) () -> {
@@ -1356,6 +1390,54 @@ public final class PickleWriter {
             labels.add(null);
         }
         return new SequenceTask(steps.toArray(), labels.toArray(new String[0]));
+    }
+
+    /**
+     * The values the stream discarded after a node's first {@code statesBefore} states (issue #20): each written
+     * as it was read, then POP. A call the stream did not memoize is written without a memo entry.
+     */
+    private void addDiscarded(List<Object> steps, List<String> labels, List<PyObject.Discarded> discarded,
+            int statesBefore) {
+        addDiscarded(steps, labels, discarded, statesBefore, 0);
+    }
+
+    /** As above, for the values that follow the {@code occurrence}-th memo fetch of the node (0: its creation). */
+    private void addDiscarded(List<Object> steps, List<String> labels, List<PyObject.Discarded> discarded,
+            int statesBefore, int occurrence) {
+        for (int i = 0; i < discarded.size(); i++) {
+            PyObject.Discarded d = discarded.get(i);
+            if (d.statesBefore() != statesBefore || d.occurrence() != occurrence) {
+                continue;
+            }
+            Object value = d.value();
+            if (value instanceof PyObject && !d.memoized()) {
+                steps.add((Emit) () -> {
+                    out.opcodeBoundary();
+                    push(reduceTask((PyObject) value, null));
+                    return Emit.PUSHED;
+                });
+            } else {
+                steps.add(value);
+            }
+            labels.add(".discarded[" + i + "]");
+            steps.add(opcodeStep(POP));
+            labels.add(null);
+        }
+    }
+
+    /**
+     * After a GET of a node with discarded values: those the stream had right after this fetch of it (the n-th),
+     * each then POP. Returns whether it pushed a task.
+     */
+    private boolean afterFetch(PyObject node) {
+        if (fetches == null) {
+            fetches = new IdentityHashMap<>();
+        }
+        int n = fetches.merge(node, 1, Integer::sum);
+        List<Object> steps = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        addDiscarded(steps, labels, node.discarded(), 0, n);
+        return !steps.isEmpty() && push(new SequenceTask(steps.toArray(), labels.toArray(new String[0])));
     }
 
     private void addCall(List<Object> steps, List<String> labels, Object callable, PyTuple args, int op) {

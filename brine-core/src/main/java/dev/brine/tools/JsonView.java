@@ -10,6 +10,7 @@ import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
 import dev.brine.value.PyDeque;
+import dev.brine.value.PyDiscarding;
 import dev.brine.value.PyFrozenSet;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
@@ -48,7 +49,10 @@ import java.util.Set;
  *   <tr><td>{@code {"$complex": [real, imag]}}</td><td>complex</td></tr>
  *   <tr><td>{@code {"$global": "module.name"}}</td><td>a global reference</td></tr>
  *   <tr><td>{@code {"$object": {"kind", "callable", "args", "kwargs", "state", "listitems", "dictitems",
- *       "setitems"}}}</td><td>an inert object; absent parts are left out</td></tr>
+ *       "setitems", "discarded"}}}</td><td>an inert object; absent parts are left out; {@code discarded} lists the
+ *       calls the stream ran right after it and discarded ({@link PyObject#discarded()})</td></tr>
+ *   <tr><td>{@code {"$discarding": {"discarded", "value"}}}</td><td>a result the stream preceded with calls it
+ *       discarded ({@link PyDiscarding})</td></tr>
  *   <tr><td>{@code {"$persistent": id}}</td><td>a persistent reference</td></tr>
  *   <tr><td>{@code {"$buffer": "base64"}}</td><td>an out-of-band buffer given as a {@code ByteBuffer}</td></tr>
  *   <tr><td>{@code {"$ndarray": {"dtype", "shape", "order", "values"}}}</td><td>a numpy array, its values summarized
@@ -159,6 +163,12 @@ public final class JsonView {
                 if (v instanceof PersistentRef r) {
                     todo.push(new Object[] {r.id()});
                 }
+                if (v instanceof PyDiscarding pd) {
+                    for (PyObject.Discarded d : pd.discarded()) {
+                        todo.push(new Object[] {d.value()});
+                    }
+                    todo.push(new Object[] {pd.value()});
+                }
                 for (Object child : Legible.children(v)) {
                     todo.push(new Object[] {child});
                 }
@@ -200,6 +210,9 @@ public final class JsonView {
             }
             if (!o.setItems().isEmpty()) {
                 out.addAll(o.setItems());
+            }
+            for (PyObject.Discarded d : o.discarded()) {
+                out.add(d.value());
             }
         }
         return out;
@@ -263,6 +276,15 @@ public final class JsonView {
             } else if (v instanceof PyComplex c) {
                 tagged("$complex", null, "[" + floatJson(c.real()) + (indent > 0 ? ", " : ",")
                         + floatJson(c.imag()) + "]", depth);
+            } else if (v instanceof PyDiscarding pd) {
+                // Calls the stream ran and discarded before its result, then the result.
+                openTagged("$discarding", null, depth);
+                work.push(close('}', depth));
+                List<Object> discarded = new ArrayList<>();
+                for (PyObject.Discarded d : pd.discarded()) {
+                    discarded.add(d.value());
+                }
+                members(List.of("discarded", discarded, "value", pd.value()), depth + 1);
             } else if (v instanceof PersistentRef r) {
                 openTagged("$persistent", null, depth);
                 work.push(close('}', depth));
@@ -382,7 +404,9 @@ public final class JsonView {
                         pairs(m, depth + 1);
                     }
                 }
-            } else if (v instanceof PyObject o && legibly(Legible.ofNode(o, maxItems), id, depth)) {
+            } else if (v instanceof PyObject o && o.discarded().isEmpty()
+                    && legibly(Legible.ofNode(o, maxItems), id, depth)) {
+                // A node with discarded calls shows as $object, so the calls show too.
                 return;
             } else if (v instanceof PyObject o) {
                 openTagged("$object", id, depth);
@@ -417,6 +441,15 @@ public final class JsonView {
                 if (!o.setItems().isEmpty()) {
                     members.add("setitems");
                     members.add(o.setItems());
+                }
+                if (!o.discarded().isEmpty()) {
+                    // Calls the stream ran right after this node and then discarded (POP), in order.
+                    List<Object> discarded = new ArrayList<>();
+                    for (PyObject.Discarded d : o.discarded()) {
+                        discarded.add(d.value());
+                    }
+                    members.add("discarded");
+                    members.add(discarded);
                 }
                 members(members, depth + 1);
             }

@@ -48,6 +48,23 @@ public final class PyObject implements java.io.Serializable {
     private Map<Object, Object> dictItems;
     private List<Object> setItems;
     private Object stateSetter;
+    private List<Discarded> discarded;
+
+    /**
+     * A value the stream made and then discarded with POP right after this node, usually a call run for its side
+     * effect (dill's {@code _setattr(cell, 'cell_contents', value)}, cloudpickle's {@code _function_setstate}).
+     * Python ran the call, so it is kept, and the writer emits {@code value POP} at the same place: after this
+     * node's creation and its first {@code statesBefore} states, or, when {@code occurrence} is n &gt; 0, right
+     * after the n-th time the stream fetches this node from the memo (GET).
+     *
+     * @param value        the discarded value; a {@link PyObject} call in dill's and cloudpickle's streams
+     * @param statesBefore how many of this node's {@link #states()} BUILD had applied when the value was discarded
+     * @param memoized     whether the stream memoized the value before discarding it (then the writer does too)
+     * @param occurrence   0 when the value followed the node's creation, n when it followed its n-th memo fetch
+     */
+    public record Discarded(Object value, int statesBefore, boolean memoized, int occurrence)
+            implements java.io.Serializable {
+    }
 
     /**
      * A node made by {@code kind} from {@code callable} and {@code args}; {@code kwargs} is only for
@@ -126,6 +143,30 @@ public final class PyObject implements java.io.Serializable {
     public void setStateWithSetter(Object setter, Object state) {
         states.add(state);
         stateSetter = setter;
+    }
+
+    /**
+     * The values the stream discarded right after this node, in stream order (see {@link Discarded}); empty if
+     * none. Nodes made in Java have none.
+     */
+    public List<Discarded> discarded() {
+        return discarded == null ? List.of() : Collections.unmodifiableList(discarded);
+    }
+
+    /** Records a value the stream discarded (POP) while this node was the value below it, after its current states. */
+    public void addDiscarded(Object value, boolean memoized) {
+        addDiscarded(value, memoized, 0);
+    }
+
+    /**
+     * Records a value the stream discarded (POP) while this node was the value below it: after its creation and
+     * current states if {@code occurrence} is 0, else after its {@code occurrence}-th memo fetch.
+     */
+    public void addDiscarded(Object value, boolean memoized, int occurrence) {
+        if (discarded == null) {
+            discarded = new ArrayList<>(1);
+        }
+        discarded.add(new Discarded(value, occurrence == 0 ? states.size() : 0, memoized, occurrence));
     }
 
     /** Items added by APPEND or APPENDS, as for a list subclass; empty if none. */
