@@ -70,6 +70,11 @@ public final class PickleMachine {
     private int[] fetchedCount;
     /** Values POP discarded at the top level with nothing under them, before the result (see PyDiscarding). */
     private List<PyObject.Discarded> rootDiscarded;
+    /**
+     * Top-level calls discarded before this offset are not kept: the end of a recognised portable header, the whole
+     * stream for one that only starts like a header, -1 otherwise.
+     */
+    private long portableHeaderEnd = -1;
 
     private int proto;
     /** Strict mode only: the stream began with a recognised portable header and classes are bound. */
@@ -107,6 +112,13 @@ public final class PickleMachine {
         }
         if (config.strict()) {
             strictPortableHeader();
+        } else if (PortableRuntime.startsLikeHeader(in)) {
+            // Brine's own portable header runs _pickle.loads(runtime) and POPs it: in Java that call is not a
+            // discarded call of the stream's value (the Pickler writes a header again in portable mode). A stream
+            // that starts like a header but is not recognised keeps the reading it always had: its top-level
+            // discarded calls are not kept either (strict mode refuses such a stream).
+            PortableRuntime.Header header = PortableRuntime.recognize(in);
+            portableHeaderEnd = header == null ? Long.MAX_VALUE : in.offset() + header.length();
         }
         while (true) {
             opStart = in.offset();
@@ -1322,7 +1334,7 @@ public final class PickleMachine {
             int occurrence = fetchedNode != null && sp - 2 < fetchedNode.length && fetchedNode[sp - 2] == below
                     ? fetchedCount[sp - 2] : 0;
             ((PyObject) below).addDiscarded(popped, popped != unmemoizedReduce, occurrence);
-        } else if (sp == 1 && markCount == 0 && popped instanceof PyObject) {
+        } else if (sp == 1 && markCount == 0 && popped instanceof PyObject && opStart >= portableHeaderEnd) {
             // A call with nothing under it at the top level: it precedes the pickle's result (dill's enum classes).
             // A plain value popped there ran nothing and is not kept, so the result stays the value itself.
             if (rootDiscarded == null) {
