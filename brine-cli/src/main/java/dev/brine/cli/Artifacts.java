@@ -2,6 +2,7 @@ package dev.brine.cli;
 
 import dev.brine.Unpickler;
 import dev.brine.joblib.JoblibFile;
+import dev.brine.tools.FileDisassembler;
 import dev.brine.torch.TorchFile;
 
 import java.io.ByteArrayInputStream;
@@ -31,27 +32,23 @@ final class Artifacts {
         PICKLE
     }
 
-    private static final byte[] TORCH_LEGACY = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc};
+    /** The bytes {@link FileDisassembler#kind} needs to tell a torch zip or legacy checkpoint by its start. */
+    private static final int HEAD = 16;
 
+    /**
+     * What {@code data} is: as {@link FileDisassembler#kind} tells the container formats, and a plain pickle that
+     * names torch's rebuilders (a tensor pickled with {@code pickle}) is read as torch values too.
+     */
     static Kind kind(byte[] data) {
-        if (data.length >= 4 && data[0] == 'P' && data[1] == 'K' && data[2] == 3 && data[3] == 4) {
-            return Kind.TORCH;
+        switch (FileDisassembler.kind(data)) {
+            case TORCH_ZIP:
+            case TORCH_LEGACY:
+                return Kind.TORCH;
+            case JOBLIB:
+                return Kind.JOBLIB;
+            default:
+                return contains(data, "torch._utils") || contains(data, "torch.storage") ? Kind.TORCH : Kind.PICKLE;
         }
-        if (startsWith(data, TORCH_LEGACY)) {
-            return Kind.TORCH;
-        }
-        if (data.length >= 2 && ((data[0] & 0xff) == 0x78 || (data[0] & 0xff) == 0x1f && (data[1] & 0xff) == 0x8b
-                || data[0] == 'B' && data[1] == 'Z' || (data[0] & 0xff) == 0xfd && data[1] == '7'
-                || (data[0] & 0xff) == 0x5d && data[1] == 0)) {
-            return Kind.JOBLIB;
-        }
-        if (contains(data, "NumpyArrayWrapper")) {
-            return Kind.JOBLIB;
-        }
-        if (contains(data, "torch._utils") || contains(data, "torch.storage")) {
-            return Kind.TORCH;
-        }
-        return Kind.PICKLE;
     }
 
     /**
@@ -85,14 +82,13 @@ final class Artifacts {
      * so checkpoints of any size (storages over 2 GiB included) can be shown.
      */
     static Object readCheckpoint(Path file) throws IOException {
-        byte[] head = new byte[TORCH_LEGACY.length];
-        int n;
+        byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
-            n = in.readNBytes(head, 0, head.length);
+            head = in.readNBytes(HEAD);
         }
-        boolean zip = n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
-        boolean legacy = n == head.length && startsWith(head, TORCH_LEGACY);
-        return zip || legacy ? TorchFile.read(file) : null;
+        FileDisassembler.Kind kind = FileDisassembler.kind(head);
+        return kind == FileDisassembler.Kind.TORCH_ZIP || kind == FileDisassembler.Kind.TORCH_LEGACY
+                ? TorchFile.read(file) : null;
     }
 
     /**
@@ -107,10 +103,6 @@ final class Artifacts {
                     + "memory (torch checkpoints of any size are read from their path by brine json and convert)");
         }
         return Files.readAllBytes(file);
-    }
-
-    private static boolean startsWith(byte[] data, byte[] prefix) {
-        return data.length >= prefix.length && java.util.Arrays.equals(data, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     private static boolean contains(byte[] data, String text) {

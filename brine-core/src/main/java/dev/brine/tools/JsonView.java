@@ -335,9 +335,9 @@ public final class JsonView {
             work.push(close('}', depth));
             Map<String, Object> members = new java.util.LinkedHashMap<>();
             members.put("dtype", dtype);
-            members.put("shape", longs(shape));
+            members.put("shape", Legible.boxed(shape));
             if (tensor != null) {
-                members.put("stride", longs(tensor.stride()));
+                members.put("stride", Legible.boxed(tensor.stride()));
                 members.put("storage_offset", tensor.storageOffset());
                 members.put("requires_grad", tensor.requiresGrad());
                 if (tensor.isParameter()) {
@@ -348,14 +348,6 @@ public final class JsonView {
             }
             members.put("values", ArrayPreview.of(shape, item, maxItems));
             object(members, depth + 1);
-        }
-
-        private static List<Object> longs(long[] values) {
-            List<Object> out = new ArrayList<>(values.length);
-            for (long v : values) {
-                out.add(v);
-            }
-            return out;
         }
 
         private void container(Object v, Integer id, int depth) throws IOException {

@@ -283,7 +283,8 @@ final class Legible {
         return n;
     }
 
-    private static List<Object> boxed(long[] values) {
+    /** A {@code long[]} as a list, for rendering. */
+    static List<Object> boxed(long[] values) {
         List<Object> out = new ArrayList<>(values.length);
         for (long v : values) {
             out.add(v);
