@@ -15,6 +15,7 @@ that this is the same thing.
 """
 from __future__ import print_function
 
+import binascii
 import io
 import os
 import pickle
@@ -280,10 +281,37 @@ def expect(outdir, root):
                     f.write(error)
 
 
+def digest(outfile, root):
+    """As expect, but one line per listing into OUTFILE instead of two files: the name, the suffix ('-' for none),
+    the SHA-256 of the listing's UTF-8 bytes, and the error's UTF-8 bytes in hex ('-' when dis did not raise).
+    Tests compare other interpreters' listings by digest: the same work for pickletools, no 400 MB written."""
+    import hashlib
+    import pickletools
+    files = []
+    for d, _, names in os.walk(root):
+        files += [os.path.join(d, n) for n in names if n.endswith('.pkl')]
+    with io.open(outfile, 'w', encoding='utf-8', newline='\n') as listing:
+        for path in sorted(files):
+            name = os.path.relpath(path, root).replace(os.sep, '__')
+            for suffix, annotate in (('', 0), ('-a', 30)):
+                out = io.StringIO()
+                error = None
+                with open(path, 'rb') as f:
+                    try:
+                        pickletools.dis(f, out, None, 4, annotate)
+                    except Exception as e:
+                        error = '%s: %s' % (type(e).__name__, e)
+                sha = hashlib.sha256(out.getvalue().encode('utf-8')).hexdigest()
+                err = '-' if error is None else binascii.hexlify(error.encode('utf-8')).decode('ascii')
+                listing.write(u'%s\t%s\t%s\t%s\n' % (name, suffix or '-', sha, err))
+
+
 if __name__ == '__main__':
     if sys.argv[1] == 'generate':
         generate(sys.argv[2])
     elif sys.argv[1] == 'expect':
         expect(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == 'digest':
+        digest(sys.argv[2], sys.argv[3])
     else:
-        sys.exit('usage: dis_cases.py generate OUTDIR | expect OUTDIR ROOT')
+        sys.exit('usage: dis_cases.py generate OUTDIR | expect OUTDIR ROOT | digest OUTFILE ROOT')

@@ -1,8 +1,8 @@
 package dev.brine;
 
-import dev.brine.internal.JavaState;
-import dev.brine.internal.PickleWriter;
-import dev.brine.internal.WriteConfig;
+import dev.brine.internal.types.JavaState;
+import dev.brine.internal.write.PickleWriter;
+import dev.brine.internal.write.WriteConfig;
 import dev.brine.value.GlobalRef;
 
 import java.io.IOException;

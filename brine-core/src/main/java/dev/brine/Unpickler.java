@@ -1,9 +1,9 @@
 package dev.brine;
 
-import dev.brine.internal.Binder;
-import dev.brine.internal.PickleInput;
-import dev.brine.internal.PickleMachine;
-import dev.brine.internal.ReadConfig;
+import dev.brine.internal.bind.Binder;
+import dev.brine.internal.read.PickleInput;
+import dev.brine.internal.read.PickleMachine;
+import dev.brine.internal.read.ReadConfig;
 import dev.brine.value.GlobalRef;
 
 import java.io.IOException;

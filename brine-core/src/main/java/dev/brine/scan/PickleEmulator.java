@@ -1,10 +1,11 @@
 package dev.brine.scan;
 
-import dev.brine.internal.ArgKind;
-import dev.brine.internal.CompatNames;
-import dev.brine.internal.Opcode;
-import dev.brine.internal.PortableRuntime;
-import dev.brine.internal.PyText;
+import dev.brine.internal.format.ArgKind;
+import dev.brine.internal.format.CompatNames;
+import dev.brine.internal.format.Opcode;
+import dev.brine.internal.format.PyText;
+import dev.brine.internal.format.Wire;
+import dev.brine.internal.portable.PortableRuntime;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -188,10 +189,7 @@ final class PickleEmulator {
 
     private long littleEndian(int size) {
         need(size);
-        long v = 0;
-        for (int i = size - 1; i >= 0; i--) {
-            v = (v << 8) | (data[pos + i] & 0xff);
-        }
+        long v = Wire.unsigned(data, pos, size);
         pos += size;
         return v;
     }
@@ -208,10 +206,7 @@ final class PickleEmulator {
             }
             case FLOAT8: {
                 need(8);
-                long bits = 0;
-                for (int i = 0; i < 8; i++) {
-                    bits = (bits << 8) | (data[pos + i] & 0xff);
-                }
+                long bits = Wire.be64(data, pos);
                 pos += 8;
                 return Double.longBitsToDouble(bits);
             }
@@ -301,15 +296,7 @@ final class PickleEmulator {
         switch (kind) {
             case LONG1:
             case LONG4:
-                if (len == 0) {
-                    return 0L;
-                }
-                byte[] be = new byte[len];
-                for (int i = 0; i < len; i++) {
-                    be[i] = data[from + len - 1 - i];
-                }
-                BigInteger v = new BigInteger(be);
-                return v.bitLength() < 64 ? (Object) v.longValue() : v;
+                return Wire.decodeLong(data, from, len);
             case STRING1:
             case STRING4:
                 return python2String(java.util.Arrays.copyOfRange(data, from, from + len), from);

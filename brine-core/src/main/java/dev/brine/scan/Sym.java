@@ -85,10 +85,10 @@ final class Sym {
             sb.append("...");
         } else if (v instanceof Text) {
             String s = ((Text) v).value();
-            sb.append(dev.brine.internal.PyRepr.strRepr(s.length() > 200 ? s.substring(0, 200) + "..." : s));
+            sb.append(dev.brine.internal.format.PyRepr.strRepr(s.length() > 200 ? s.substring(0, 200) + "..." : s));
         } else if (v instanceof Blob) {
             byte[] b = ((Blob) v).value();
-            String r = dev.brine.internal.PyRepr.bytesRepr(b, 0, Math.min(b.length, 64)) + (b.length > 64 ? "..." : "");
+            String r = dev.brine.internal.format.PyRepr.bytesRepr(b, 0, Math.min(b.length, 64)) + (b.length > 64 ? "..." : "");
             sb.append(((Blob) v).bytearray() ? "bytearray(" + r + ")" : r);
         } else if (v instanceof Global) {
             sb.append(((Global) v).qualified());
@@ -118,7 +118,7 @@ final class Sym {
         } else if (v instanceof Unknown) {
             sb.append('<').append(((Unknown) v).what()).append('>');
         } else if (v instanceof Double) {
-            sb.append(dev.brine.internal.PyRepr.floatRepr((Double) v));
+            sb.append(dev.brine.internal.format.PyRepr.floatRepr((Double) v));
         } else if (v instanceof Boolean) {
             sb.append((Boolean) v ? "True" : "False");
         } else {

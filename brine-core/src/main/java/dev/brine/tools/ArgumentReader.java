@@ -1,8 +1,9 @@
 package dev.brine.tools;
 
-import dev.brine.internal.ArgKind;
-import dev.brine.internal.PyRepr;
-import dev.brine.internal.PyText;
+import dev.brine.internal.format.ArgKind;
+import dev.brine.internal.format.PyRepr;
+import dev.brine.internal.format.PyText;
+import dev.brine.internal.format.Wire;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -173,11 +174,7 @@ final class ArgumentReader {
         if (data.length != size) {
             throw PythonError.valueError("not enough data in stream to read " + what);
         }
-        long v = 0;
-        for (int i = size - 1; i >= 0; i--) {
-            v = (v << 8) | (data[i] & 0xff);
-        }
-        return v;
+        return Wire.unsigned(data, 0, size);
     }
 
     /** An 8-byte count, refused above {@code sys.maxsize} as pickletools does. */
@@ -298,14 +295,7 @@ final class ArgumentReader {
 
     /** {@code pickle.decode_long}: little-endian two's complement, empty meaning 0. */
     static BigInteger decodeLong(byte[] data) {
-        if (data.length == 0) {
-            return BigInteger.ZERO;
-        }
-        byte[] be = new byte[data.length];
-        for (int i = 0; i < data.length; i++) {
-            be[i] = data[data.length - 1 - i];
-        }
-        return new BigInteger(be);
+        return Wire.decodeLongBig(data);
     }
 
     /** {@code int(s)} for bytes {@code s}, base 10: {@link PyText#decimalLiteral}, and CPython's digit limit. */

@@ -1,8 +1,8 @@
 package dev.brine.tools;
 
-import dev.brine.internal.ArgKind;
-import dev.brine.internal.Opcode;
-import dev.brine.internal.PyRepr;
+import dev.brine.internal.format.ArgKind;
+import dev.brine.internal.format.Opcode;
+import dev.brine.internal.format.PyRepr;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

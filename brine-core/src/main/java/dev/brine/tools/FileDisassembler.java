@@ -2,11 +2,11 @@ package dev.brine.tools;
 
 import dev.brine.PickleException;
 import dev.brine.Unpickler;
-import dev.brine.internal.JoblibFormat;
-import dev.brine.internal.PickleInput;
-import dev.brine.internal.PickleMachine;
-import dev.brine.internal.ReadConfig;
+import dev.brine.internal.archive.JoblibFormat;
 import dev.brine.internal.archive.ZipReader;
+import dev.brine.internal.read.PickleInput;
+import dev.brine.internal.read.PickleMachine;
+import dev.brine.internal.read.ReadConfig;
 import dev.brine.torch.TorchFile;
 
 import java.io.BufferedInputStream;

@@ -1,7 +1,7 @@
 package dev.brine.tools;
 
-import dev.brine.internal.PyRepr;
-import dev.brine.internal.PickleWriter;
+import dev.brine.internal.format.PyRepr;
+import dev.brine.internal.write.PickleWriter;
 import dev.brine.torch.Tensor;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.NDArray;

@@ -1,6 +1,6 @@
 package dev.brine.tools;
 
-import dev.brine.internal.PortableRuntime;
+import dev.brine.internal.portable.PortableRuntime;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -206,7 +206,6 @@ final class Storage {
                 throw failure;
             }
             Supplier<List<ByteBuffer>> l = loader;
-            loader = null;
             try {
                 if (oneBuffer && byteSize > MAX_BYTES) {
                     throw PickleException.inEntry(key, "storage of " + byteSize
@@ -227,6 +226,9 @@ final class Storage {
                 }
                 ByteBuffer[] buffers = rechunk(raw);
                 loaded = new Chunks(buffers, chunkBytes);
+                // Dropped only once loaded: an Error from the loader (out of memory) leaves it to be tried again,
+                // rather than a later call finding neither bytes nor a failure.
+                loader = null;
                 return loaded;
             } catch (RuntimeException e) {
                 failure = e;

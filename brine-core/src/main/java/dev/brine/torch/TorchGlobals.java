@@ -1,7 +1,7 @@
 package dev.brine.torch;
 
 import dev.brine.PickleException;
-import dev.brine.internal.ReadExtension;
+import dev.brine.internal.read.ReadExtension;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyTuple;

@@ -1,10 +1,10 @@
 package dev.brine.torch;
 
 import dev.brine.PickleException;
-import dev.brine.internal.PickleInput;
-import dev.brine.internal.PickleMachine;
-import dev.brine.internal.ReadConfig;
 import dev.brine.internal.archive.ZipReader;
+import dev.brine.internal.read.PickleInput;
+import dev.brine.internal.read.PickleMachine;
+import dev.brine.internal.read.ReadConfig;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyTuple;

@@ -1,8 +1,8 @@
 package dev.brine.torch;
 
-import dev.brine.internal.PickleWriter;
-import dev.brine.internal.WriteConfig;
 import dev.brine.internal.archive.ZipWriter;
+import dev.brine.internal.write.PickleWriter;
+import dev.brine.internal.write.WriteConfig;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyOrderedDict;

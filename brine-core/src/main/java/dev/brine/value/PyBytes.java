@@ -107,7 +107,7 @@ public final class PyBytes implements Comparable<PyBytes>, SharedForm, java.io.S
     /** As Python's {@code repr}: {@code b'abc\x00'}. */
     @Override
     public String toString() {
-        return dev.brine.internal.PyRepr.bytesRepr(array, offset, length);
+        return dev.brine.internal.format.PyRepr.bytesRepr(array, offset, length);
     }
 
     /** The call this value was read from, kept so a rewrite shares its objects as the pickle did; or null. */

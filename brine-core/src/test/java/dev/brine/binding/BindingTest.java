@@ -4,6 +4,7 @@ import dev.brine.Pickle;
 import dev.brine.PickleException;
 import dev.brine.Unpickler;
 import dev.brine.cpython.CPython;
+import dev.brine.testing.Fixtures;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
@@ -34,8 +35,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @SuppressWarnings("unchecked")
 @Tag("cross-interpreter")
 class BindingTest {
-    static final Path CASES = Path.of("src/test/python/binding_cases.py").toAbsolutePath();
-    static final Path OLD_STYLE = Path.of("src/test/python/binding_oldstyle.py").toAbsolutePath();
+    static final Path CASES = Fixtures.script("binding_cases.py");
+    static final Path OLD_STYLE = Fixtures.script("binding_oldstyle.py");
 
     record Point(int x, int y) {
     }

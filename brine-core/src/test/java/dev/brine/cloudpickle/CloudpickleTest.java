@@ -2,7 +2,7 @@ package dev.brine.cloudpickle;
 
 import dev.brine.Pickle;
 import dev.brine.cpython.CPython;
-import dev.brine.internal.PyRepr;
+import dev.brine.internal.format.PyRepr;
 import dev.brine.value.CloudpickleView;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.PyCode;

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -130,6 +131,14 @@ public final class CPython {
 
     /** Runs the interpreter with {@code args}, feeding {@code stdin}; waits at most five minutes. */
     public Result run(byte[] stdin, String... args) {
+        return run(Duration.ofMinutes(5), stdin, args);
+    }
+
+    /**
+     * As {@link #run(byte[], String...)}, waiting at most {@code limit}: for corpus-wide jobs (every case through
+     * {@code pickletools}) that take minutes on a busy 2-core machine. The limit only guards against a hang.
+     */
+    public Result run(Duration limit, byte[] stdin, String... args) {
         List<String> command = new ArrayList<>();
         command.add(executable.toString());
         command.addAll(List.of(args));
@@ -146,7 +155,7 @@ public final class CPython {
             } catch (IOException ignored) {
                 // The script may exit without reading its input.
             }
-            if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 throw new AssertionError(this + " timed out running " + command);
             }
@@ -161,7 +170,12 @@ public final class CPython {
 
     /** Runs {@code args} and returns stdout, failing the test if the interpreter exits with an error. */
     public byte[] check(byte[] stdin, String... args) {
-        Result r = run(stdin, args);
+        return check(Duration.ofMinutes(5), stdin, args);
+    }
+
+    /** As {@link #check(byte[], String...)}, waiting at most {@code limit}. */
+    public byte[] check(Duration limit, byte[] stdin, String... args) {
+        Result r = run(limit, stdin, args);
         if (r.exitCode != 0) {
             throw new AssertionError(this + " " + String.join(" ", args) + " exited " + r.exitCode + ":\n"
                     + r.stderrText());

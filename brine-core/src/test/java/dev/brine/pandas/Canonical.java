@@ -1,6 +1,6 @@
 package dev.brine.pandas;
 
-import dev.brine.internal.PyRepr;
+import dev.brine.internal.format.PyRepr;
 import dev.brine.value.PyTuple;
 
 import java.math.BigInteger;

@@ -2,6 +2,7 @@ package dev.brine.pickler;
 
 import dev.brine.Pickle;
 import dev.brine.cpython.CPython;
+import dev.brine.testing.Fixtures;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import java.util.TreeMap;
  * with the original, byte for byte, keeping per-protocol counts for the report.
  */
 final class PicklerCases {
-    static final Path SCRIPT = Path.of("src/test/python/pickler_cases.py").toAbsolutePath();
+    static final Path SCRIPT = Fixtures.script("pickler_cases.py");
 
     private PicklerCases() {
     }

@@ -5,7 +5,7 @@ import dev.brine.PickleException;
 import dev.brine.Pickler;
 import dev.brine.Unpickler;
 import dev.brine.cpython.CPython;
-import dev.brine.internal.Opcode;
+import dev.brine.internal.format.Opcode;
 import dev.brine.value.PersistentRef;
 import dev.brine.value.PyBytes;
 import org.junit.jupiter.api.Test;

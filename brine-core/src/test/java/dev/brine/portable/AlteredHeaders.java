@@ -1,7 +1,7 @@
 package dev.brine.portable;
 
-import dev.brine.internal.PortableRuntime;
-import dev.brine.internal.PortableRuntime.Section;
+import dev.brine.internal.portable.PortableRuntime;
+import dev.brine.internal.portable.PortableRuntime.Section;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -2,8 +2,8 @@ package dev.brine.portable;
 
 import dev.brine.Pickler;
 import dev.brine.cpython.CPython;
-import dev.brine.internal.PortableRuntime;
-import dev.brine.internal.PortableRuntime.Section;
+import dev.brine.internal.portable.PortableRuntime;
+import dev.brine.internal.portable.PortableRuntime.Section;
 import org.junit.jupiter.api.Test;
 
 import java.util.EnumSet;

@@ -4,13 +4,14 @@ import dev.brine.Pickle;
 import dev.brine.Pickler;
 import dev.brine.PyFunction;
 import dev.brine.cpython.CPython;
-import dev.brine.internal.PortableRuntime;
-import dev.brine.internal.PortableRuntime.Section;
+import dev.brine.internal.portable.PortableRuntime;
+import dev.brine.internal.portable.PortableRuntime.Section;
+import dev.brine.testing.Fixtures;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,12 +64,7 @@ class PortableTest {
     @TempDir
     static Path dir;
 
-    private static final Path PROBE = scripts().resolve("portable_probe.py");
-
-    private static Path scripts() {
-        Path p = Path.of("src/test/python");
-        return Files.isDirectory(p) ? p.toAbsolutePath() : Path.of("brine-core/src/test/python").toAbsolutePath();
-    }
+    private static final Path PROBE = Fixtures.script("portable_probe.py");
 
     /** Records, an enum, a bean with a cycle, functions: everything but arrays and zones, which import modules. */
     static Map<String, Object> graph() {

@@ -1,6 +1,6 @@
 package dev.brine.reader;
 
-import dev.brine.internal.Opcode;
+import dev.brine.internal.format.Opcode;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,7 @@ import dev.brine.Pickle;
 import dev.brine.PickleException;
 import dev.brine.PickleLimitException;
 import dev.brine.Unpickler;
-import dev.brine.internal.Opcode;
+import dev.brine.internal.format.Opcode;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.PersistentRef;
 import dev.brine.value.PyBytes;
@@ -19,7 +19,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 
-import static dev.brine.internal.Opcode.*;
+import static dev.brine.internal.format.Opcode.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,6 +1,6 @@
 package dev.brine.reader;
 
-import dev.brine.internal.PyText;
+import dev.brine.internal.format.PyText;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;

@@ -3,6 +3,7 @@ package dev.brine.register;
 import dev.brine.Pickle;
 import dev.brine.Pickler;
 import dev.brine.cpython.CPython;
+import dev.brine.testing.Fixtures;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.PyObject;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * cycles; and Brine's bytes equal {@code pickle.dumps} of the equivalent Python objects.
  */
 class RegisterTest {
-    static final Path SCRIPT = Path.of("src/test/python/register_check.py").toAbsolutePath();
+    static final Path SCRIPT = Fixtures.script("register_check.py");
 
     record Point(int x, int y) {
     }

@@ -1,7 +1,7 @@
 package dev.brine.scan;
 
-import dev.brine.internal.PortableRuntime;
-import dev.brine.internal.PortableRuntime.Section;
+import dev.brine.internal.portable.PortableRuntime;
+import dev.brine.internal.portable.PortableRuntime.Section;
 import dev.brine.portable.AlteredHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

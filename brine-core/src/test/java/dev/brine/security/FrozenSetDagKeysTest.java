@@ -2,7 +2,7 @@ package dev.brine.security;
 
 import dev.brine.Pickle;
 import dev.brine.cpython.CPython;
-import dev.brine.internal.Opcode;
+import dev.brine.internal.format.Opcode;
 import dev.brine.value.PyFrozenSet;
 import dev.brine.value.PyTuple;
 import org.junit.jupiter.api.Test;

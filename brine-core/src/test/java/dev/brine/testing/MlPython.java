@@ -2,24 +2,12 @@ package dev.brine.testing;
 
 import dev.brine.cpython.CPython;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Debian's own {@code /usr/bin/python3} with its machine-learning packages (python3-torch, python3-sklearn, ...),
@@ -38,7 +26,7 @@ public final class MlPython {
     public static final List<String> MODULES =
             List.of("torch", "sklearn", "pandas", "joblib", "scipy", "numpy", "dill", "cloudpickle");
     /** The file written last into a fixture directory; without it the directory is regenerated. */
-    public static final String COMPLETE_MARKER = ".complete";
+    public static final String COMPLETE_MARKER = Fixtures.COMPLETE_MARKER;
 
     private static final Object LOCK = new Object();
     private static MlPython probed;          // guarded by LOCK
@@ -125,58 +113,20 @@ public final class MlPython {
      * {@link #COMPLETE_MARKER} (an interrupted run) is wiped and regenerated. Safe across threads and JVMs.
      */
     public Path fixtures(String script) {
-        Path source = scriptDir().resolve(script);
-        if (!Files.isRegularFile(source)) {
-            throw new AssertionError("no generator script " + source);
-        }
-        try {
-            String stem = script.replaceFirst("\\.py$", "");
-            Path cache = scriptDir().getParent().getParent().getParent().resolve("target/fixture-cache");
-            Path dir = cache.resolve(stem + "-" + key(Files.readAllBytes(source)));
-            Path marker = dir.resolve(COMPLETE_MARKER);
-            synchronized (LOCK) {
-                if (Files.isRegularFile(marker)) {
-                    return dir;
-                }
-                Files.createDirectories(cache);
-                try (FileChannel channel = FileChannel.open(cache.resolve(stem + ".lock"),
-                        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                     FileLock ignored = channel.lock()) {
-                    if (Files.isRegularFile(marker)) {
-                        return dir;                          // another JVM made it while this one waited
-                    }
-                    deleteTree(dir);
-                    Files.createDirectories(dir);
-                    CPython.Result r = python.run(new byte[0], source.toString(), dir.toString());
-                    if (r.exitCode() != 0) {
-                        throw new AssertionError(EXECUTABLE + " " + source + " " + dir + " exited " + r.exitCode()
-                                + ":\n" + r.stderrText());
-                    }
-                    Files.writeString(marker, script + " " + salt + "\n"
-                            + r.stdoutText());
-                    return dir;
-                }
+        return Fixtures.cached(script.replaceFirst("\\.py$", ""), List.of(script), List.of(python), salt, dir -> {
+            Path source = Fixtures.script(script);
+            CPython.Result r = python.run(new byte[0], source.toString(), dir.toString());
+            if (r.exitCode() != 0) {
+                throw new AssertionError(EXECUTABLE + " " + source + " " + dir + " exited " + r.exitCode() + ":\n"
+                        + r.stderrText());
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+            return r.stdoutText();
+        });
     }
 
-    /** brine-core/src/test/python, from the module's directory (as surefire runs) or from the repository root. */
+    /** brine-core/src/test/python ({@link Fixtures#scriptDir()}). */
     public static Path scriptDir() {
-        Path p = Path.of("src/test/python");
-        return (Files.isDirectory(p) ? p : Path.of("brine-core/src/test/python")).toAbsolutePath().normalize();
-    }
-
-    private String key(byte[] script) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(script);
-            sha.update(("\0" + salt).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fixtures.scriptDir();
     }
 
     private static MlPython probe() {
@@ -225,16 +175,5 @@ public final class MlPython {
         r.stdoutText().lines().map(l -> l.split(" ", 2)).filter(p -> p.length == 2 && !p[1].equals("-"))
                 .forEach(p -> versions.put(p[0], p[1]));
         return versions;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

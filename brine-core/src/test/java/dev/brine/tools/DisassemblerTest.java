@@ -1,11 +1,11 @@
 package dev.brine.tools;
 
 import dev.brine.cpython.CPython;
-import org.junit.jupiter.api.Tag;
+import dev.brine.testing.Fixtures;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
@@ -15,11 +15,20 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,57 +43,83 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
  */
 @Tag("cross-interpreter")
 class DisassemblerTest {
-    private static final Path SCRIPTS = Path.of("src/test/python");
+    /** The generators of the cases, whose bytes key the cached cases and listings. */
+    private static final List<String> GENERATORS = List.of("dis_cases.py", "catalogue.py", "pickletester_corpus.py");
     private static final Map<String, Path> CACHE = new ConcurrentHashMap<>();
-
-    /**
-     * The cases and every interpreter's listings of them, about 400 MB an interpreter; JUnit deletes it after the
-     * class (a deleteOnExit directory that is not empty stays behind).
-     */
-    @TempDir
-    static Path work;
+    /** How long one interpreter may take to list every case: minutes on a busy 2-core machine; a hang guard. */
+    private static final Duration CORPUS_WIDE = Duration.ofMinutes(30);
 
     private static final Disassembler PLAIN = Disassembler.create();
     private static final Disassembler ANNOTATED = Disassembler.builder().annotate(true).build();
 
-    /** Every case pickle, written by every interpreter found (2.7 and 3.x). */
+    /**
+     * Every case pickle, written by every interpreter found (2.7 and 3.x), kept in the fixture cache (about 180 MB)
+     * so that later runs on the machine reuse it.
+     */
     private static synchronized Path cases() {
-        return CACHE.computeIfAbsent("cases", k -> {
-            Path dir = tempDir("brine-dis-cases");
-            for (CPython python : CPython.all()) {
-                python.check(new byte[0], SCRIPTS.resolve("dis_cases.py").toString(), "generate", dir.toString());
-            }
-            Path catalogue = SCRIPTS.resolve("catalogue.py");
-            for (CPython python : CPython.all()) {
-                Path out = dir.resolve("catalogue-" + python.version());
-                python.check(new byte[0], catalogue.toString(), out.toString());
-            }
-            // CPython's own unpickling tests, positive and negative, as one .pkl file per distinct pickle.
-            for (CPython python : CPython.python3s()) {
-                Path corpus = dir.resolve("pickletester-" + python.version());
-                CPython.Result r = python.run(new byte[0], SCRIPTS.resolve("pickletester_corpus.py").toString(),
-                        corpus.toString());
-                if (r.exitCode() != 0) {
-                    continue;
-                }
-                python.check(new byte[0], "-c", "import binascii, json, os, sys\n"
-                        + "d = sys.argv[1]\n"
-                        + "for i, e in enumerate(json.load(open(os.path.join(d, 'corpus.json')))['entries']):\n"
-                        + "    open(os.path.join(d, 'case%04d.pkl' % i), 'wb').write(binascii.unhexlify(e['data']))\n",
-                        corpus.toString());
-            }
-            return dir;
-        });
+        return CACHE.computeIfAbsent("cases", k -> Fixtures.cached("dis-cases", GENERATORS, CPython.all(), "",
+                DisassemblerTest::writeCases));
     }
 
-    /** What {@code python} prints for every case, via {@code dis_cases.py expect}. */
+    private static String writeCases(Path dir) {
+        for (CPython python : CPython.all()) {
+            python.check(new byte[0], Fixtures.script("dis_cases.py").toString(), "generate", dir.toString());
+        }
+        for (CPython python : CPython.all()) {
+            Path out = dir.resolve("catalogue-" + python.version());
+            python.check(new byte[0], Fixtures.script("catalogue.py").toString(), out.toString());
+        }
+        // CPython's own unpickling tests, positive and negative, as one .pkl file per distinct pickle.
+        for (CPython python : CPython.python3s()) {
+            Path corpus = dir.resolve("pickletester-" + python.version());
+            CPython.Result r = python.run(new byte[0], Fixtures.script("pickletester_corpus.py").toString(),
+                    corpus.toString());
+            if (r.exitCode() != 0) {
+                continue;
+            }
+            python.check(new byte[0], "-c", "import binascii, json, os, sys\n"
+                    + "d = sys.argv[1]\n"
+                    + "for i, e in enumerate(json.load(open(os.path.join(d, 'corpus.json')))['entries']):\n"
+                    + "    open(os.path.join(d, 'case%04d.pkl' % i), 'wb').write(binascii.unhexlify(e['data']))\n",
+                    corpus.toString());
+        }
+        return "";
+    }
+
+    /** What {@code python} prints for every case, via {@code dis_cases.py expect} (about 400 MB), cached. */
     private static synchronized Path expected(CPython python) {
-        return CACHE.computeIfAbsent("expected-" + python.version(), k -> {
-            Path out = tempDir("brine-dis-expected");
-            python.check(new byte[0], SCRIPTS.resolve("dis_cases.py").toString(), "expect", out.toString(),
-                    cases().toString());
-            return out;
-        });
+        return CACHE.computeIfAbsent("expected-" + python.version(), k -> Fixtures.cached(
+                "dis-expected-" + python.version(), GENERATORS, List.of(python), cases().toString(), dir -> {
+                    python.check(CORPUS_WIDE, new byte[0], Fixtures.script("dis_cases.py").toString(), "expect",
+                            dir.toString(),
+                            cases().toString());
+                    return "";
+                }));
+    }
+
+    /**
+     * {@code python}'s listings of every case by digest, via {@code dis_cases.py digest}: name + suffix to
+     * {SHA-256 of the listing, the error or null}. As {@link #expected} without writing the listings out.
+     */
+    private static Map<String, String[]> digests(CPython python) {
+        Path dir = Fixtures.cached("dis-digest-" + python.version(), GENERATORS, List.of(python),
+                cases().toString(), d -> {
+                    python.check(CORPUS_WIDE, new byte[0], Fixtures.script("dis_cases.py").toString(), "digest",
+                            d.resolve("digests.tsv").toString(), cases().toString());
+                    return "";
+                });
+        Map<String, String[]> out = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(dir.resolve("digests.tsv"), StandardCharsets.UTF_8)) {
+                String[] f = line.split("\t", -1);
+                String error = f[3].equals("-") ? null
+                        : new String(HexFormat.of().parseHex(f[3]), StandardCharsets.UTF_8);
+                out.put(f[0] + (f[1].equals("-") ? "" : f[1]), new String[] {f[2], error});
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
     }
 
     private static List<Path> pickles() {
@@ -110,49 +145,87 @@ class DisassemblerTest {
     /**
      * Every other Python 3 as a further peer. Older {@code pickletools} differ from 3.13's in known ways (older
      * Unicode databases, so fewer printable characters; a typo in LONG4's description before 3.12), so a listing
-     * is compared only where that interpreter agrees with 3.13; the counts are printed per interpreter.
+     * is compared only where that interpreter agrees with 3.13; the counts are printed per interpreter. The peers
+     * list the cases two at a time (this machine has two cores) and report digests, compared with the digests of
+     * Brine's own listings.
      */
     @Test
-    void agreesWithEveryOtherPython3WhereverItAgreesWith313() throws IOException {
+    void agreesWithEveryOtherPython3WhereverItAgreesWith313() throws Exception {
         CPython reference = CPython.version(3, 13);
-        Path theirs = expected(reference);
-        List<String> failures = new ArrayList<>();
-        for (CPython peer : CPython.python3s()) {
-            if (peer.version().equals(reference.version())) {
-                continue;
+        List<CPython> peers = CPython.python3s().stream().filter(p -> !p.version().equals(reference.version()))
+                .toList();
+        Map<CPython, Future<Map<String, String[]>>> pending = new LinkedHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (CPython peer : peers) {
+                pending.put(peer, pool.submit(() -> digests(peer)));
             }
-            Path mine = expected(peer);
-            int compared = 0;
-            int peerDiffers = 0;
+            Path listings = expected(reference);
+            Map<String, String[]> theirs = new HashMap<>();
+            Map<String, String[]> mine = new HashMap<>();
             for (Path p : pickles()) {
                 byte[] data = Files.readAllBytes(p);
                 for (String suffix : List.of("", "-a")) {
                     String name = uniqueName(p);
-                    if (!sameFile(mine.resolve(name + ".dis" + suffix), theirs.resolve(name + ".dis" + suffix))
-                            || !sameFile(mine.resolve(name + ".err" + suffix), theirs.resolve(name + ".err" + suffix))) {
+                    Path err = listings.resolve(name + ".err" + suffix);
+                    theirs.put(name + suffix, new String[] {sha256(Files.readAllBytes(listings.resolve(name + ".dis"
+                            + suffix))), Files.exists(err) ? Files.readString(err, StandardCharsets.UTF_8) : null});
+                    mine.put(name + suffix, brineDigest(suffix.isEmpty() ? PLAIN : ANNOTATED, data));
+                }
+            }
+            assertThat(theirs.keySet()).isEqualTo(mine.keySet());
+            List<String> failures = new ArrayList<>();
+            for (Map.Entry<CPython, Future<Map<String, String[]>>> e : pending.entrySet()) {
+                CPython peer = e.getKey();
+                Map<String, String[]> peerDigests = e.getValue().get();
+                int compared = 0;
+                int peerDiffers = 0;
+                for (Map.Entry<String, String[]> c : mine.entrySet()) {
+                    String[] ref = theirs.get(c.getKey());
+                    String[] his = peerDigests.get(c.getKey());
+                    if (his == null || !Arrays.equals(his, ref)) {
                         peerDiffers++;
                         continue;
                     }
                     compared++;
-                    try {
-                        assertSameAsPython(suffix.isEmpty() ? PLAIN : ANNOTATED, data, mine, name, suffix);
-                    } catch (AssertionError e) {
-                        failures.add(peer + " " + name + suffix + ": " + e.getMessage());
+                    String[] brine = c.getValue();
+                    boolean sameListing = brine[0].equals(his[0]);
+                    boolean sameError = his[1] != null && his[1].startsWith("MemoryError")
+                            ? brine[1] != null && brine[1].matches(SHORT_READ)
+                            : java.util.Objects.equals(brine[1], his[1]);
+                    if (!sameListing || !sameError) {
+                        failures.add(peer + " " + c.getKey() + (sameListing ? "" : ": listing differs")
+                                + (sameError ? "" : ": error " + brine[1] + " != " + his[1]));
                     }
                 }
+                System.out.printf("brine dis vs %s pickletools: %d listings compared, %d skipped where %s differs "
+                        + "from %s%n", peer, compared, peerDiffers, peer, reference);
+                assertThat(compared).as(peer.toString()).isGreaterThan(100);
             }
-            System.out.printf("brine dis vs %s pickletools: %d listings compared, %d skipped where %s differs "
-                    + "from %s%n", peer, compared, peerDiffers, peer, reference);
-            assertThat(compared).as(peer.toString()).isGreaterThan(100);
+            assertThat(failures).isEmpty();
+        } finally {
+            pool.shutdownNow();
         }
-        assertThat(failures).isEmpty();
     }
 
-    private static boolean sameFile(Path a, Path b) throws IOException {
-        if (!Files.exists(a) || !Files.exists(b)) {
-            return Files.exists(a) == Files.exists(b);
+    /** Python's MemoryError for a declared length it cannot allocate is Brine's short-read error. */
+    private static final String SHORT_READ = "ValueError: expected \\d+ bytes in a \\w+, but only \\d+ remain";
+
+    /** {SHA-256 of Brine's listing, its error or null}, as {@code dis_cases.py digest} reports Python's. */
+    private static String[] brineDigest(Disassembler dis, byte[] data) throws Exception {
+        String out;
+        String error = null;
+        try {
+            out = dis.disassemble(data);
+        } catch (DisassemblyException e) {
+            out = e.partialListing();
+            error = e.pythonError();
         }
-        return Files.readString(a).equals(Files.readString(b));
+        return new String[] {sha256(out.getBytes(StandardCharsets.UTF_8)), error};
+    }
+
+    private static String sha256(byte[] data) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
     }
 
     /**
@@ -272,8 +345,7 @@ class DisassemblerTest {
         if (wantError != null && wantError.startsWith("MemoryError")) {
             // Python's f.read(n) allocates the declared length first and may run out of memory; Brine reads
             // what is there and reports the short read, as pickletools does when the allocation succeeds.
-            assertThat(error).as("error for %s%s", name, suffix)
-                    .matches("ValueError: expected \\d+ bytes in a \\w+, but only \\d+ remain");
+            assertThat(error).as("error for %s%s", name, suffix).matches(SHORT_READ);
             return;
         }
         assertThat(error).as("error for %s%s", name, suffix).isEqualTo(wantError);
@@ -282,14 +354,6 @@ class DisassemblerTest {
     /** The expected-output file name: the case's path below the cases directory, flattened. */
     private static String uniqueName(Path p) {
         return cases().relativize(p).toString().replace(java.io.File.separator, "__");
-    }
-
-    private static Path tempDir(String prefix) {
-        try {
-            return Files.createTempDirectory(work, prefix);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Delivers one byte per read, to reach every boundary of the reader. */

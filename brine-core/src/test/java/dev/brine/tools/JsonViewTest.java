@@ -2,6 +2,7 @@ package dev.brine.tools;
 
 import dev.brine.Pickle;
 import dev.brine.cpython.CPython;
+import dev.brine.testing.Fixtures;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
@@ -54,7 +55,7 @@ class JsonViewTest {
     @Test
     void rendersEveryCasePickle(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         for (CPython python : CPython.all()) {
-            python.check(new byte[0], "src/test/python/dis_cases.py", "generate", dir.toString());
+            python.check(new byte[0], Fixtures.script("dis_cases.py").toString(), "generate", dir.toString());
         }
         dev.brine.Unpickler latin1 = dev.brine.Unpickler.builder().encoding("latin1").build();
         int rendered = 0;

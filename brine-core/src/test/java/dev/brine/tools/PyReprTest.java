@@ -1,7 +1,7 @@
 package dev.brine.tools;
 
 import dev.brine.cpython.CPython;
-import dev.brine.internal.PyRepr;
+import dev.brine.internal.format.PyRepr;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package dev.brine.tools;
 import dev.brine.Pickle;
 import dev.brine.PickleException;
 import dev.brine.cpython.CPython;
-import dev.brine.internal.PyRepr;
+import dev.brine.internal.format.PyRepr;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -15,7 +15,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The protocol 0 text arguments, decoded in one place ({@code dev.brine.internal.PyText}) for the reader, the
+ * The protocol 0 text arguments, decoded in one place ({@code dev.brine.internal.format.PyText}) for the reader, the
  * scanner and the disassembler: the reader accepts and refuses what the pure-Python unpickler
  * ({@code pickle._loads}, whose builtins {@code int()}, {@code float()} and codecs the reader follows) accepts and
  * refuses, with the same values. The disassembler's side, {@code pickletools}' exact error texts for the same

@@ -1,6 +1,7 @@
 package dev.brine.torch;
 
 import dev.brine.PickleException;
+import dev.brine.testing.MlPython;
 import dev.brine.value.PyComplex;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyOrderedDict;
@@ -46,10 +47,8 @@ class TorchFileTest {
     @BeforeAll
     static void generate() throws IOException {
         DebianPython.requireTorch();
-        fixtures = dir.resolve("fixtures");
-        Path script = Path.of("src/test/python/torch_fixtures.py").toAbsolutePath();
-        DebianPython.run("import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')",
-                script.toString(), fixtures.toString());
+        // The same cached directory MlPythonTest checks: generated once per machine, not once per run.
+        fixtures = MlPython.require("torch").fixtures("torch_fixtures.py");
         String lines = DebianPython.runText(resource("manifest_lines.py"), fixtures.resolve("manifest.json").toString());
         manifest = new ArrayList<>();
         for (String line : lines.split("\n")) {
@@ -186,11 +185,18 @@ class TorchFileTest {
         int same = 0;
         int weightsOnly = 0;
         List<String> failures = new ArrayList<>();
+        List<String> pairs = new ArrayList<>();
         for (FixtureFile f : manifest) {
             Path original = fixtures.resolve(f.name());
             Path rewrite = dir.resolve("rewrite-" + f.name() + ".pt");
             TorchFile.write(rewrite, TorchFile.read(original));
-            String out = DebianPython.runText(check, original.toString(), rewrite.toString(), f.format()).trim();
+            pairs.addAll(List.of(original.toString(), rewrite.toString(), f.format()));
+        }
+        String[] results = DebianPython.runText(check, pairs.toArray(String[]::new)).split("\n");
+        assertThat(results).hasSize(manifest.size());
+        for (int i = 0; i < manifest.size(); i++) {
+            FixtureFile f = manifest.get(i);
+            String out = results[i].trim();
             if (!out.startsWith("same")) {
                 failures.add(f.name() + ": " + out);
                 continue;

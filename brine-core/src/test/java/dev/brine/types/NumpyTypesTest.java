@@ -4,7 +4,8 @@ import dev.brine.Pickle;
 import dev.brine.Pickler;
 import dev.brine.Unpickler;
 import dev.brine.cpython.CPython;
-import dev.brine.internal.PyRepr;
+import dev.brine.internal.format.PyRepr;
+import dev.brine.testing.Fixtures;
 import dev.brine.value.DType;
 import dev.brine.value.NDArray;
 import dev.brine.value.NDScalar;
@@ -32,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * items intended.
  */
 class NumpyTypesTest {
-    static final Path SCRIPT = Path.of("src/test/python/types_numpy.py").toAbsolutePath();
+    static final Path SCRIPT = Fixtures.script("types_numpy.py");
     private static final HexFormat HEX = HexFormat.of();
 
     private static CPython numpyPython() {

@@ -2,6 +2,7 @@ package dev.brine.types;
 
 import dev.brine.Pickle;
 import dev.brine.cpython.CPython;
+import dev.brine.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * same bytes. (Writing back gives Python 3's bytes, not 2.7's: 2.7 writes str arguments as byte strings.)
  */
 class Python2TypesTest {
-    static final Path SCRIPT = Path.of("src/test/python/types_python2.py").toAbsolutePath();
+    static final Path SCRIPT = Fixtures.script("types_python2.py");
 
     @Test
     void python27PicklesReadAsPython3LoadsThem() {

@@ -2,6 +2,7 @@ package dev.brine.types;
 
 import dev.brine.Pickle;
 import dev.brine.cpython.CPython;
+import dev.brine.testing.Fixtures;
 import dev.brine.value.PyNamedTuple;
 import dev.brine.value.PyTuple;
 import org.junit.jupiter.api.Tag;
@@ -24,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("cross-interpreter")
 class StdlibTypesTest {
-    static final Path SCRIPT = Path.of("src/test/python/types_stdlib.py").toAbsolutePath();
+    static final Path SCRIPT = Fixtures.script("types_stdlib.py");
 
     /**
      * Known byte differences, with the value still equal: a named {@code timezone} stays inert but its

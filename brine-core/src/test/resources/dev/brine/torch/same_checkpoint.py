@@ -1,16 +1,12 @@
-# Loads an original torch file and Brine's rewrite of it with torch, and prints "same" when they hold the same
-# structure: containers and their types (OrderedDict state included), leaves, and every tensor's dtype, layout,
-# grad flags, quantizer, raw bytes, and which tensors share a storage. Also says whether weights_only loads it.
+# Loads original torch files and Brine's rewrites of them with torch, and prints one line per pair: "same" when
+# they hold the same structure: containers and their types (OrderedDict state included), leaves, and every tensor's
+# dtype, layout, grad flags, quantizer, raw bytes, and which tensors share a storage; then whether weights_only
+# loads each. Arguments: ORIGINAL REWRITE KIND, repeated (one process for every pair: importing torch is slow).
 import pickle
 import sys
 
 import torch
 import torch.nn as nn
-
-original_path, rewrite_path, kind = sys.argv[1], sys.argv[2], sys.argv[3]
-original = pickle.load(open(original_path, 'rb')) if kind == 'pickle' else torch.load(original_path)
-rewrite = torch.load(rewrite_path)
-
 
 def raw(t):
     if t.is_quantized:
@@ -36,18 +32,25 @@ def describe(obj, groups):
     return ('leaf', repr(obj))
 
 
-a, b = describe(original, {}), describe(rewrite, {})
-if a != b:
-    print('different\n' + repr(a)[:3000] + '\n' + repr(b)[:3000])
-    sys.exit(0)
-try:
-    torch.load(original_path, weights_only=True)
-    original_weights_only = True
-except Exception:
-    original_weights_only = False
-try:
-    torch.load(rewrite_path, weights_only=True)
-    rewrite_weights_only = True
-except Exception as e:
-    rewrite_weights_only = False
-print('same', original_weights_only, rewrite_weights_only)
+def compare(original_path, rewrite_path, kind):
+    original = pickle.load(open(original_path, 'rb')) if kind == 'pickle' else torch.load(original_path)
+    rewrite = torch.load(rewrite_path)
+    a, b = describe(original, {}), describe(rewrite, {})
+    if a != b:
+        return 'different ' + repr(a)[:3000] + ' | ' + repr(b)[:3000]
+    try:
+        torch.load(original_path, weights_only=True)
+        original_weights_only = True
+    except Exception:
+        original_weights_only = False
+    try:
+        torch.load(rewrite_path, weights_only=True)
+        rewrite_weights_only = True
+    except Exception:
+        rewrite_weights_only = False
+    return 'same %s %s' % (original_weights_only, rewrite_weights_only)
+
+
+args = sys.argv[1:]
+for i in range(0, len(args), 3):
+    print(compare(args[i], args[i + 1], args[i + 2]).replace('\n', ' '))

@@ -1,0 +1,139 @@
+package dev.brine.internal.write;
+
+import java.util.Arrays;
+
+/**
+ * The pickler's memo: object identity to memo index, as {@code _pickle.c}'s {@code PyMemoTable}, an
+ * open-addressing table keyed by the object itself, with the index stored unboxed.
+ *
+ * <p>CPython hashes a key by its address, so objects allocated one after another land in neighbouring slots and a
+ * dump walks its memo almost in order. Java's identity hashes are random, so in a large table every probe is a
+ * cache miss. The layout therefore keeps the misses to one a new object:
+ * <ul>
+ *   <li>a slot is one {@code long}, the key's identity hash beside its memo index, so a probe reads both with one
+ *       miss, and the slot a failed lookup ends at is the one the following {@link #put} fills;</li>
+ *   <li>the keys themselves sit in a second array in memo order, which is written in sequence and read only when
+ *       a slot's hash matches: for a hit, or for the rare other object with the same hash;</li>
+ *   <li>growing rehashes from the stored hashes and touches no key;</li>
+ *   <li>the writer announces container sizes ({@link #expect}), and the table grows straight to what has been
+ *       announced when it fills, instead of doubling from small. An announcement alone allocates nothing, so a
+ *       list of a million ints, which memoizes nothing, costs no table.</li>
+ * </ul>
+ */
+final class IdentityMemo {
+    /** Absent from the memo. */
+    static final int NONE = -1;
+    private static final int MIN_CAPACITY = 64;
+    /** The largest power-of-two table a Java array can hold. */
+    private static final int MAX_CAPACITY = 1 << 30;
+
+    /** Empty (0), or the key's identity hash in the high half and its memo index + 1 in the low half. */
+    private long[] slots = new long[MIN_CAPACITY];
+    /** The key of each memo index. */
+    private Object[] keys = new Object[MIN_CAPACITY / 2];
+    private int size;
+    /** The entries the writer has announced (the sum of container sizes); a floor for the next growth. */
+    private long expected;
+
+    int size() {
+        return size;
+    }
+
+    /**
+     * Announces up to {@code more} entries to come. The announcements add up over the dump (the items of every
+     * container started), so a growth makes room for all that has been announced: at most a slot for each item
+     * already visited or promised, and usually a single growth for the whole dump.
+     */
+    void expect(int more) {
+        expected += more;
+    }
+
+    /** The memo index of {@code key}, or {@link #NONE}. */
+    int get(Object key) {
+        int hash = System.identityHashCode(key);
+        long[] t = slots;
+        int mask = t.length - 1;
+        for (int i = slot(hash, mask); ; i = (i + 1) & mask) {
+            long entry = t[i];
+            if (entry == 0) {
+                return NONE;
+            }
+            if ((int) (entry >>> 32) == hash && keys[(int) entry - 1] == key) {
+                return (int) entry - 1;
+            }
+        }
+    }
+
+    /** Loads the slot a lookup of {@code key} starts at, so that a later lookup finds it in cache. */
+    void touch(Object key) {
+        int hash = System.identityHashCode(key);
+        long[] t = slots;
+        touched ^= t[slot(hash, t.length - 1)];
+    }
+
+    /** Keeps {@link #touch} loads alive. */
+    private long touched;
+
+    boolean contains(Object key) {
+        return get(key) != NONE;
+    }
+
+    /**
+     * Sets the memo index of {@code key}, which must not be null; {@code index} is below
+     * {@code Integer.MAX_VALUE}. The table stays at most half full, so linear probing averages under two probes
+     * for a miss.
+     */
+    void put(Object key, int index) {
+        if (2 * (size + 1) > slots.length) {
+            grow();
+        }
+        int hash = System.identityHashCode(key);
+        long[] t = slots;
+        int mask = t.length - 1;
+        int i = slot(hash, mask);
+        long entry;
+        while ((entry = t[i]) != 0 && ((int) (entry >>> 32) != hash || keys[(int) entry - 1] != key)) {
+            i = (i + 1) & mask;
+        }
+        if (entry == 0) {
+            size++;
+        }
+        t[i] = ((long) hash << 32) | (index + 1L);
+        if (index >= keys.length) {
+            keys = Arrays.copyOf(keys, (int) Math.min(Math.max(2L * keys.length, index + 1L), Integer.MAX_VALUE));
+        }
+        keys[index] = key;
+    }
+
+    private static int slot(int hash, int mask) {
+        // Identity hashes are random bits; fold the high ones in so a small table uses them too.
+        return (hash ^ (hash >>> 16)) & mask;
+    }
+
+    private void grow() {
+        long want = 2 * Math.max(size + 1L, Math.min(expected, MAX_CAPACITY / 2));
+        int capacity = slots.length * 2;
+        while (capacity < want && capacity < MAX_CAPACITY) {
+            capacity *= 2;
+        }
+        if (capacity <= slots.length) {
+            throw new IllegalStateException("memo full at " + size + " entries");
+        }
+        long[] old = slots;
+        long[] t = new long[capacity];
+        int mask = capacity - 1;
+        for (long entry : old) {
+            if (entry != 0) {
+                int i = slot((int) (entry >>> 32), mask);
+                while (t[i] != 0) {
+                    i = (i + 1) & mask;
+                }
+                t[i] = entry;
+            }
+        }
+        slots = t;
+        if (keys.length < capacity / 2) {
+            keys = Arrays.copyOf(keys, capacity / 2);
+        }
+    }
+}

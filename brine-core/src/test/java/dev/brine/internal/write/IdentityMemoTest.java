@@ -1,0 +1,74 @@
+package dev.brine.internal.write;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The writer's identity memo against {@link IdentityHashMap}, the JDK's map with the same contract. */
+class IdentityMemoTest {
+
+    @Test
+    void equalObjectsAreDistinctKeys() {
+        IdentityMemo memo = new IdentityMemo();
+        String a = new String("same");
+        String b = new String("same");
+        memo.put(a, 0);
+        assertThat(memo.get(a)).isEqualTo(0);
+        assertThat(memo.get(b)).isEqualTo(IdentityMemo.NONE);
+        memo.put(b, 1);
+        assertThat(memo.get(a)).isEqualTo(0);
+        assertThat(memo.get(b)).isEqualTo(1);
+        assertThat(memo.size()).isEqualTo(2);
+    }
+
+    @Test
+    void putOfAKeyAlreadyThereMovesItsIndexWithoutGrowingTheMemo() {
+        IdentityMemo memo = new IdentityMemo();
+        Object key = new Object();
+        memo.put(key, 0);
+        memo.put(key, 5);
+        assertThat(memo.get(key)).isEqualTo(5);
+        assertThat(memo.size()).isEqualTo(1);
+    }
+
+    /**
+     * Random gets and puts, with and without announced sizes, through several growths: every answer agrees with
+     * the reference map, for keys present, absent, and put again.
+     */
+    @Test
+    void agreesWithIdentityHashMapThroughGrowth() {
+        for (boolean announce : new boolean[] {false, true}) {
+            SplittableRandom random = new SplittableRandom(announce ? 7 : 11);
+            IdentityMemo memo = new IdentityMemo();
+            Map<Object, Integer> reference = new IdentityHashMap<>();
+            List<Object> seen = new ArrayList<>();
+            if (announce) {
+                memo.expect(50_000);
+            }
+            for (int step = 0; step < 200_000; step++) {
+                int action = random.nextInt(3);
+                if (action == 0 || seen.isEmpty()) {
+                    Object key = new Object();
+                    seen.add(key);
+                    int index = memo.size();
+                    memo.put(key, index);
+                    reference.put(key, index);
+                } else if (action == 1) {
+                    Object key = seen.get(random.nextInt(seen.size()));
+                    assertThat(memo.get(key)).isEqualTo(reference.get(key));
+                } else {
+                    assertThat(memo.contains(new Object())).isFalse();
+                }
+            }
+            assertThat(memo.size()).isEqualTo(reference.size());
+            for (Map.Entry<Object, Integer> e : reference.entrySet()) {
+                assertThat(memo.get(e.getKey())).isEqualTo(e.getValue());
+            }
+        }
+    }
+}
