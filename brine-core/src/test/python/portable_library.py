@@ -99,6 +99,13 @@ def make_fact():
     return fact
 
 
+def make_unbound():
+    def f():
+        return later
+    return f
+    later = 1  # noqa: F841  never runs: the closure's cell stays empty
+
+
 def nested(x):
     def helper(y):
         return y * 2
@@ -178,6 +185,7 @@ def cases():
         'closure': adder,
         'closure_cell_list': make_counter(),
         'recursive_closure': make_fact(),
+        'empty_cell': make_unbound(),
         'nested': nested,
         'class_child': Child,
         'instance_child': Child(7),
@@ -213,6 +221,8 @@ def check(name, v):
             return canon([v(5), v(1)])
         if name == 'nested':
             return canon([v(4)])
+        if name == 'empty_cell':
+            return canon([v.__code__.co_freevars, v()])
         if name == 'class_child':
             o = v.make(5)
             return canon([o.twice(), o.prop, v.static(2), v.__name__, v.__doc__, [c.__name__ for c in v.__mro__]])

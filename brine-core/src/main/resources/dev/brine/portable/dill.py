@@ -14,9 +14,12 @@ def d_type(cls, *args):
     return cls(*args)
 
 
+_EMPTY = globals().get('_EMPTY') or object()
+
+
 def d_cell(*contents):
-    # No argument: an empty cell, as for a closure over a name not yet bound.
-    if contents:
+    # No argument, or dill's _CELL_EMPTY: an empty cell, as for a closure over a name never bound.
+    if contents and contents[0] is not _EMPTY:
         value = contents[0]
     return (lambda: value).__closure__[0]
 
@@ -61,6 +64,7 @@ class _DillModule(object):
     _getattr = staticmethod(d_getattr)
     _setattr = staticmethod(setattr)
     _delattr = staticmethod(delattr)
+    _CELL_EMPTY = _EMPTY
 
 
 d_module = _DillModule()

@@ -49,7 +49,7 @@ class PortableLibraryTest {
                 streams.add(new Stream(f[1], f[2], Integer.parseInt(f[3]), HexFormat.of().parseHex(f[4]), f[5]));
             }
         }
-        assertThat(streams).as(library + " on " + python).hasSize(21 * 4);
+        assertThat(streams).as(library + " on " + python).hasSize(22 * 4);
         return streams;
     }
 

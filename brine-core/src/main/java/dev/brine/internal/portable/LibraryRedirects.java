@@ -42,7 +42,7 @@ public final class LibraryRedirects {
             "_setattr", "", "_create_code", "", "_load_type", "");
     /** Names a stream may fetch from the module dill._dill itself with getattr (see dill.py's _DillModule). */
     private static final Set<String> DILL_MODULE_NAMES = Set.of("_create_function", "_create_type", "_create_cell",
-            "_import_module", "_create_namedtuple", "_getattr", "_setattr", "_delattr");
+            "_import_module", "_create_namedtuple", "_getattr", "_setattr", "_delattr", "_CELL_EMPTY");
     /** cloudpickle 2.x's and 3.x's constructors and what each becomes. */
     private static final Map<String, String> CLOUDPICKLE = Map.ofEntries(
             Map.entry("_make_function", "cp_function"), Map.entry("_make_empty_cell", "cp_empty_cell"),
