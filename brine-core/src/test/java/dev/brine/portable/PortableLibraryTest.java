@@ -4,7 +4,14 @@ import dev.brine.Pickle;
 import dev.brine.PickleException;
 import dev.brine.Pickler;
 import dev.brine.cpython.CPython;
+import dev.brine.Unpickler;
 import dev.brine.internal.PortableRuntime;
+import dev.brine.internal.PortableRuntime.Section;
+import dev.brine.scan.FileReport;
+import dev.brine.scan.Scanner;
+import dev.brine.scan.Verdict;
+import dev.brine.tools.PortableHeader;
+import dev.brine.value.PyDiscarding;
 import dev.brine.internal.portable.LibraryRedirects;
 import dev.brine.testing.MlPython;
 import dev.brine.value.GlobalRef;
@@ -211,6 +218,43 @@ class PortableLibraryTest {
         System.out.println("portable library: " + checked + " loads on other CPython versions gave the version error");
         assertThat(failures).isEmpty();
         assertThat(checked).isGreaterThan(0);
+    }
+
+    @Test
+    void theHeaderIsRecognisedAsTodayAndJavaReadsTheRewriteAsTheOriginal() {
+        List<Stream> streams = all();
+        int checked = 0;
+        for (Stream s : streams) {
+            if (!s.name().equals("recursive_closure") && !s.name().equals("class_child")) {
+                continue;
+            }
+            byte[] out = rewrite(s);
+            PortableRuntime.Header h = PortableRuntime.recognize(out).orElseThrow();
+            Section library = s.library().startsWith("dill") ? Section.DILL : Section.CLOUDPICKLE;
+            assertThat(h.sections()).as(s.id()).containsExactly(Section.CODE, library); // no base
+            assertThat(h.bytecode()).containsExactly(3, 11);
+            assertThat(PortableHeader.find(out)).isPresent();
+            // Java reads the header as it reads every portable header: its calls are not the value's.
+            Object original = Pickle.loads(s.bytes());
+            Object again = Pickle.loads(out);
+            assertThat(again instanceof PyDiscarding).isEqualTo(original instanceof PyDiscarding);
+            // A body stripped of its version check is no header: recognised only in full.
+            byte[] cut = java.util.Arrays.copyOf(out, h.length() - 3);
+            assertThat(PortableRuntime.recognize(cut).map(PortableRuntime.Header::bytecode)).isNotEqualTo(
+                    java.util.Optional.of(h.bytecode()));
+            // Strict mode skips the recognised header and refuses the runtime's code-running names, as today.
+            assertThatThrownBy(() -> Unpickler.builder().strict(true).build().loads(out))
+                    .isInstanceOf(PickleException.class).hasMessageContaining("_brine1.")
+                    .hasMessageContaining("not allowed in strict mode");
+            // The scanner trusts the header, never the code-building body.
+            FileReport originalScan = Scanner.create().scan("original.pkl", s.bytes());
+            FileReport rewritten = Scanner.create().scan("portable.pkl", out);
+            assertThat(rewritten.findings()).anySatisfy(f -> assertThat(f.kind()).isEqualTo("portable-header"));
+            assertThat(rewritten.verdict()).as(s.id() + " " + rewritten.findings()).isEqualTo(Verdict.DANGEROUS);
+            assertThat(originalScan.verdict()).isEqualTo(Verdict.DANGEROUS);
+            checked++;
+        }
+        assertThat(checked).isEqualTo(3 * 2 * 4);
     }
 
     @Test
