@@ -238,6 +238,10 @@ class PortableLibraryTest {
             Object original = Pickle.loads(s.bytes());
             Object again = Pickle.loads(out);
             assertThat(again instanceof PyDiscarding).isEqualTo(original instanceof PyDiscarding);
+            // Rewriting the rewrite changes nothing: its runtime names keep their sections and its version.
+            assertThat(Pickler.builder().protocol(s.protocol()).portable(true).build().dumps(again)).isEqualTo(out);
+            assertThatThrownBy(() -> Pickler.builder().protocol(s.protocol()).portable(true).bytecode(3, 12).build()
+                    .dumps(again)).isInstanceOf(PickleException.class).hasMessageContaining("not 3.12");
             // A body stripped of its version check is no header: recognised only in full.
             byte[] cut = java.util.Arrays.copyOf(out, h.length() - 3);
             assertThat(PortableRuntime.recognize(cut).map(PortableRuntime.Header::bytecode)).isNotEqualTo(

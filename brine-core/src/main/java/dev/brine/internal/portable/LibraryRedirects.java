@@ -55,9 +55,11 @@ public final class LibraryRedirects {
     private final Map<GlobalRef, Object> redirects = new HashMap<>();
     private final EnumSet<Section> sections = EnumSet.noneOf(Section.class);
     private final Map<String, String> report = new LinkedHashMap<>();
-    private final int[] bytecode;
+    private int[] bytecode;
     private int codeObjects;
     private int codeFields;
+    /** The version a stream Brine already rewrote names in its code constructors, {@code _brine1.code_for(3, 11)}. */
+    private int[] rewrittenFor;
 
     private LibraryRedirects(int[] bytecode) {
         this.bytecode = bytecode;
@@ -199,6 +201,17 @@ public final class LibraryRedirects {
     private void global(GlobalRef g) {
         String module = g.module();
         String name = g.name();
+        if (module.equals(RT)) {
+            // A stream Brine rewrote before, read again: its runtime names stay, and need their sections again.
+            if (name.equals("code_for") || name.equals("types_for")) {
+                sections.add(Section.CODE);
+            } else if (name.startsWith("d_")) {
+                sections.add(Section.DILL);
+            } else if (name.startsWith("cp_")) {
+                sections.add(Section.CLOUDPICKLE);
+            }
+            return;
+        }
         if (name.equals("__main__") && (module.equals("__builtin__") || module.equals("builtins"))) {
             put(g, GlobalRef.of("__main__", "__dict__"), "__main__.__dict__");
             return;
@@ -275,6 +288,12 @@ public final class LibraryRedirects {
         boolean code = false;
         if (c instanceof GlobalRef g && isDill(g.module()) && g.name().equals("_create_code")) {
             code = true;
+        } else if (c instanceof PyObject inner && runtimeCall(inner, "code_for")) {
+            code = rewritten(inner);
+        } else if (c instanceof PyObject inner && inner.kind() == PyObject.Kind.REDUCE
+                && inner.callable() instanceof PyObject types && runtimeCall(types, "types_for")
+                && inner.args().size() == 1 && "CodeType".equals(inner.args().get(0))) {
+            code = rewritten(types);
         } else if (c instanceof PyObject inner && inner.kind() == PyObject.Kind.REDUCE
                 && inner.callable() instanceof GlobalRef g
                 && (isCloudpickle(g.module()) && g.name().equals("_builtin_type")
@@ -296,6 +315,24 @@ public final class LibraryRedirects {
         }
         codeFields = fields;
         codeObjects++;
+    }
+
+    /** {@code _brine1.name(major, minor)}. */
+    private static boolean runtimeCall(PyObject n, String name) {
+        return n.kind() == PyObject.Kind.REDUCE && n.callable() instanceof GlobalRef g && g.module().equals(RT)
+                && g.name().equals(name) && n.args().size() == 2 && n.args().get(0) instanceof Long
+                && n.args().get(1) instanceof Long;
+    }
+
+    /** Notes the version a rewritten stream's code constructor names; true (it builds code objects). */
+    private boolean rewritten(PyObject versioned) {
+        int[] v = {((Long) versioned.args().get(0)).intValue(), ((Long) versioned.args().get(1)).intValue()};
+        if (rewrittenFor != null && !java.util.Arrays.equals(rewrittenFor, v)) {
+            throw refuse("refused: the stream's code constructors name CPython " + rewrittenFor[0] + "."
+                    + rewrittenFor[1] + " and " + v[0] + "." + v[1]);
+        }
+        rewrittenFor = v;
+        return true;
     }
 
     private static boolean isInt(Object o) {
@@ -325,6 +362,13 @@ public final class LibraryRedirects {
     }
 
     private void lock() {
+        if (rewrittenFor != null) {
+            if (bytecode != null && !java.util.Arrays.equals(bytecode, rewrittenFor)) {
+                throw refuse("refused: the stream was rewritten for CPython " + rewrittenFor[0] + "."
+                        + rewrittenFor[1] + " bytecode, not " + bytecode[0] + "." + bytecode[1]);
+            }
+            bytecode = rewrittenFor;
+        }
         if (codeObjects > 0) {
             String layout = layout(codeFields);
             if (layout == null) {
