@@ -261,6 +261,30 @@ class PortableLibraryTest {
         assertThat(checked).isEqualTo(3 * 2 * 4);
     }
 
+    /**
+     * dill's default mode takes a function's globals from the loading interpreter's {@code __main__}: where that
+     * lacks them, dill's own load and the rewrite fail the same way when the function runs.
+     */
+    @Test
+    void dillFunctionsTakeTheirGlobalsFromTheLoadersMainAsDillDoes() {
+        MlPython ml = MlPython.require("dill");
+        Stream s = emit(ml.python(), "dill").stream().filter(x -> x.name().equals("function") && x.protocol() == 4)
+                .findFirst().orElseThrow();
+        String call = String.join("\n",
+                "import sys",
+                "f = load(bytes.fromhex(sys.argv[1]))",
+                "try:",
+                "    print(f(1))",
+                "except Exception as e:",
+                "    print(type(e).__name__, e)");
+        String own = ml.run("from dill import loads as load\n" + call, HexFormat.of().formatHex(s.bytes()));
+        CPython.Result r = CPython.version(3, 11).run(new byte[0], "-I", "-S", "-c",
+                "from pickle import loads as load\n" + call, HexFormat.of().formatHex(rewrite(s)));
+        assertThat(r.exitCode()).as(r.stderrText()).isZero();
+        assertThat(own.strip()).isEqualTo("NameError name 'SCALE' is not defined");
+        assertThat(r.stdoutText().strip()).isEqualTo(own.strip());
+    }
+
     @Test
     void codeNeedsTheWritersVersionAndItsLayout() {
         MlPython ml = MlPython.require("dill");
