@@ -174,6 +174,9 @@ public final class PortableRuntime {
      * @param length   the header's length in bytes, from the start of the stream
      * @param protocol the protocol its PROTO declares
      * @param sections the runtime sections it carries, in order
+     * @param bytecode the CPython version {@code {major, minor}} its closing {@code _brine1.need(major, minor)}
+     *                 requires of the loading interpreter (a rewritten dill or cloudpickle stream holding code
+     *                 objects), or null when it has no such check
      */
     public record Header(int length, int protocol, Set<Section> sections, int[] bytecode) {
         /** A header without a version check. */
@@ -191,7 +194,7 @@ public final class PortableRuntime {
     /**
      * Recognises a Brine portable header at the start of {@code data} by its exact content: the bootstrap check
      * byte for byte, then an install call that names its sections in the order {@link #header} writes them (BASE
-     * first), and a bundle that decompresses to exactly this Brine's runtime sources for those sections. Anything
+     * first, where {@link #header(Set, int, int[])} puts it), then the version check if it writes one, and a bundle that decompresses to exactly this Brine's runtime sources for those sections. Anything
      * else, including a header that was altered in any way or one from a Brine with a different runtime, is not
      * recognised. The bundle's compressed bytes themselves are not compared: another zlib may compress the same
      * sources differently, and what Python runs is what they decompress to. Runs nothing, and decompresses no more
