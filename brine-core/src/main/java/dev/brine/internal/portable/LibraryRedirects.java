@@ -10,7 +10,6 @@ import dev.brine.value.PyTuple;
 
 import java.math.BigInteger;
 import java.util.ArrayDeque;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -106,70 +105,94 @@ public final class LibraryRedirects {
 
     // ------------------------------------------------------------------------------------------------ walk
 
+    /**
+     * One value to visit, with how it was reached: the path (as the writer names paths, {@code $.args[2]}) is built
+     * only for an error message.
+     */
+    private record Step(Object value, Step parent, String label, int index) {
+        String path() {
+            StringBuilder sb = new StringBuilder();
+            for (Step s = this; s.parent != null; s = s.parent) {
+                sb.insert(0, s.index >= 0 ? s.label + "[" + s.index + "]" : s.label);
+            }
+            return sb.insert(0, '$').toString();
+        }
+    }
+
+    /** Where the value being visited was reached, for {@link #refuse}. */
+    private Step at;
+
     private void walk(Object root) {
         IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
-        ArrayDeque<Object[]> todo = new ArrayDeque<>();
-        todo.push(new Object[] {root});
+        ArrayDeque<Step> todo = new ArrayDeque<>();
+        todo.push(new Step(root, null, "", -1));
         while (!todo.isEmpty()) {
-            Object v = todo.pop()[0];
-            if (v == null || v instanceof String || v instanceof Number || v instanceof Boolean
+            Step step = todo.pop();
+            Object v = step.value();
+            if (v instanceof String || v instanceof Number || v instanceof Boolean
                     || seen.put(v, Boolean.TRUE) != null) {
                 continue;
             }
+            at = step;
             if (v instanceof GlobalRef g) {
                 global(g);
                 continue;
             }
             if (v instanceof PyObject n) {
                 node(n);
-                push(todo, n.callable());
+                push(todo, step, n.callable(), ".callable", -1);
+                int i = 0;
                 for (Object a : n.args()) {
-                    push(todo, a);
+                    push(todo, step, a, ".args", i++);
                 }
-                if (n.kwargs() != null) {
-                    push(todo, n.kwargs());
-                }
+                push(todo, step, n.kwargs(), ".kwargs", -1);
+                i = 0;
                 for (Object s : n.states()) {
-                    push(todo, s);
+                    push(todo, step, s, ".state", i++);
                 }
-                push(todo, n.stateSetter());
-                for (Object i : n.listItems()) {
-                    push(todo, i);
+                push(todo, step, n.stateSetter(), ".stateSetter", -1);
+                i = 0;
+                for (Object x : n.listItems()) {
+                    push(todo, step, x, "", i++);
                 }
                 if (!n.dictItems().isEmpty()) {
-                    push(todo, n.dictItems());
+                    push(todo, step, n.dictItems(), ".items", -1);
                 }
-                for (Object i : n.setItems()) {
-                    push(todo, i);
+                i = 0;
+                for (Object x : n.setItems()) {
+                    push(todo, step, x, ".setItems", i++);
                 }
+                i = 0;
                 for (PyObject.Discarded d : n.discarded()) {
-                    push(todo, d.value());
+                    push(todo, step, d.value(), ".discarded", i++);
                 }
             } else if (v instanceof PyDiscarding d) {
+                int i = 0;
                 for (PyObject.Discarded x : d.discarded()) {
-                    push(todo, x.value());
+                    push(todo, step, x.value(), ".discarded", i++);
                 }
-                push(todo, d.value());
+                push(todo, step, d.value(), ".value", -1);
             } else if (v instanceof Map<?, ?> m) {
+                int i = 0;
                 for (Map.Entry<?, ?> e : m.entrySet()) {
-                    push(todo, e.getKey());
-                    push(todo, e.getValue());
+                    push(todo, step, e.getKey(), ".keys", i);
+                    push(todo, step, e.getValue(), e.getKey() instanceof String k ? "['" + k + "']" : ".values",
+                            e.getKey() instanceof String ? -1 : i);
+                    i++;
                 }
-            } else if (v instanceof Collection<?> c) {
+            } else if (v instanceof Iterable<?> c) {
+                int i = 0;
                 for (Object x : c) {
-                    push(todo, x);
-                }
-            } else if (v instanceof Iterable<?> it) {
-                for (Object x : it) {
-                    push(todo, x);
+                    push(todo, step, x, "", i++);
                 }
             }
         }
+        at = null;
     }
 
-    private static void push(ArrayDeque<Object[]> todo, Object v) {
+    private static void push(ArrayDeque<Step> todo, Step parent, Object v, String label, int index) {
         if (v != null) {
-            todo.push(new Object[] {v});
+            todo.push(new Step(v, parent, label, index));
         }
     }
 
@@ -194,8 +217,8 @@ public final class LibraryRedirects {
                 || module.equals("cloudpickle");
     }
 
-    private static PickleException refuse(String what) {
-        return new PickleException(what, "$");
+    private PickleException refuse(String what) {
+        return new PickleException(what, at == null ? "$" : at.path());
     }
 
     private void global(GlobalRef g) {
