@@ -1,10 +1,12 @@
 """dill and cloudpickle streams rewritten by Brine's portable mode, for dev.brine.portable.PortableLibraryTest
 (issue #20 part 2).
 
-python portable_library.py emit dill|cloudpickle
+python portable_library.py emit dill|dill-recurse|cloudpickle
     Pickles every case with the library at protocols 2 to 5 and prints tab-separated lines
       PICKLE  library-version  case  protocol  hex  text
     where text is check(case, loaded), loaded being what the library's own load gives from its own bytes.
+    dill-recurse is dill with recurse=True (function globals pickled by value, not taken from __main__); the cases
+    dill itself cannot pickle that way print "NOPICKLE  case  protocol  error" instead.
 python -I -S portable_library.py check
     Run where dill and cloudpickle do not import (asserted: prints "NOLIB dill|cloudpickle yes|no"). Reads
     "id  case  protocol  hex" lines (streams Brine rewrote) and, for each, loads it with the C unpickler (_pickle)
@@ -198,6 +200,7 @@ def cases():
         'partial': functools.partial(function, 1, c=5),
         'bound_method': Base(6).twice,
         'module': dynamic_module(),
+        'singletons': [NotImplemented, Ellipsis, range(1, 10, 3)],
         'list_of_functions': [function, adder, lam, make_fact()],
         'dict_of_functions': {'f': function, 'g': make_adder(1, 1), 'cls': Child},
     }
@@ -244,6 +247,8 @@ def check(name, v):
             return canon([v(), v(4), v.args, sorted(v.keywords)])
         if name == 'bound_method':
             return canon([v()])
+        if name == 'singletons':
+            return canon([v[0] is NotImplemented, v[1] is Ellipsis, list(v[2])])
         if name == 'module':
             return canon([v.__name__, v.K, v.times(3)])
         if name == 'list_of_functions':
@@ -265,15 +270,20 @@ def identity_key(name, v):
 
 
 def emit(libname):
-    if libname == 'dill':
+    options = {}
+    if libname.startswith('dill'):
         import dill as lib
+        if libname == 'dill-recurse':
+            options['recurse'] = True
     else:
         import cloudpickle as lib
-    if libname == 'cloudpickle':
-        lib.register_pickle_by_value  # noqa: B018  (2.0+): modules by value
     for name, obj in cases().items():
         for proto in range(2, 6):
-            p = lib.dumps(obj, protocol=proto)
+            try:
+                p = lib.dumps(obj, protocol=proto, **options)
+            except RecursionError as e:  # dill's recurse=True on a self-recursive closure
+                print('\t'.join(['NOPICKLE', name, str(proto), type(e).__name__]))
+                continue
             try:
                 again = check(name, lib.loads(p))
             except Exception as e:

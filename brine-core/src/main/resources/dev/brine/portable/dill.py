@@ -54,6 +54,15 @@ def d_getattr(cls, name, repr_str=None):
         return getattr(cls, name)
 
 
+def d_singleton(text):
+    # dill writes NotImplemented, Ellipsis and ranges as _eval_repr(repr(obj)); read back here without eval.
+    if text in ('NotImplemented', 'Ellipsis'):
+        return {'NotImplemented': NotImplemented, 'Ellipsis': Ellipsis}[text]
+    if text.startswith('range(') and text.endswith(')'):
+        return range(*[int(n) for n in text[6:-1].split(', ')])
+    raise ValueError('not a repr Brine reads without eval: %r' % text)
+
+
 class _DillModule(object):
     # Stands for the module dill._dill, which streams reach with getattr for the names below only.
     _create_function = staticmethod(d_function)

@@ -38,7 +38,10 @@ public final class LibraryRedirects {
     private static final Map<String, String> DILL = Map.of(
             "_create_function", "d_function", "_create_type", "d_type", "_create_cell", "d_cell",
             "_import_module", "d_import", "_create_namedtuple", "d_namedtuple", "_getattr", "d_getattr",
-            "_setattr", "", "_create_code", "", "_load_type", "");
+            "_setattr", "", "_create_code", "", "_load_type", "", "_eval_repr", "d_singleton");
+    /** The reprs dill writes with {@code _eval_repr} that the runtime reads without eval (d_singleton). */
+    private static final java.util.regex.Pattern SINGLETON = java.util.regex.Pattern.compile(
+            "NotImplemented|Ellipsis|range\\(-?[0-9]{1,19}, -?[0-9]{1,19}(, -?[0-9]{1,19})?\\)");
     /** Names a stream may fetch from the module dill._dill itself with getattr (see dill.py's _DillModule). */
     private static final Set<String> DILL_MODULE_NAMES = Set.of("_create_function", "_create_type", "_create_cell",
             "_import_module", "_create_namedtuple", "_getattr", "_setattr", "_delattr", "_CELL_EMPTY");
@@ -252,7 +255,7 @@ public final class LibraryRedirects {
             String to = isDillConstructorModule(module) ? DILL.get(name) : null;
             if (to == null) {
                 throw refuse("refused: " + module + "." + name + " is not a dill constructor Brine's portable "
-                        + "runtime provides" + (name.equals("_eval_repr") ? " (it would run eval)" : ""));
+                        + "runtime provides");
             }
             sections.add(Section.DILL);
             if (name.equals("_setattr")) {
@@ -307,6 +310,11 @@ public final class LibraryRedirects {
                 throw refuse("refused: the stream takes dill._dill." + attr + " from dill's module, which Brine's "
                         + "portable runtime does not provide");
             }
+        }
+        if (c instanceof GlobalRef g && isDill(g.module()) && g.name().equals("_eval_repr")
+                && !(n.args().size() == 1 && n.args().get(0) instanceof String text && SINGLETON.matcher(text).matches())) {
+            throw refuse("refused: dill._dill._eval_repr" + n.args() + ": Brine reads only NotImplemented, Ellipsis "
+                    + "and ranges without eval, and runs no eval");
         }
         boolean code = false;
         if (c instanceof GlobalRef g && isDill(g.module()) && g.name().equals("_create_code")) {
