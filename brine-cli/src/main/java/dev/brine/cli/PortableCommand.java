@@ -3,8 +3,8 @@ package dev.brine.cli;
 import dev.brine.Pickle;
 import dev.brine.PickleException;
 import dev.brine.Pickler;
-import dev.brine.internal.PortableRuntime;
-import dev.brine.internal.portable.LibraryRedirects;
+import dev.brine.tools.PortableHeader;
+import dev.brine.tools.PortablePlan;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -89,10 +89,10 @@ final class PortableCommand implements Callable<Integer> {
                     + Pickler.HIGHEST_PROTOCOL + " and keeps the input's");
         }
         byte[] rewritten;
-        LibraryRedirects plan;
+        PortablePlan plan;
         try {
             Object value = Pickle.loads(data);
-            plan = LibraryRedirects.plan(value, version);
+            plan = version == null ? PortablePlan.of(value) : PortablePlan.of(value, version[0], version[1]);
             Pickler.Builder b = Pickler.builder().protocol(protocol).portable(true);
             if (version != null) {
                 b.bytecode(version[0], version[1]);
@@ -106,11 +106,9 @@ final class PortableCommand implements Callable<Integer> {
             for (Map.Entry<String, String> e : plan.redirected().entrySet()) {
                 o.println("redirect " + e.getKey() + " -> " + e.getValue());
             }
-            int[] lock = plan.versionLock();
-            o.println(lock == null ? "version lock: none (no code objects)"
-                    : "version lock: CPython " + lock[0] + "." + lock[1] + " (" + plan.codeObjects()
-                    + " code objects)");
-            int header = PortableRuntime.recognize(rewritten).map(PortableRuntime.Header::length).orElse(0);
+            o.println(plan.versionLock().map(v -> "version lock: CPython " + v + " (" + plan.codeObjects()
+                    + " code objects)").orElse("version lock: none (no code objects)"));
+            int header = PortableHeader.find(rewritten).map(PortableHeader::length).orElse(0);
             o.println("would write " + rewritten.length + " bytes, protocol " + protocol + ", header " + header
                     + " bytes");
             return 0;

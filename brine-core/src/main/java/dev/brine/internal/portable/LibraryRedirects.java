@@ -194,7 +194,8 @@ public final class LibraryRedirects {
     }
 
     private static void push(ArrayDeque<Step> todo, Step parent, Object v, String label, int index) {
-        if (v != null) {
+        // Atoms hold nothing to redirect: not queued, so a list of a million numbers costs no allocation each.
+        if (v != null && !(v instanceof String) && !(v instanceof Number) && !(v instanceof Boolean)) {
             todo.push(new Step(v, parent, label, index));
         }
     }
