@@ -325,6 +325,12 @@ class PortableLibraryTest {
         assertThat(LibraryRedirects.plan(graph, new int[] {3, 12}).versionLock()).containsExactly(3, 12);
         assertThat(LibraryRedirects.plan(graph, new int[] {3, 12}).redirected())
                 .containsEntry("dill._dill._create_code", "_brine1.code_for(3, 12)");
+        dev.brine.tools.PortablePlan plan = dev.brine.tools.PortablePlan.of(graph, 3, 11);
+        assertThat(plan.versionLock()).contains("3.11");
+        assertThat(plan.codeObjects()).isEqualTo(1);
+        assertThat(plan.redirected()).containsEntry("dill._dill._create_function", "_brine1.d_function")
+                .containsEntry("__builtin__.__main__", "__main__.__dict__");
+        assertThatThrownBy(() -> dev.brine.tools.PortablePlan.of(graph)).isInstanceOf(PickleException.class);
     }
 
     @Test
