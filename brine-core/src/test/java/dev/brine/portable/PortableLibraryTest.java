@@ -333,6 +333,26 @@ class PortableLibraryTest {
         assertThatThrownBy(() -> dev.brine.tools.PortablePlan.of(graph)).isInstanceOf(PickleException.class);
     }
 
+    /** dill's {@code dill.dill} alias, cloudpickle_fast and cloudpickle 3's module name go where the others go. */
+    @Test
+    void aliasesAndCloudpickle3NamesAreRedirected() {
+        Object graph = List.of(PyObject.reduce(GlobalRef.of("dill.dill", "_create_cell"), 5L),
+                PyObject.reduce(GlobalRef.of("builtins", "getattr"), GlobalRef.of("dill", "dill"), "_setattr"),
+                PyObject.reduce(GlobalRef.of("cloudpickle.cloudpickle", "_make_cell"), 1L),
+                PyObject.reduce(GlobalRef.of("cloudpickle.cloudpickle_fast", "_class_setstate"), 1L, 2L),
+                PyObject.reduce(GlobalRef.of("dill._dill", "_eval_repr"), "range(0, -5, -1)"));
+        assertThat(dev.brine.tools.PortablePlan.of(graph).redirected())
+                .containsEntry("dill.dill._create_cell", "_brine1.d_cell")
+                .containsEntry("dill.dill", "_brine1.d_module")
+                .containsEntry("cloudpickle.cloudpickle._make_cell", "_brine1.cp_cell")
+                .containsEntry("cloudpickle.cloudpickle_fast._class_setstate", "_brine1.cp_class_setstate")
+                .containsEntry("dill._dill._eval_repr", "_brine1.d_singleton");
+        PortableRuntime.Header h = PortableRuntime.recognize(Pickler.builder().portable(true).build().dumps(graph))
+                .orElseThrow();
+        assertThat(h.sections()).containsExactly(Section.DILL, Section.CLOUDPICKLE);
+        assertThat(h.bytecode()).isNull();
+    }
+
     @Test
     void otherLibraryNamesAndMainByNameAreRefused() {
         for (GlobalRef g : List.of(GlobalRef.of("dill._dill", "_create_lock"),

@@ -26,6 +26,7 @@ import java.util.Set;
  * is redirected to a function of the runtime's {@code dill}, {@code cloudpickle} or {@code code} section; dill's
  * {@code __builtin__.__main__} becomes {@code __main__.__dict__} (the loading interpreter's, as dill's own
  * unpickler gives); any other name of these libraries, a {@code __main__.X} by name and dill's {@code _eval_repr}
+ * of anything but {@code NotImplemented}, {@code Ellipsis} or a range (which the runtime parses, never evaluates)
  * are refused, naming them. Code objects (dill's {@code _create_code(...)}, cloudpickle's
  * {@code _builtin_type('CodeType')(...)}) are found in the graph, memo-shared ones included, and need the writer's
  * CPython version, which must agree with their field count; their constructors then check the loading
@@ -64,7 +65,7 @@ public final class LibraryRedirects {
     private int[] rewrittenFor;
 
     private LibraryRedirects(int[] bytecode) {
-        this.bytecode = bytecode;
+        this.bytecode = bytecode == null ? null : bytecode.clone();
     }
 
     /**
