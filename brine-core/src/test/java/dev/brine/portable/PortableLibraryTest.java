@@ -57,15 +57,30 @@ class PortableLibraryTest {
         for (String line : out.split("\n")) {
             String[] f = line.split("\t", -1);
             if (f[0].equals("PICKLE")) {
-                String writer = library.equals("dill-recurse") ? f[1] + "-recurse" : f[1];
-                streams.add(new Stream(writer, f[2], Integer.parseInt(f[3]), HexFormat.of().parseHex(f[4]), f[5]));
+                streams.add(new Stream(f[1], f[2], Integer.parseInt(f[3]), HexFormat.of().parseHex(f[4]), f[5]));
             }
         }
         assertThat(streams).as(library + " on " + python).hasSize(count);
         return streams;
     }
 
-    static List<Stream> all() {
+    private static List<Stream> cached;
+
+    /** Every writer's streams, generated once per test JVM: one generator process per writer. */
+    static synchronized List<Stream> all() {
+        if (cached == null) {
+            cached = List.copyOf(generate());
+        }
+        return cached;
+    }
+
+    /** The default-settings dill streams of {@code case} at {@code protocol}. */
+    static Stream dill(String name, int protocol) {
+        return all().stream().filter(x -> x.library().equals("dill-0.3.6") && x.name().equals(name)
+                && x.protocol() == protocol).findFirst().orElseThrow();
+    }
+
+    private static List<Stream> generate() {
         MlPython ml = MlPython.require("dill", "cloudpickle");
         assertThat(ml.python().minor()).isEqualTo(11);
         CPython pyenv = CPython.python3();
@@ -283,8 +298,7 @@ class PortableLibraryTest {
     @Test
     void dillFunctionsTakeTheirGlobalsFromTheLoadersMainAsDillDoes() {
         MlPython ml = MlPython.require("dill");
-        Stream s = emit(ml.python(), "dill").stream().filter(x -> x.name().equals("function") && x.protocol() == 4)
-                .findFirst().orElseThrow();
+        Stream s = dill("function", 4);
         String call = String.join("\n",
                 "import sys",
                 "f = load(bytes.fromhex(sys.argv[1]))",
@@ -313,9 +327,7 @@ class PortableLibraryTest {
 
     @Test
     void codeNeedsTheWritersVersionAndItsLayout() {
-        MlPython ml = MlPython.require("dill");
-        Stream s = emit(ml.python(), "dill").stream().filter(x -> x.name().equals("closure") && x.protocol() == 4)
-                .findFirst().orElseThrow();
+        Stream s = dill("closure", 4);
         Object graph = Pickle.loads(s.bytes());
         assertThatThrownBy(() -> Pickler.builder().portable(true).build().dumps(graph))
                 .isInstanceOf(PickleException.class).hasMessageContaining("code object")
