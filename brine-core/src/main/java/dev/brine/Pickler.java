@@ -117,6 +117,7 @@ public final class Pickler {
         /** Adapters and registrations in registration order, each made for the protocol at {@link #build()}. */
         private final List<IntFunction<WriteConfig.Adapter>> adapters = new ArrayList<>();
         private boolean portable;
+        private int[] bytecode;
 
         private Builder() {
         }
@@ -242,13 +243,34 @@ public final class Pickler {
             return this;
         }
 
+        /**
+         * In portable mode, the CPython version that wrote the dill or cloudpickle stream being rewritten, which its
+         * code objects need. Code objects hold bytecode that only that minor version runs (another crashes or
+         * computes wrong results), so a portable stream holding them checks the loading interpreter's version
+         * before its body and at every code object, failing with an exception that names both versions. Writing
+         * such a stream without this version, or with one whose code-object layout differs from the stream's (15
+         * fields for 3.6-3.7, 16 for 3.8-3.10, 18 for 3.11 and later), is refused with a
+         * {@link PickleException}. Unused for values without code objects. See {@code docs/PORTABLE.md}.
+         *
+         * @param major the CPython major version, 3
+         * @param minor the CPython minor version, 6 to 99
+         */
+        public Builder bytecode(int major, int minor) {
+            if (major != 3 || minor < 6 || minor > 99) {
+                throw new IllegalArgumentException("bytecode version must be 3.6 or later, not " + major + "." + minor);
+            }
+            this.bytecode = new int[] {major, minor};
+            return this;
+        }
+
         /** An immutable, thread-safe {@link Pickler} with this configuration. */
         public Pickler build() {
             if (portable && protocol < 2) {
                 throw new IllegalArgumentException("portable mode needs protocol 2 or higher, not " + protocol);
             }
             return new Pickler(new WriteConfig(protocol, fixImports, bufferCallback, persistentId,
-                    Map.copyOf(extensions), adapters.stream().map(a -> a.apply(protocol)).toList(), portable));
+                    Map.copyOf(extensions), adapters.stream().map(a -> a.apply(protocol)).toList(), portable,
+                    bytecode == null ? null : bytecode.clone()));
         }
     }
 }

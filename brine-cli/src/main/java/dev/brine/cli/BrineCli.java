@@ -39,7 +39,7 @@ import java.util.concurrent.Callable;
 @Command(name = "brine", mixinStandardHelpOptions = true, versionProvider = BrineCli.Version.class,
         description = "Python pickle tools for the JVM. Runs no code from the pickles it reads.",
         subcommands = {DemoCommand.class, BrineCli.Dis.class, BrineCli.Json.class, ScanCommand.class,
-                ConvertCommand.class,
+                ConvertCommand.class, PortableCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BrineCli implements Callable<Integer> {
     /** Exit code for a malformed pickle or an unreadable file. */

@@ -202,10 +202,14 @@ final class NamePolicy {
     /**
      * The verdict for a name in Brine's runtime module, after a recognised portable header: the class registry and
      * rebuilders are data; {@code function} compiles Python source the stream carries, and {@code _install} and
-     * anything else the runtime does not define for data are not vouched for.
+     * anything else the runtime does not define for data are not vouched for. The names that build CPython code
+     * objects from the bytecode a rewritten dill or cloudpickle stream carries, and functions from them, run that
+     * bytecode: dangerous, as the libraries' own constructors are.
      */
     static Verdict judgeRuntimeName(String name) {
         switch (name) {
+            case "code_for": case "types_for": case "d_function": case "cp_function":
+                return Verdict.DANGEROUS;
             case "cls": case "boot": case "zone": case "as_array": case "as_ndarray": case "importable":
                 return Verdict.SAFE;
             default:

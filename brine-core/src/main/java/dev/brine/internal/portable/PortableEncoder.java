@@ -59,7 +59,7 @@ public final class PortableEncoder {
 
     /** Whether {@code type} is one this encoder turns into runtime objects rather than leaving to the writer. */
     public static boolean claims(Class<?> type) {
-        return type.isRecord() || type.isEnum() || type.getSuperclass() != null && type.getSuperclass().isEnum()
+        return isUserRecord(type) || type.isEnum() || type.getSuperclass() != null && type.getSuperclass().isEnum()
                 || type == PyFunction.class;
     }
 
@@ -77,7 +77,7 @@ public final class PortableEncoder {
         if (obj instanceof Enum) {
             return enumConstant((Enum<?>) obj);
         }
-        if (type.isRecord()) {
+        if (isUserRecord(type)) {
             return record(obj);
         }
         if (type.isArray() && type.getComponentType().isPrimitive() && type != byte[].class) {
@@ -87,6 +87,14 @@ public final class PortableEncoder {
             return bean(obj);
         }
         return NOT_PORTABLE;
+    }
+
+    /**
+     * A record of the caller's: Brine's own value records (PyRange, PySlice, PyDecimal, PyNamedTuple, ...) stand
+     * for Python's own types, which are written as without portable mode.
+     */
+    private static boolean isUserRecord(Class<?> type) {
+        return type.isRecord() && !type.getPackageName().equals("dev.brine.value");
     }
 
     /** {@code _brine1.zone(key, offsetSeconds)}: a region zone where {@code zoneinfo} has it, else the offset. */

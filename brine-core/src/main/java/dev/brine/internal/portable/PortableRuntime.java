@@ -43,7 +43,13 @@ public final class PortableRuntime {
     /** A runtime section, in the order the header installs them. */
     public enum Section {
         BASE("base", 1), RECORD("record", 1), ENUM("enum", 1), BEAN("bean", 1), FUNCTION("function", 1),
-        ARRAY("array", 1), ZONE("zone", 1);
+        ARRAY("array", 1), ZONE("zone", 1),
+        /** Version-checked code objects, for dill and cloudpickle streams (issue #20). */
+        CODE("code", 1),
+        /** dill 0.3/0.4's constructors. */
+        DILL("dill", 1),
+        /** cloudpickle 2.x/3.x's constructors. */
+        CLOUDPICKLE("cloudpickle", 1);
 
         final String file;
         final int version;
@@ -126,12 +132,30 @@ public final class PortableRuntime {
     }
 
     /**
-     * The header that installs {@code sections} (BASE is always added) where missing, for a body at
+     * The header that installs {@code sections} (and BASE, see {@link #header(Set, int, int[])}) where missing, for a body at
      * {@code protocol}. It starts with PROTO and leaves the stack empty and the memo untouched.
      */
     public static byte[] header(Set<Section> sections, int protocol) {
-        EnumSet<Section> needed = EnumSet.of(Section.BASE);
+        return header(sections, protocol, null);
+    }
+
+    /** The sections that need {@code base}: all but the ones for dill and cloudpickle streams. */
+    private static final Set<Section> LIBRARY_SECTIONS = EnumSet.of(Section.CODE, Section.DILL, Section.CLOUDPICKLE);
+
+    /**
+     * As {@link #header(Set, int)}; BASE is added unless every section is one for dill and cloudpickle streams
+     * (CODE, DILL, CLOUDPICKLE), and when {@code bytecode} ({@code {major, minor}}) is given, the header ends with
+     * {@code _brine1.need(major, minor)}, POP: the loading interpreter must be that CPython version.
+     */
+    public static byte[] header(Set<Section> sections, int protocol, int[] bytecode) {
+        EnumSet<Section> needed = EnumSet.noneOf(Section.class);
         needed.addAll(sections);
+        if (!LIBRARY_SECTIONS.containsAll(needed)) {
+            needed.add(Section.BASE);
+        }
+        if (bytecode != null) {
+            needed.add(Section.CODE);
+        }
         Bytes out = new Bytes();
         out.op(Opcode.PROTO).raw(protocol);
         out.raw(Sources.CORE_CHECK).raw(Sources.INSTALL_CALL);
@@ -139,6 +163,9 @@ public final class PortableRuntime {
             out.str(s.file).op(Opcode.BININT1).raw(s.version).op(Opcode.TUPLE2);
         }
         out.op(Opcode.TUPLE).bytes(bundle(needed)).op(Opcode.TUPLE2).op(Opcode.REDUCE).op(Opcode.POP);
+        if (bytecode != null) {
+            out.raw(needCall(bytecode[0], bytecode[1]));
+        }
         return out.toByteArray();
     }
 
@@ -148,14 +175,27 @@ public final class PortableRuntime {
      * @param length   the header's length in bytes, from the start of the stream
      * @param protocol the protocol its PROTO declares
      * @param sections the runtime sections it carries, in order
+     * @param bytecode the CPython version {@code {major, minor}} its closing {@code _brine1.need(major, minor)}
+     *                 requires of the loading interpreter (a rewritten dill or cloudpickle stream holding code
+     *                 objects), or null when it has no such check
      */
-    public record Header(int length, int protocol, Set<Section> sections) {
+    public record Header(int length, int protocol, Set<Section> sections, int[] bytecode) {
+        /** A header without a version check. */
+        public Header(int length, int protocol, Set<Section> sections) {
+            this(length, protocol, sections, null);
+        }
+    }
+
+    /** {@code _brine1.need(major, minor)}, POP: the version check a header holding code objects ends with. */
+    private static byte[] needCall(int major, int minor) {
+        return new Bytes().global(MODULE, "need").op(Opcode.BININT1).raw(major).op(Opcode.BININT1).raw(minor)
+                .op(Opcode.TUPLE2).op(Opcode.REDUCE).op(Opcode.POP).toByteArray();
     }
 
     /**
      * Recognises a Brine portable header at the start of {@code data} by its exact content: the bootstrap check
      * byte for byte, then an install call that names its sections in the order {@link #header} writes them (BASE
-     * first), and a bundle that decompresses to exactly this Brine's runtime sources for those sections. Anything
+     * first, where {@link #header(Set, int, int[])} puts it), then the version check if it writes one, and a bundle that decompresses to exactly this Brine's runtime sources for those sections. Anything
      * else, including a header that was altered in any way or one from a Brine with a different runtime, is not
      * recognised. The bundle's compressed bytes themselves are not compared: another zlib may compress the same
      * sources differently, and what Python runs is what they decompress to. Runs nothing, and decompresses no more
@@ -314,7 +354,7 @@ public final class PortableRuntime {
                     section = s;
                 }
             }
-            if (section == null || (last == null ? section != Section.BASE : section.ordinal() <= last.ordinal())
+            if (section == null || (last != null && section.ordinal() <= last.ordinal())
                     || !a.is(pos + 2, Opcode.TUPLE2.code())) {
                 return null;
             }
@@ -342,7 +382,22 @@ public final class PortableRuntime {
         if (!inflatesTo(a.buf(), a.start() + zstart, zlen, expected)) {
             return null;
         }
-        return new Header(pos + 3, protocol, java.util.Collections.unmodifiableSet(sections));
+        // BASE is there unless every section is one of dill's and cloudpickle's streams, as header() writes it.
+        if (sections.contains(Section.BASE) == LIBRARY_SECTIONS.containsAll(sections)) {
+            return null;
+        }
+        pos += 3;
+        int[] bytecode = null;
+        byte[] need = needCall(0, 0);
+        int needAt = need.length - 7;   // the GLOBAL, then BININT1 major BININT1 minor TUPLE2 REDUCE POP
+        if (sections.contains(Section.CODE) && a.are(pos, java.util.Arrays.copyOf(need, needAt))
+                && a.has(pos + need.length) && a.at(pos + needAt) == Opcode.BININT1.code()
+                && a.at(pos + needAt + 2) == Opcode.BININT1.code()
+                && a.are(pos + needAt + 4, java.util.Arrays.copyOfRange(need, needAt + 4, need.length))) {
+            bytecode = new int[] {a.at(pos + needAt + 1), a.at(pos + needAt + 3)};
+            pos += need.length;
+        }
+        return new Header(pos, protocol, java.util.Collections.unmodifiableSet(sections), bytecode);
     }
 
     /** Whether the zlib stream is complete, uses no preset dictionary and decompresses to exactly {@code expected}. */

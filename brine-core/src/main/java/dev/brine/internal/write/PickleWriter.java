@@ -1,16 +1,17 @@
 package dev.brine.internal.write;
 
-import dev.brine.internal.types.NotPicklable;
 import dev.brine.PickleException;
 import dev.brine.internal.format.CompatNames;
 import dev.brine.internal.format.Opcode;
 import dev.brine.internal.format.PyRepr;
 import dev.brine.internal.format.PyText;
 import dev.brine.internal.format.Wire;
+import dev.brine.internal.portable.LibraryRedirects;
 import dev.brine.internal.portable.PortableEncoder;
 import dev.brine.internal.portable.PortableRuntime;
 import dev.brine.internal.types.DatetimeModule;
 import dev.brine.internal.types.JavaEquivalents;
+import dev.brine.internal.types.NotPicklable;
 import dev.brine.internal.types.SharedForms;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.PersistentRef;
@@ -88,6 +89,8 @@ public final class PickleWriter {
     private final PickleOutput out;
     /** In portable mode, what turns records, enums, beans, functions and arrays into runtime calls; else null. */
     private final PortableEncoder portable;
+    /** In portable mode, what dill's and cloudpickle's globals become (issue #20); else null. */
+    private LibraryRedirects redirects;
     private final IdentityMemo memo = new IdentityMemo();
     /** Equal globals are one Python object, so they share one memo entry: the first instance seen stands for all. */
     private final Map<GlobalRef, GlobalRef> globals = new HashMap<>();
@@ -158,12 +161,18 @@ public final class PickleWriter {
     public static byte[] dumps(WriteConfig config, Object value) {
         PickleOutput out = new PickleOutput(null);
         PickleWriter writer = new PickleWriter(config, out);
+        if (writer.portable != null) {
+            writer.redirects = LibraryRedirects.plan(value, config.bytecode());
+        }
         writer.run(value);
-        if (writer.portable == null || writer.portable.sections().isEmpty()) {
+        if (writer.portable == null || writer.portable.sections().isEmpty() && writer.redirects.sections().isEmpty()) {
             // A value that needs no runtime gets no header: the bytes are those of a non-portable dump.
             return out.toByteArray();
         }
-        return out.toByteArray(PortableRuntime.header(writer.portable.sections(), config.protocol()));
+        java.util.EnumSet<PortableRuntime.Section> sections = java.util.EnumSet.noneOf(PortableRuntime.Section.class);
+        sections.addAll(writer.portable.sections());
+        sections.addAll(writer.redirects.sections());
+        return out.toByteArray(PortableRuntime.header(sections, config.protocol(), writer.redirects.versionLock()));
     }
 
     /**
@@ -274,6 +283,12 @@ public final class PickleWriter {
             return false;
         }
         Object key = obj;
+        if (c == GlobalRef.class && redirects != null) {
+            Object to = redirects.redirect((GlobalRef) obj);
+            if (to != obj) {
+                return saveValue(to);
+            }
+        }
         if (c == GlobalRef.class && isDillMain((GlobalRef) obj)) {
             // dill's save_module_dict writes these GLOBAL bytes itself for __main__.__dict__, at every protocol and
             // never memoized; a rewrite writes them the same way (issue #20). pickle itself cannot write this

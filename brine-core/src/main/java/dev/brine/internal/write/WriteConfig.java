@@ -19,10 +19,19 @@ import java.util.function.Predicate;
  * @param extensions     the extension registry, global to code, for EXT1/2/4
  * @param adapters       Java types the caller taught Brine to convert, in registration order
  * @param portable       write records, enums, beans, functions and arrays as portable-runtime objects
+ * @param bytecode       in portable mode, the CPython version {@code {major, minor}} whose code objects a dill or
+ *                       cloudpickle stream holds, or null
  */
 public record WriteConfig(int protocol, boolean fixImports, Predicate<? super ByteBuffer> bufferCallback,
                           Function<Object, Object> persistentId, Map<GlobalRef, Integer> extensions,
-                          List<Adapter> adapters, boolean portable) {
+                          List<Adapter> adapters, boolean portable, int[] bytecode) {
+
+    /** A configuration without a bytecode version. */
+    public WriteConfig(int protocol, boolean fixImports, Predicate<? super ByteBuffer> bufferCallback,
+                       Function<Object, Object> persistentId, Map<GlobalRef, Integer> extensions,
+                       List<Adapter> adapters, boolean portable) {
+        this(protocol, fixImports, bufferCallback, persistentId, extensions, adapters, portable, null);
+    }
 
     /**
      * Converts values of {@code type} (and its subclasses) with {@code convert} before writing them.
