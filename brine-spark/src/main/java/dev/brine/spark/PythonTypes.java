@@ -88,6 +88,41 @@ final class PythonTypes {
         return DataTypes.StringType;   // any other Python object: its JSON text
     }
 
+    /** Whether {@code v} holds (at any depth) a Python int that does not fit 64 bits. */
+    static boolean hasBigInt(Object v) {
+        return findInt(v, 64, 0);
+    }
+
+    /** Whether {@code v} holds a Python int of more than 38 decimal digits, which no Spark decimal holds. */
+    static boolean hasHugeInt(Object v) {
+        return findInt(v, 127, 0);
+    }
+
+    private static final BigInteger DECIMAL38 = BigInteger.TEN.pow(38);
+
+    private static boolean findInt(Object v, int bits, int depth) {
+        if (v instanceof BigInteger b) {
+            return bits == 64 ? b.bitLength() >= 64 : b.abs().compareTo(DECIMAL38) >= 0;
+        }
+        if (depth > 100) {
+            return false;
+        }
+        if (v instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (findInt(e.getKey(), bits, depth + 1) || findInt(e.getValue(), bits, depth + 1)) {
+                    return true;
+                }
+            }
+        } else if (v instanceof Collection<?> c) {
+            for (Object x : c) {
+                if (findInt(x, bits, depth + 1)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The top-level columns of a dict element: one per key, in the order first seen. */
     static StructType columns(Map<?, ?> dict, boolean dictsAsMaps) {
         List<StructField> fields = new ArrayList<>();

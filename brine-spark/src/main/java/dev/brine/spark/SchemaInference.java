@@ -94,6 +94,17 @@ final class SchemaInference {
                 if (e == null) {
                     continue;
                 }
+                if (PythonTypes.hasBigInt(e)) {
+                    if (options.mode == PickleOptions.Mode.FAILFAST) {
+                        throw new MalformedPickleException("Malformed pickle record in FAILFAST mode (while "
+                                + "inferring the schema): in " + records.place() + ": an int needs more than 64 "
+                                + "bits, so it is no bigint; give a schema with decimal(38,0) for it, or read in "
+                                + "PERMISSIVE mode, which infers decimal(38,0)", null);
+                    }
+                    if (PythonTypes.hasHugeInt(e)) {
+                        corrupt = true;   // more than 38 digits: the row will be a corrupt record
+                    }
+                }
                 all = PythonTypes.merge(all, PythonTypes.of(e, options.dictsAsMaps));
                 if (e instanceof Map<?, ?> m && PythonTypes.stringKeys(m)) {
                     StructType t = PythonTypes.columns(m, options.dictsAsMaps);
