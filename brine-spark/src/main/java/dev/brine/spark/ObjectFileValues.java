@@ -12,13 +12,16 @@ import java.io.UncheckedIOException;
 
 /**
  * The values of the SequenceFiles {@code saveAsObjectFile} writes (and so PySpark's {@code saveAsPickleFile}):
- * each a Java-serialized {@code byte[][]}. Reading them runs Java deserialization restricted to {@code byte[][]}
- * and {@code byte[]}: any other class named in the stream is refused before it is even loaded, and array lengths
- * are checked against the bytes at hand before anything is allocated.
+ * each a Java-serialized {@code byte[][]} (PySpark's RDD of {@code Array[Byte]}), or an {@code Object[]} of
+ * {@code byte[]} (what {@code saveAsObjectFile} makes of a Java API {@code JavaRDD<byte[]>}, whose class tag is
+ * {@code Object}). Reading them runs Java deserialization restricted to those three array classes: any other
+ * class named in the stream is refused before it is even loaded, and array lengths are checked against the bytes
+ * at hand before anything is allocated.
  */
 final class ObjectFileValues {
     private static final String BYTES = byte[].class.getName();        // "[B"
     private static final String BATCHES = byte[][].class.getName();    // "[[B"
+    private static final String OBJECTS = Object[].class.getName();    // "[Ljava.lang.Object;"
 
     private ObjectFileValues() {
     }
@@ -49,6 +52,18 @@ final class ObjectFileValues {
         } catch (ClassNotFoundException | IOException | RuntimeException e) {
             throw new Refused("the value is not a readable serialized byte[][]: " + e, e);
         }
+        if (value instanceof Object[] objects && !(value instanceof byte[][])) {
+            byte[][] copy = new byte[objects.length][];
+            for (int i = 0; i < objects.length; i++) {
+                if (!(objects[i] instanceof byte[] b)) {
+                    throw new Refused("element " + i + " of the serialized Object[] is a "
+                            + (objects[i] == null ? "null" : objects[i].getClass().getName()) + ", not a byte[]",
+                            null);
+                }
+                copy[i] = b;
+            }
+            value = copy;
+        }
         if (!(value instanceof byte[][] batches)) {
             throw new Refused("the value is a serialized " + (value == null ? "null" : value.getClass().getName())
                     + ", not a byte[][]", null);
@@ -78,7 +93,7 @@ final class ObjectFileValues {
             super(in);
             setObjectInputFilter(info -> {
                 Class<?> c = info.serialClass();
-                if (c != null && c != byte[][].class && c != byte[].class) {
+                if (c != null && c != byte[][].class && c != byte[].class && c != Object[].class) {
                     return ObjectInputFilter.Status.REJECTED;
                 }
                 // A byte[] holds at most as many bytes as the value; a byte[][] at most that many arrays.
@@ -98,7 +113,10 @@ final class ObjectFileValues {
             if (name.equals(BYTES)) {
                 return byte[].class;
             }
-            throw new InvalidClassException(name, "class not allowed (only byte[][] and byte[] are)");
+            if (name.equals(OBJECTS)) {
+                return Object[].class;
+            }
+            throw new InvalidClassException(name, "class not allowed (only byte[][], Object[] and byte[] are)");
         }
 
         @Override

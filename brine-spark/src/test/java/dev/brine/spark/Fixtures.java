@@ -1,14 +1,18 @@
 package dev.brine.spark;
 
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Assumptions;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,9 +158,22 @@ final class Fixtures {
     static void saveAsObjectFile(Map<Integer, List<byte[]>> partitions, Path dir) {
         List<Integer> indexes = new ArrayList<>(partitions.keySet());
         Map<Integer, List<byte[]>> shipped = new TreeMap<>(partitions);
-        jsc().parallelize(indexes, indexes.size())
-                .flatMap(i -> shipped.get(i).iterator())
+        JavaRDD<byte[]> batches = jsc().parallelize(indexes, indexes.size()).flatMap(i -> shipped.get(i).iterator());
+        // PySpark's RDD is an RDD[Array[Byte]] made in Scala, whose class tag is byte[]: saveAsObjectFile then
+        // serializes byte[][]. The Java API's class tags are Object (it would serialize Object[]), so give the
+        // RDD the Scala class tag PythonRDD has.
+        batches.rdd().map(new Identity(), ClassTag$.MODULE$.<byte[]>apply(byte[].class))
                 .saveAsObjectFile(dir.toString());
+    }
+
+    /** x => x, serializable, for the Scala API. */
+    private static final class Identity extends AbstractFunction1<byte[], byte[]> implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] apply(byte[] v) {
+            return v;
+        }
     }
 
     /** What Spark's own {@code objectFile} reads from {@code dir}: the byte[] elements, in order. */

@@ -26,7 +26,6 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -317,3 +316,4 @@ class PickleDataSourceTest {
                 .hasStackTraceContaining("not a SequenceFile");
     }
 
+}
