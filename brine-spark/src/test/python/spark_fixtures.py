@@ -22,6 +22,10 @@
     spark_fixtures.py check-plain FILE...
         Loads each file with pickle.load (one pickle of a list) and compares their concatenation with the records.
 
+    spark_fixtures.py bench FRAMES N PARTITIONS
+        The benchmark's input: N flat records (int, str, float, bool, list of str, date: values Pyrolite reads
+        too) as PySpark's Python half hands them to the JVM, in PARTITIONS partitions.
+
     spark_fixtures.py check-one FRAMES
         Each value a to_pickle result of one record: compared with the records in order.
 """
@@ -165,6 +169,14 @@ def check_one(path):
     compare([pickle.loads(d) for _, d in read_frames(path)], "to_pickle")
 
 
+def bench(path, n, partitions):
+    base = datetime.date(2020, 1, 1)
+    items = [{"id": i, "name": "user-%07d" % i, "score": i * 0.25, "ok": i % 3 == 0,
+              "tags": ["t%d" % (i % 5), "x"], "day": base + datetime.timedelta(days=i % 1000)}
+             for i in range(n)]
+    write_frames(path, pyspark_batches(items, partitions))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "make":
@@ -173,6 +185,8 @@ if __name__ == "__main__":
         check_batches(sys.argv[2])
     elif cmd == "check-plain":
         check_plain(sys.argv[2:])
+    elif cmd == "bench":
+        bench(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif cmd == "check-one":
         check_one(sys.argv[2])
     else:
