@@ -38,9 +38,13 @@ class ObjectFileValuesTest {
         assertThatThrownBy(() -> ObjectFileValues.decode(list, list.length))
                 .isInstanceOf(ObjectFileValues.Refused.class).hasMessageContaining("java.util.ArrayList")
                 .hasMessageContaining("not allowed");
-        byte[] nested = serialize(new Object[] {new byte[] {1}, new Object[] {new byte[] {2}}});
+        byte[] deep = serialize(new Object[] {new byte[] {1}, new Object[] {new byte[] {2}}});
+        assertThatThrownBy(() -> ObjectFileValues.decode(deep, deep.length))
+                .isInstanceOf(ObjectFileValues.Refused.class).hasMessageContaining("REJECTED");   // depth 3
+        byte[] nested = serialize(new Object[] {new byte[] {1}, new Object[0]});
         assertThatThrownBy(() -> ObjectFileValues.decode(nested, nested.length))
-                .isInstanceOf(ObjectFileValues.Refused.class).hasMessageContaining("element 1");
+                .isInstanceOf(ObjectFileValues.Refused.class).hasMessageContaining("element 1")
+                .hasMessageContaining("[Ljava.lang.Object;");
         byte[] withNull = serialize(new byte[][] {{1}, null});
         assertThatThrownBy(() -> ObjectFileValues.decode(withNull, withNull.length))
                 .hasMessageContaining("batch 1 of the byte[][] is null");

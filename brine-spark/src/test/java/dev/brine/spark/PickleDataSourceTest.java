@@ -306,6 +306,27 @@ class PickleDataSourceTest {
     }
 
     @Test
+    void sequenceFileSplitsReadEveryRecordOnce() throws IOException {
+        int n = 20_000;
+        Path frames = dir.resolve("split.frames");
+        Fixtures.check("bench", frames.toString(), String.valueOf(n), "1");
+        Path data = dir.resolve("split");
+        Fixtures.saveAsObjectFile(Fixtures.readFrames(frames), data);
+        long size;
+        try (Stream<Path> s = Files.list(data)) {
+            size = s.filter(p -> p.getFileName().toString().startsWith("part-")).mapToLong(p -> p.toFile().length())
+                    .sum();
+        }
+        long split = 256 * 1024;
+        Dataset<Row> df = spark().read().format("pickle").option("maxPartitionBytes", split).load(data.toString());
+        assertThat(df.rdd().getNumPartitions()).isEqualTo((int) ((size + split - 1) / split)).isGreaterThan(3);
+        Row r = df.agg(functions.count("id"), functions.countDistinct("id"), functions.sum("id")).first();
+        assertThat(r.getLong(0)).isEqualTo(n);
+        assertThat(r.getLong(1)).isEqualTo(n);
+        assertThat(r.getLong(2)).isEqualTo((long) n * (n - 1) / 2);
+    }
+
+    @Test
     void badOptionsAreClearErrors() {
         assertThatThrownBy(() -> spark().read().format("pickle").option("layout", "zip")
                 .load(pysparkDir.toString())).hasMessageContaining("layout").hasMessageContaining("zip");
