@@ -14,6 +14,7 @@ import org.apache.spark.sql.connector.read.ScanBuilder;
 import org.apache.spark.sql.connector.read.SupportsPushDownRequiredColumns;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
@@ -37,6 +38,13 @@ final class PickleScan implements ScanBuilder, SupportsPushDownRequiredColumns, 
         this.options = options;
         this.conf = conf;
         this.readSchema = fullSchema;
+        for (StructField f : fullSchema.fields()) {
+            if (f.name().equals(options.corruptColumn) && !(f.dataType() instanceof StringType)
+                    && !(f.dataType() instanceof BinaryType)) {
+                throw new IllegalArgumentException("the corrupt-record column " + f.name() + " must be string "
+                        + "(the error) or binary (the bytes), not " + f.dataType().simpleString());
+            }
+        }
     }
 
     @Override

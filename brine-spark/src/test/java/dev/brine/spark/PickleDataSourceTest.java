@@ -335,6 +335,8 @@ class PickleDataSourceTest {
         assertThatThrownBy(() -> spark().read().format("pickle").option("layout", "pyspark").schema("value string")
                 .load(fixtures.resolve("records.pkl").toString()).collectAsList())
                 .hasStackTraceContaining("not a SequenceFile");
+        assertThatThrownBy(() -> spark().read().format("pickle").schema("id bigint, _corrupt_record int")
+                .load(pysparkDir.toString()).collectAsList()).hasStackTraceContaining("must be string");
     }
 
 }
