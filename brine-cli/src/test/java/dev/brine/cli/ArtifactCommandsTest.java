@@ -9,8 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -26,16 +24,8 @@ class ArtifactCommandsTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new BrineCli());
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        return new Run(cmd.execute(args), out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     private Path checkpoint(boolean withEpoch) throws IOException {
@@ -55,9 +45,9 @@ class ArtifactCommandsTest {
     @Test
     void convertWritesEachTensorContiguouslyInSafetensors() throws IOException {
         Path out = dir.resolve("model.safetensors");
-        Run r = run("convert", checkpoint(false).toString(), out.toString());
-        assertThat(r.code).as(r.err).isZero();
-        assertThat(r.err).contains("3 tensors written");
+        CliRun r = run("convert", checkpoint(false).toString(), out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("3 tensors written");
         ByteBuffer file = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
         long headerLength = file.getLong();
         String header = new String(Files.readAllBytes(out), 8, (int) headerLength, StandardCharsets.UTF_8);
@@ -73,48 +63,48 @@ class ArtifactCommandsTest {
     void convertRefusesValuesThatAreNotTensorsUnlessToldToDropThem() throws IOException {
         Path in = checkpoint(true);
         Path out = dir.resolve("e.safetensors");
-        Run refused = run("convert", in.toString(), out.toString());
-        assertThat(refused.code).isEqualTo(BrineCli.FAILED);
-        assertThat(refused.err).contains("epoch").contains("not tensors");
+        CliRun refused = run("convert", in.toString(), out.toString());
+        assertThat(refused.code()).isEqualTo(BrineCli.FAILED);
+        assertThat(refused.err()).contains("epoch").contains("not tensors");
         assertThat(Files.exists(out)).isFalse();
-        Run dropped = run("convert", "--drop-non-tensors", in.toString(), out.toString());
-        assertThat(dropped.code).as(dropped.err).isZero();
-        assertThat(dropped.err).contains("1 values that are not tensors left out");
+        CliRun dropped = run("convert", "--drop-non-tensors", in.toString(), out.toString());
+        assertThat(dropped.code()).as(dropped.err()).isZero();
+        assertThat(dropped.err()).contains("1 values that are not tensors left out");
     }
 
     @Test
     void convertOfAFileThatIsNoCheckpointFails() throws IOException {
         Path bad = dir.resolve("bad.pt");
         Files.write(bad, new byte[] {'P', 'K', 3, 4, 0, 0});
-        Run r = run("convert", bad.toString(), dir.resolve("x.safetensors").toString());
-        assertThat(r.code).isEqualTo(BrineCli.FAILED);
-        assertThat(r.err).startsWith("brine convert: ");
-        assertThat(run("convert", dir.resolve("missing.pt").toString(), "x").err).contains("no such file");
-        assertThat(run("convert", "only-one-argument").code).isEqualTo(ConvertCommand.USAGE);
+        CliRun r = run("convert", bad.toString(), dir.resolve("x.safetensors").toString());
+        assertThat(r.code()).isEqualTo(BrineCli.FAILED);
+        assertThat(r.err()).startsWith("brine convert: ");
+        assertThat(run("convert", dir.resolve("missing.pt").toString(), "x").err()).contains("no such file");
+        assertThat(run("convert", "only-one-argument").code()).isEqualTo(ConvertCommand.USAGE);
     }
 
     @Test
     void jsonShowsTensorsAndArraysAsDtypeShapeAndAPreview() throws IOException {
-        Run torch = run("json", "-i", "0", checkpoint(false).toString());
-        assertThat(torch.code).as(torch.err).isZero();
-        assertThat(torch.out).contains("{\"$tensor\":{\"dtype\":\"float32\",\"shape\":[2,3],\"stride\":[3,1]")
+        CliRun torch = run("json", "-i", "0", checkpoint(false).toString());
+        assertThat(torch.code()).as(torch.err()).isZero();
+        assertThat(torch.out()).contains("{\"$tensor\":{\"dtype\":\"float32\",\"shape\":[2,3],\"stride\":[3,1]")
                 .contains("\"values\":[[1.0,2.0,3.0],[4.0,5.0,6.0]]").doesNotContain("$java");
 
         Path joblib = dir.resolve("a.joblib");
         Map<String, Object> arrays = new LinkedHashMap<>();
         arrays.put("big", NDArray.of(new double[2000], 2, 1000));
         JoblibFile.write(joblib, arrays);
-        Run j = run("json", "-i", "0", "--max-items", "10", joblib.toString());
-        assertThat(j.code).as(j.err).isZero();
-        assertThat(j.out).contains("\"$ndarray\":{\"dtype\":\"<f8\",\"shape\":[2,1000],\"order\":\"C\"")
+        CliRun j = run("json", "-i", "0", "--max-items", "10", joblib.toString());
+        assertThat(j.code()).as(j.err()).isZero();
+        assertThat(j.out()).contains("\"$ndarray\":{\"dtype\":\"<f8\",\"shape\":[2,1000],\"order\":\"C\"")
                 .contains("[0.0,0.0,0.0,\"...\",0.0,0.0,0.0]").doesNotContain("$java");
 
-        Run all = run("json", "-i", "0", "--max-items", "-1", joblib.toString());
-        assertThat(all.code).as(all.err).isZero();
-        assertThat(all.out).doesNotContain("...").contains("[" + "0.0,".repeat(999) + "0.0]");
-        Run bad = run("json", "--max-items", "-2", joblib.toString());
-        assertThat(bad.code).isEqualTo(picocli.CommandLine.ExitCode.USAGE);
-        assertThat(bad.err).contains("--max-items must be >= 0, or -1 for every item");
+        CliRun all = run("json", "-i", "0", "--max-items", "-1", joblib.toString());
+        assertThat(all.code()).as(all.err()).isZero();
+        assertThat(all.out()).doesNotContain("...").contains("[" + "0.0,".repeat(999) + "0.0]");
+        CliRun bad = run("json", "--max-items", "-2", joblib.toString());
+        assertThat(bad.code()).isEqualTo(picocli.CommandLine.ExitCode.USAGE);
+        assertThat(bad.err()).contains("--max-items must be >= 0, or -1 for every item");
     }
 
     @Test
@@ -125,9 +115,9 @@ class ArtifactCommandsTest {
             f.write(0x80);
         }
         for (String tool : new String[] {"dis", "json"}) {
-            Run r = run(tool, big.toString());
-            assertThat(r.code).as(tool).isEqualTo(BrineCli.FAILED);
-            assertThat(r.err).as(tool).contains("is " + ((1L << 31) + 16) + " bytes; brine " + tool
+            CliRun r = run(tool, big.toString());
+            assertThat(r.code()).as(tool).isEqualTo(BrineCli.FAILED);
+            assertThat(r.err()).as(tool).contains("is " + ((1L << 31) + 16) + " bytes; brine " + tool
                     + " reads files up to 2 GiB");
         }
     }
@@ -136,20 +126,20 @@ class ArtifactCommandsTest {
     void jsonSaysSoWhenAFileHoldsMoreThanOnePickle() throws IOException {
         Path two = dir.resolve("two.pkl");
         Files.write(two, new byte[] {(byte) 0x80, 2, 'K', 1, '.', (byte) 0x80, 2, 'K', 2, '.'});
-        Run r = run("json", two.toString());
-        assertThat(r.code).isEqualTo(BrineCli.FAILED);
-        assertThat(r.err).contains("5 bytes follow the pickle's STOP");
+        CliRun r = run("json", two.toString());
+        assertThat(r.code()).isEqualTo(BrineCli.FAILED);
+        assertThat(r.err()).contains("5 bytes follow the pickle's STOP");
     }
 
     @Test
     void disListsTheDataPickleOfATorchZipAndNoRawBytes() throws IOException {
-        Run r = run("dis", checkpoint(false).toString());
-        assertThat(r.code).as(r.err).isZero();
-        assertThat(r.out).startsWith("# torch zip archive, ").contains("# record model/data.pkl, ")
+        CliRun r = run("dis", checkpoint(false).toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("# torch zip archive, ").contains("# record model/data.pkl, ")
                 .contains("BINPERSID").contains("highest protocol among opcodes = 2")
                 .containsPattern("# \\d+ other records, \\d+ bytes: storage data and metadata, not pickles\\n$")
                 .doesNotContain("$java");
-        assertThat(r.err).isEmpty();
+        assertThat(r.err()).isEmpty();
     }
 
     @Test
@@ -160,12 +150,12 @@ class ArtifactCommandsTest {
         for (JoblibFile.Compression c : JoblibFile.Compression.values()) {
             Path p = dir.resolve("a-" + c + ".joblib");
             JoblibFile.write(p, arrays, c);
-            Run r = run("dis", p.toString());
-            assertThat(r.code).as(c + ": " + r.err).isZero();
-            assertThat(r.out.lines().filter(l -> l.startsWith("# array data at ")).toList()).hasSize(2)
+            CliRun r = run("dis", p.toString());
+            assertThat(r.code()).as(c + ": " + r.err()).isZero();
+            assertThat(r.out().lines().filter(l -> l.startsWith("# array data at ")).toList()).hasSize(2)
                     .anyMatch(l -> l.endsWith("48 bytes of items (dtype <f8, shape (2, 3), order C)"))
                     .anyMatch(l -> l.endsWith("16 bytes of items (dtype <i8, shape (2,), order C)"));
-            assertThat(r.out).startsWith(c == JoblibFile.Compression.NONE ? "# joblib file, uncompressed"
+            assertThat(r.out()).startsWith(c == JoblibFile.Compression.NONE ? "# joblib file, uncompressed"
                     : "# joblib file, " + c.name().toLowerCase(java.util.Locale.ROOT) + "-compressed")
                     .endsWith("highest protocol among opcodes = 4\n");
         }
@@ -176,17 +166,17 @@ class ArtifactCommandsTest {
         Path joblib = dir.resolve("t.joblib");
         JoblibFile.write(joblib, NDArray.of(new double[] {1, 2}, 2));
         Files.write(joblib, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
-        Run r = run("dis", joblib.toString());
-        assertThat(r.code).isEqualTo(BrineCli.FAILED);
-        assertThat(r.out).contains("# array data at ").contains("highest protocol among opcodes");
-        assertThat(r.err).startsWith("brine dis: " + joblib + ": 3 bytes follow the joblib pickle's STOP opcode");
+        CliRun r = run("dis", joblib.toString());
+        assertThat(r.code()).isEqualTo(BrineCli.FAILED);
+        assertThat(r.out()).contains("# array data at ").contains("highest protocol among opcodes");
+        assertThat(r.err()).startsWith("brine dis: " + joblib + ": 3 bytes follow the joblib pickle's STOP opcode");
 
         Path two = dir.resolve("two.pkl");
         Files.write(two, new byte[] {(byte) 0x80, 2, 'K', 1, '.', (byte) 0x80, 2, 'K', 2, '.'});
-        Run p = run("dis", two.toString());
-        assertThat(p.code).isEqualTo(BrineCli.FAILED);
-        assertThat(p.out).isEqualTo("    0: \\x80 PROTO      2\n    2: K    BININT1    1\n    4: .    STOP\n"
+        CliRun p = run("dis", two.toString());
+        assertThat(p.code()).isEqualTo(BrineCli.FAILED);
+        assertThat(p.out()).isEqualTo("    0: \\x80 PROTO      2\n    2: K    BININT1    1\n    4: .    STOP\n"
                 + "highest protocol among opcodes = 2\n");
-        assertThat(p.err).contains("5 bytes follow the pickle's STOP opcode, from offset 5");
+        assertThat(p.err()).contains("5 bytes follow the pickle's STOP opcode, from offset 5");
     }
 }

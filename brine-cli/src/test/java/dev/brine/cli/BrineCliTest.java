@@ -2,11 +2,8 @@ package dev.brine.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -24,17 +21,8 @@ class BrineCliTest {
     private static final byte[] LIST_P2 = {(byte) 0x80, 2, ']', 'q', 0, '(', 'K', 1, 'X', 1, 0, 0, 0, 'a', 'q', 1,
             'e', '.'};
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new BrineCli());
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     private Path write(String name, byte[] data) throws IOException {
@@ -46,31 +34,31 @@ class BrineCliTest {
     @Test
     void demoWritesAPortablePickleThatStockPythonLoads() throws IOException {
         Path out = dir.resolve("demo.pkl");
-        Run r = run("demo", "-o", out.toString());
-        assertThat(r.out).contains("header: ").contains("runtime sections base, record, enum, bean, function");
+        CliRun r = run("demo", "-o", out.toString());
+        assertThat(r.out()).contains("header: ").contains("runtime sections base, record, enum, bean, function");
         assertThat(Files.size(out)).isPositive();
-        if (r.out.contains("No python3 on the PATH")) {
+        if (r.out().contains("No python3 on the PATH")) {
             if ("1".equals(System.getenv("BRINE_REQUIRE_PYTHON"))) {
                 throw new AssertionError("no python3 on the PATH and BRINE_REQUIRE_PYTHON=1 is set");
             }
             org.junit.jupiter.api.Assumptions.abort("no python3 on the PATH");
         }
-        assertThat(r.code).as(r.out + r.err).isZero();
-        assertThat(r.out).contains("loaded it with the stock pickle module")
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("loaded it with the stock pickle module")
                 .contains("grace.referredBy is ada: True")
                 .contains("warehouse is ada.orders[0].destination: True")
                 .contains("total(ada) = 24.99  total(grace) = 42.10");
-        Run dis = run("dis", out.toString());
-        assertThat(dis.code).isZero();
-        assertThat(dis.err).contains("Brine portable-mode header, bytes 0-");
+        CliRun dis = run("dis", out.toString());
+        assertThat(dis.code()).isZero();
+        assertThat(dis.err()).contains("Brine portable-mode header, bytes 0-");
     }
 
     @Test
     void disListsAPickle() throws IOException {
         Path p = write("list.pkl", LIST_P2);
-        Run r = run("dis", p.toString());
-        assertThat(r.code).isZero();
-        assertThat(r.out).isEqualTo(String.join("\n",
+        CliRun r = run("dis", p.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).isEqualTo(String.join("\n",
                 "    0: \\x80 PROTO      2",
                 "    2: ]    EMPTY_LIST",
                 "    3: q    BINPUT     0",
@@ -82,16 +70,16 @@ class BrineCliTest {
                 "   17: .    STOP",
                 "highest protocol among opcodes = 2",
                 ""));
-        assertThat(r.err).isEmpty();
+        assertThat(r.err()).isEmpty();
     }
 
     @Test
     void disOptionsAnnotateIndentAndPreamble() throws IOException {
         Path p = write("list.pkl", LIST_P2);
-        Run annotated = run("dis", "-a", "-l", "2", p.toString());
-        assertThat(annotated.out).contains("    6: K      BININT1    1            Push a one-byte unsigned integer.");
-        Run two = run("dis", "-p", "-- {name} --", p.toString(), p.toString());
-        assertThat(two.out).startsWith("-- " + p + " --\n    0: \\x80 PROTO      2\n")
+        CliRun annotated = run("dis", "-a", "-l", "2", p.toString());
+        assertThat(annotated.out()).contains("    6: K      BININT1    1            Push a one-byte unsigned integer.");
+        CliRun two = run("dis", "-p", "-- {name} --", p.toString(), p.toString());
+        assertThat(two.out()).startsWith("-- " + p + " --\n    0: \\x80 PROTO      2\n")
                 .contains("highest protocol among opcodes = 2\n-- " + p + " --\n");
     }
 
@@ -99,53 +87,53 @@ class BrineCliTest {
     void disSharesTheMemoWithDashM() throws IOException {
         Path first = write("first.pkl", new byte[] {'K', 1, 'q', 0, '.'});
         Path second = write("second.pkl", new byte[] {'h', 0, '.'});
-        assertThat(run("dis", first.toString(), second.toString()).code).isEqualTo(1);
-        Run shared = run("dis", "-m", first.toString(), second.toString());
-        assertThat(shared.code).isZero();
-        assertThat(shared.out).contains("    0: h    BINGET     0\n");
+        assertThat(run("dis", first.toString(), second.toString()).code()).isEqualTo(1);
+        CliRun shared = run("dis", "-m", first.toString(), second.toString());
+        assertThat(shared.code()).isZero();
+        assertThat(shared.out()).contains("    0: h    BINGET     0\n");
     }
 
     @Test
     void disPrintsThePartialListingThenPythonsError() throws IOException {
         Path p = write("bad.pkl", new byte[] {'K', 1, 'h', 5, '.'});
-        Run r = run("dis", p.toString());
-        assertThat(r.code).isEqualTo(1);
-        assertThat(r.out).isEqualTo("    0: K    BININT1    1\n    2: h    BINGET     5\n");
-        assertThat(r.err).isEqualTo("ValueError: memo key 5 has never been stored into" + System.lineSeparator());
+        CliRun r = run("dis", p.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).isEqualTo("    0: K    BININT1    1\n    2: h    BINGET     5\n");
+        assertThat(r.err()).isEqualTo("ValueError: memo key 5 has never been stored into" + System.lineSeparator());
     }
 
     @Test
     void jsonPrintsTheValue() throws IOException {
         Path p = write("list.pkl", LIST_P2);
-        Run r = run("json", "-i", "0", p.toString());
-        assertThat(r.code).isZero();
-        assertThat(r.out).isEqualTo("[1,\"a\"]" + System.lineSeparator());
+        CliRun r = run("json", "-i", "0", p.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).isEqualTo("[1,\"a\"]" + System.lineSeparator());
     }
 
     @Test
     void jsonFailsWithOneLineOnBadInput() throws IOException {
         Path p = write("bad.pkl", new byte[] {'K', 1, 'h', 5, '.'});
-        Run r = run("json", p.toString());
-        assertThat(r.code).isEqualTo(1);
-        assertThat(r.out).isEmpty();
-        assertThat(r.err.lines()).hasSize(1);
-        assertThat(r.err).startsWith("brine json: ").contains("offset 2");
+        CliRun r = run("json", p.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err()).startsWith("brine json: ").contains("offset 2");
     }
 
     @Test
     void missingFilesAndBadUsage() {
-        Run missing = run("json", dir.resolve("nope.pkl").toString());
-        assertThat(missing.code).isEqualTo(1);
-        assertThat(missing.err).contains("no such file");
-        assertThat(run("dis").code).isEqualTo(2);
-        assertThat(run("frobnicate").code).isEqualTo(2);
-        assertThat(run("json", "-e", "no-such-charset", "x").code).isEqualTo(2);
+        CliRun missing = run("json", dir.resolve("nope.pkl").toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("no such file");
+        assertThat(run("dis").code()).isEqualTo(2);
+        assertThat(run("frobnicate").code()).isEqualTo(2);
+        assertThat(run("json", "-e", "no-such-charset", "x").code()).isEqualTo(2);
     }
 
     @Test
     void version() {
-        Run r = run("--version");
-        assertThat(r.code).isZero();
-        assertThat(r.out).startsWith("brine ");
+        CliRun r = run("--version");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).startsWith("brine ");
     }
 }

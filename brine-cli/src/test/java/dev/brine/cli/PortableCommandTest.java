@@ -2,13 +2,9 @@ package dev.brine.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,25 +20,17 @@ class PortableCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new BrineCli());
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        return new Run(cmd.execute(args), out.toString(), err.toString());
-    }
-
-    private static Run python(String... args) throws IOException, InterruptedException {
+    private static CliRun python(String... args) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(List.of(args)).start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
+        return new CliRun(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
                 new String(err, StandardCharsets.UTF_8));
     }
 
@@ -58,39 +46,39 @@ class PortableCommandTest {
     @Test
     void rewritesACloudpickleStreamThatStockPickleLoadsWithoutCloudpickle() throws Exception {
         Path in = dir.resolve("closure.pkl");
-        Run w;
+        CliRun w;
         try {
             w = python("python3", "-c", WRITE, in.toString());
         } catch (IOException e) {
-            w = new Run(-1, "", e.getMessage());
+            w = new CliRun(-1, "", e.getMessage());
         }
-        if (w.code != 0) {
+        if (w.code() != 0) {
             if ("1".equals(System.getenv("BRINE_REQUIRE_PYTHON"))) {
-                throw new AssertionError("python3 with cloudpickle is needed: " + w.err);
+                throw new AssertionError("python3 with cloudpickle is needed: " + w.err());
             }
-            org.junit.jupiter.api.Assumptions.abort("no python3 with cloudpickle: " + w.err);
+            org.junit.jupiter.api.Assumptions.abort("no python3 with cloudpickle: " + w.err());
         }
-        String version = w.out.replace(' ', '.');
+        String version = w.out().replace(' ', '.');
         Path out = dir.resolve("portable.pkl");
 
-        Run refused = run("portable", in.toString(), "-o", out.toString());
-        assertThat(refused.code).isEqualTo(2);
-        assertThat(refused.err.strip()).doesNotContain("\n").contains("code object").contains("--python");
+        CliRun refused = run("portable", in.toString(), "-o", out.toString());
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err().strip()).doesNotContain("\n").contains("code object").contains("--python");
         assertThat(out).doesNotExist();
 
-        Run wrongLayout = run("portable", "--python", "3.7", in.toString(), "-o", out.toString());
-        assertThat(wrongLayout.code).isEqualTo(2);
-        assertThat(wrongLayout.err).contains("not that of CPython 3.7");
+        CliRun wrongLayout = run("portable", "--python", "3.7", in.toString(), "-o", out.toString());
+        assertThat(wrongLayout.code()).isEqualTo(2);
+        assertThat(wrongLayout.err()).contains("not that of CPython 3.7");
 
-        Run dry = run("portable", "--python", version, in.toString(), "--dry-run");
-        assertThat(dry.code).as(dry.err).isZero();
-        assertThat(dry.out).contains("redirect cloudpickle.cloudpickle._make_function -> _brine1.cp_function")
+        CliRun dry = run("portable", "--python", version, in.toString(), "--dry-run");
+        assertThat(dry.code()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("redirect cloudpickle.cloudpickle._make_function -> _brine1.cp_function")
                 .contains("version lock: CPython " + version).contains("would write");
         assertThat(out).doesNotExist();
 
-        Run ok = run("portable", "--python", version, in.toString(), "-o", out.toString());
-        assertThat(ok.code).as(ok.err).isZero();
-        Run loaded = python("python3", "-I", "-S", "-c", String.join("\n",
+        CliRun ok = run("portable", "--python", version, in.toString(), "-o", out.toString());
+        assertThat(ok.code()).as(ok.err()).isZero();
+        CliRun loaded = python("python3", "-I", "-S", "-c", String.join("\n",
                 "import sys, pickle",
                 "try:",
                 "    import cloudpickle",
@@ -98,17 +86,17 @@ class PortableCommandTest {
                 "except ImportError:",
                 "    pass",
                 "print(pickle.load(open(sys.argv[1], 'rb'))(2))"), out.toString());
-        assertThat(loaded.code).as(loaded.err).isZero();
-        assertThat(loaded.out).isEqualTo("42");
+        assertThat(loaded.code()).as(loaded.err()).isZero();
+        assertThat(loaded.out()).isEqualTo("42");
     }
 
     @Test
     void usageErrorsExit64AndUnreadableInputIsRefused() {
-        assertThat(run("portable", "--python", "three", "x.pkl", "-o", "y.pkl").code).isEqualTo(64);
-        assertThat(run("portable", "x.pkl").code).isEqualTo(64);
-        assertThat(run("portable").code).isEqualTo(64);
-        Run missing = run("portable", dir.resolve("absent.pkl").toString(), "-o", dir.resolve("o").toString());
-        assertThat(missing.code).isEqualTo(2);
-        assertThat(missing.err).contains("no such file");
+        assertThat(run("portable", "--python", "three", "x.pkl", "-o", "y.pkl").code()).isEqualTo(64);
+        assertThat(run("portable", "x.pkl").code()).isEqualTo(64);
+        assertThat(run("portable").code()).isEqualTo(64);
+        CliRun missing = run("portable", dir.resolve("absent.pkl").toString(), "-o", dir.resolve("o").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("no such file");
     }
 }

@@ -2,11 +2,8 @@ package dev.brine.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -14,17 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code brine scan}: verdicts as exit codes, the text report and {@code --json}. */
 class ScanCommandTest {
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new BrineCli());
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     /** {@code module.name('id')} at protocol 2. */
@@ -49,9 +37,9 @@ class ScanCommandTest {
     @Test
     void theReportNamesTheCallAndTheJsonIsOneObject(@TempDir Path dir) throws IOException {
         Path bad = Files.write(dir.resolve("bad.pkl"), call("os", "system"));
-        Run text = run("scan", bad.toString());
+        CliRun text = run("scan", bad.toString());
         assertThat(text.out()).contains("DANGEROUS call at #1 offset 21: os.system('id')").contains("verdict: DANGEROUS");
-        Run json = run("scan", "--json", bad.toString());
+        CliRun json = run("scan", "--json", bad.toString());
         assertThat(json.out().strip()).startsWith("{\"verdict\":\"DANGEROUS\",\"exitCode\":2,").endsWith("]}")
                 .contains("\"call\":\"os.system('id')\"", "\"offset\":21");
     }
@@ -59,28 +47,28 @@ class ScanCommandTest {
     @Test
     void aPolicyFileChangesTheVerdictAndTheReportNamesTheRule(@TempDir Path dir) throws IOException {
         Path odd = Files.write(dir.resolve("odd.pkl"), call("mylib", "thing"));
-        Run before = run("scan", odd.toString());
+        CliRun before = run("scan", odd.toString());
         assertThat(before.code()).isEqualTo(1);
         assertThat(before.out()).contains("rule: built-in unknown  # no rule covers this name")
                 .contains("because: built-in unknown (mylib.thing('id'))");
 
         Path allow = Files.writeString(dir.resolve("allow.policy"), "allow mylib.thing  # our converter\n");
-        Run allowed = run("scan", "--policy", allow.toString(), odd.toString());
+        CliRun allowed = run("scan", "--policy", allow.toString(), odd.toString());
         assertThat(allowed.code()).isZero();
         assertThat(allowed.out()).contains("odd.pkl: SAFE").contains("because: every name the file imports is allowed");
 
         Path deny = Files.writeString(dir.resolve("deny.policy"), "deny mylib  # not in our registry\n");
-        Run denied = run("scan", "--policy", deny.toString(), odd.toString());
+        CliRun denied = run("scan", "--policy", deny.toString(), odd.toString());
         assertThat(denied.code()).isEqualTo(2);
         assertThat(denied.out()).contains("rule: deny mylib  # not in our registry");
-        Run json = run("scan", "--json", "--policy", deny.toString(), odd.toString());
+        CliRun json = run("scan", "--json", "--policy", deny.toString(), odd.toString());
         assertThat(json.out().strip()).startsWith("{").endsWith("}")
                 .contains("\"rule\":\"deny mylib  # not in our registry\"");
         assertThat(json.err()).isEmpty();
 
         Path replace = Files.writeString(dir.resolve("replace.policy"), "replace\nallow mylib.thing\n");
         Path os = Files.write(dir.resolve("os.pkl"), call("os", "system"));
-        Run replaced = run("scan", "--policy", replace.toString(), os.toString());
+        CliRun replaced = run("scan", "--policy", replace.toString(), os.toString());
         assertThat(replaced.code()).as("os is unknown, not denied, in a replaced policy").isEqualTo(1);
     }
 
@@ -88,11 +76,11 @@ class ScanCommandTest {
     void aBadPolicyFileIsAUsageErrorNamingTheLine(@TempDir Path dir) throws IOException {
         Path odd = Files.write(dir.resolve("odd.pkl"), call("mylib", "thing"));
         Path bad = Files.writeString(dir.resolve("bad.policy"), "# ours\nallow mylib.thing\npermit x.y\n");
-        Run r = run("scan", "--policy", bad.toString(), odd.toString());
+        CliRun r = run("scan", "--policy", bad.toString(), odd.toString());
         assertThat(r.code()).isEqualTo(ScanCommand.USAGE);
         assertThat(r.err()).contains(bad + " line 3: unknown rule 'permit'");
         assertThat(r.out()).isEmpty();
-        Run missing = run("scan", "--policy", dir.resolve("none.policy").toString(), odd.toString());
+        CliRun missing = run("scan", "--policy", dir.resolve("none.policy").toString(), odd.toString());
         assertThat(missing.code()).isEqualTo(ScanCommand.USAGE);
         assertThat(missing.err()).contains("cannot read the policy file");
     }
@@ -110,7 +98,7 @@ class ScanCommandTest {
         java.util.function.BooleanSupplier saved = ScanCommand.terminal;
         ScanCommand.terminal = () -> true;
         try {
-            Run json = run("scan", "--json", dir.toString());
+            CliRun json = run("scan", "--json", dir.toString());
             assertThat(json.err()).contains("scanning 1/3: ").contains("scanning 3/3: ").contains("f2.pkl (4 B)");
             assertThat(json.out().strip()).isEqualTo(run("scan", "--json", dir.toString()).out().strip());
         } finally {
@@ -121,7 +109,7 @@ class ScanCommandTest {
     @Test
     void printPolicyWritesAFileThatReadsBackAsThePolicyInForce(@TempDir Path dir) throws IOException {
         Path extra = Files.writeString(dir.resolve("extra.policy"), "allow mylib.thing  # our converter\n");
-        Run printed = run("scan", "--print-policy", "--policy", extra.toString());
+        CliRun printed = run("scan", "--print-policy", "--policy", extra.toString());
         assertThat(printed.code()).isZero();
         assertThat(printed.out()).startsWith("replace\n").contains("\nallow mylib.thing  # our converter\n")
                 .contains("\ndeny os  # ");
@@ -130,7 +118,7 @@ class ScanCommandTest {
         Path bad = Files.write(dir.resolve("bad.pkl"), call("os", "system"));
         assertThat(run("scan", "--policy", whole.toString(), odd.toString()).code()).isZero();
         assertThat(run("scan", "--policy", whole.toString(), bad.toString()).code()).isEqualTo(2);
-        Run usage = run("scan", "--policy", whole.toString());
+        CliRun usage = run("scan", "--policy", whole.toString());
         assertThat(usage.code()).isEqualTo(ScanCommand.USAGE);
         assertThat(usage.err()).contains("Missing required parameter: 'PATH'");
     }
