@@ -1,5 +1,8 @@
 package dev.brine.spark;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,6 +84,8 @@ final class PickleOptions implements Serializable {
         this.sessionTimeZone = sessionTimeZone;
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private static List<String> paths(Map<String, String> o) {
         List<String> out = new ArrayList<>();
         if (o.containsKey("path")) {
@@ -88,8 +93,12 @@ final class PickleOptions implements Serializable {
         }
         String many = o.get("paths");
         if (many != null) {
-            // Spark passes several load() paths as a JSON array of strings.
-            out.addAll(JsonStrings.parseArray(many));
+            // Spark passes several load() paths as a JSON array of strings, written with its own Jackson.
+            try {
+                out.addAll(List.of(JSON.readValue(many, String[].class)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("option paths is not a JSON array of strings: " + many, e);
+            }
         }
         return List.copyOf(out);
     }

@@ -108,6 +108,16 @@ class PickleDataSourceTest {
     }
 
     @Test
+    void readsSeveralPathsGivenToOneLoad() {
+        // load(a, b) reaches the source as the option "paths", a JSON array of strings.
+        String plainFile = fixtures.resolve("records.pkl").toString();
+        Dataset<Row> one = spark().read().format("pickle").load(plainFile);
+        Dataset<Row> twice = spark().read().format("pickle").load(plainFile, pysparkDir.toString());
+        assertThat(twice.schema().catalogString()).isEqualTo(EXPECTED_SCHEMA);
+        assertThat(twice.count()).isEqualTo(2 * one.count());
+    }
+
+    @Test
     void readsConcatenatedPicklesOneRowEach() throws IOException {
         Dataset<Row> df = spark().read().format("pickle").option("layout", "plain")
                 .load(fixtures.resolve("stream.pkl").toString());
