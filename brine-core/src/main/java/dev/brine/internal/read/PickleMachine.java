@@ -484,6 +484,7 @@ public final class PickleMachine implements ReadChecks {
             throw fail("REDUCE arguments must be a tuple, found " + PyRepr.typeName(args));
         }
         checkCallable(callable, "REDUCE");
+        checkStrictAttribute(callable, (PyTuple) args);
         clearTo(sp - 2);
         push(call(callable, (PyTuple) args));
         unmemoizedReduce = stack[sp - 1];
@@ -529,7 +530,9 @@ public final class PickleMachine implements ReadChecks {
         int mark = popMark();
         Object[] args = Arrays.copyOfRange(stack, mark, sp);
         clearTo(mark);
-        push(new PyObject(PyObject.Kind.INST, cls, tuple(args), null));
+        PyTuple argTuple = tuple(args);
+        checkStrictAttribute(cls, argTuple);
+        push(new PyObject(PyObject.Kind.INST, cls, argTuple, null));
         unmemoizedReduce = stack[sp - 1];
     }
 
@@ -543,7 +546,9 @@ public final class PickleMachine implements ReadChecks {
         checkCallable(cls, "OBJ");
         Object[] args = Arrays.copyOfRange(stack, mark + 1, sp);
         clearTo(mark);
-        push(new PyObject(PyObject.Kind.OBJ, cls, tuple(args), null));
+        PyTuple argTuple = tuple(args);
+        checkStrictAttribute(cls, argTuple);
+        push(new PyObject(PyObject.Kind.OBJ, cls, argTuple, null));
         unmemoizedReduce = stack[sp - 1];
     }
 
@@ -1192,6 +1197,33 @@ public final class PickleMachine implements ReadChecks {
                     + "Unpickler.builder().allowGlobal(\"" + module + "\", \"" + name + "\")");
         }
         return ref;
+    }
+
+    /**
+     * Strict mode lets {@code builtins.getattr} through as a global, and judges each call of it here, as the scanner
+     * does: {@code getattr(C, 'name')} of a global {@code C} and a constant name is the dotted global {@code C.name},
+     * which must itself be known or allowed (CPython pickles {@code ZoneInfo._unpickle} so, for every aware zoneinfo
+     * datetime). Any other getattr call is refused, unless the caller allowed {@code builtins.getattr} itself or a
+     * recognised portable body binds classes (its enum members are {@code getattr(class node, 'NAME')}).
+     */
+    private void checkStrictAttribute(Object callable, PyTuple args) {
+        if (!config.strict() || boundPortableBody || !KnownGlobals.isGetattr(callable)
+                || config.allowed().contains((GlobalRef) callable)) {
+            return;
+        }
+        GlobalRef dotted = KnownGlobals.attribute(args);
+        if (dotted == null) {
+            throw fail("builtins.getattr is allowed in strict mode only as getattr(C, 'name') of a global C and a "
+                    + "constant name, not of " + PyRepr.typeName(args.isEmpty() ? null : args.get(0))
+                    + "; allow any getattr with Unpickler.builder().allowGlobal(\"builtins\", \"getattr\")");
+        }
+        if (!KnownGlobals.isKnown(dotted) && !config.allowed().contains(dotted)) {
+            throw fail("global " + dotted + " (reached as getattr(" + dotted.module() + "."
+                    + dotted.name().substring(0, dotted.name().lastIndexOf('.')) + ", '"
+                    + dotted.name().substring(dotted.name().lastIndexOf('.') + 1) + "')) is not allowed in strict "
+                    + "mode; allow it with Unpickler.builder().allowGlobal(\"" + dotted.module() + "\", \""
+                    + dotted.name() + "\")");
+        }
     }
 
     /**

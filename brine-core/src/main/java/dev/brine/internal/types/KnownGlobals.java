@@ -57,7 +57,13 @@ public final class KnownGlobals {
         /** A node it makes is finished by BUILD: {@link #build}. */
         BUILD,
         /** Known only as an argument of a known call (a reconstructor's class or base, getattr's class). */
-        ARGUMENT
+        ARGUMENT,
+        /**
+         * {@code builtins.getattr}: data only as {@code getattr(C, 'name')} of a global {@code C}, which is how CPython
+         * pickles an attribute of a class ({@code ZoneInfo._unpickle} for every aware zoneinfo datetime); strict
+         * mode judges such a call as the dotted global {@code C.name} ({@link #attribute}).
+         */
+        ATTRIBUTE
     }
 
     /**
@@ -76,7 +82,10 @@ public final class KnownGlobals {
         UUID(Role.BUILD), COPYREG_RECONSTRUCTOR(Role.BUILD), NUMPY_DTYPE(Role.BUILD),
         NUMPY_RECONSTRUCT_CORE2(Role.BUILD), NUMPY_RECONSTRUCT_CORE1(Role.BUILD),
 
-        OBJECT(Role.ARGUMENT), TUPLE(Role.ARGUMENT), ZONE_INFO(Role.ARGUMENT), NUMPY_NDARRAY(Role.ARGUMENT);
+        OBJECT(Role.ARGUMENT), TUPLE(Role.ARGUMENT), ZONE_INFO(Role.ARGUMENT), NUMPY_NDARRAY(Role.ARGUMENT),
+        ZONE_INFO_UNPICKLE(Role.ARGUMENT),
+
+        GETATTR(Role.ATTRIBUTE);
 
         final Role role;
 
@@ -105,6 +114,7 @@ public final class KnownGlobals {
                     case "slice": return Known.SLICE;
                     case "object": return Known.OBJECT;
                     case "tuple": return Known.TUPLE;
+                    case "getattr": return Known.GETATTR;
                     default: return PyException.isBuiltin(ref) ? Known.BUILTIN_EXCEPTION : null;
                 }
             case "_codecs":
@@ -119,7 +129,8 @@ public final class KnownGlobals {
                     default: return null;
                 }
             case "zoneinfo":
-                return n.equals("ZoneInfo") ? Known.ZONE_INFO : null;
+                return n.equals("ZoneInfo") ? Known.ZONE_INFO
+                        : n.equals("ZoneInfo._unpickle") ? Known.ZONE_INFO_UNPICKLE : null;
             case "decimal":
                 return n.equals("Decimal") ? Known.DECIMAL : null;
             case "fractions":
@@ -162,6 +173,27 @@ public final class KnownGlobals {
     /** Whether strict mode lets {@code ref} through: it is one of the globals this table maps. */
     public static boolean isKnown(GlobalRef ref) {
         return of(ref) != null;
+    }
+
+    /** Whether {@code callable} is {@code builtins.getattr}. */
+    public static boolean isGetattr(Object callable) {
+        return callable instanceof GlobalRef && of((GlobalRef) callable) == Known.GETATTR;
+    }
+
+    /**
+     * The dotted global {@code C.name} that {@code getattr(C, 'name')} names, when {@code args} are a global and a
+     * constant attribute name; else null (getattr of a value the stream built, or of a computed name).
+     */
+    public static GlobalRef attribute(PyTuple args) {
+        if (args.size() != 2 || !(args.get(0) instanceof GlobalRef) || !(args.get(1) instanceof String)) {
+            return null;
+        }
+        GlobalRef c = (GlobalRef) args.get(0);
+        String name = (String) args.get(1);
+        if (name.isEmpty() || name.indexOf('.') >= 0) {
+            return null;
+        }
+        return new GlobalRef(c.module(), c.name() + "." + name);
     }
 
     /** The value of {@code callable(*args)}, or {@link #NOT_HANDLED}. */
