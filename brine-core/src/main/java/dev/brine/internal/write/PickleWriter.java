@@ -895,7 +895,8 @@ public final class PickleWriter {
         Class<?> c = o.getClass();
         if (c == String.class) {
             memo.touch(o);
-            return true;
+            // A str a read stream discarded a call after is written with that call, by a task.
+            return anchored == null || !anchored.containsKey(o);
         }
         return c == Long.class || c == Double.class || c == Boolean.class || c == Integer.class;
     }
