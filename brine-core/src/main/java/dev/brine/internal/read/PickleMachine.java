@@ -84,8 +84,8 @@ public final class PickleMachine implements ReadChecks {
     /** Calls POP discarded with no value of their own under them (see PyDiscarding.unplaced). */
     private List<PyObject.Discarded> unplaced;
     /**
-     * Top-level calls discarded before this offset are not kept: the end of a recognised portable header, -1
-     * otherwise (a stream that only starts like a header keeps them all).
+     * Calls discarded outside nodes before this offset are not kept: the end of a recognised portable header, the
+     * whole stream for one that only starts like a header, -1 otherwise.
      */
     private long portableHeaderEnd = -1;
 
@@ -128,10 +128,11 @@ public final class PickleMachine implements ReadChecks {
         } else if (PortableRuntime.startsLikeHeader(lookahead())) {
             // Brine's own portable header runs _pickle.loads(runtime) and POPs it: in Java that call is not a
             // discarded call of the stream's value (the Pickler writes a header again in portable mode). A stream
-            // that starts like a header but is not recognised is an ordinary stream: its discarded calls are kept
-            // like any other, so a rewrite loses none of them (strict mode refuses such a stream).
+            // that starts like a header but is not recognised keeps the reading it always had (an altered header
+            // reads as its value; StrictPortableHeaderTest): its discarded calls outside nodes are not kept either
+            // (strict mode refuses such a stream). Not resolved: see docs/READING.md.
             PortableRuntime.Header header = PortableRuntime.recognize(lookahead());
-            portableHeaderEnd = header == null ? -1 : in.offset() + header.length();
+            portableHeaderEnd = header == null ? Long.MAX_VALUE : in.offset() + header.length();
         }
         while (true) {
             opStart = in.offset();
