@@ -248,8 +248,19 @@ class After:
         self.value, self.func, self.args = value, func, args
 
 
+class Lead:
+    """A call run for its side effect (then POP) right before value: inside a MARK, it has nothing under it."""
+    def __init__(self, func, args, value):
+        self.func, self.args, self.value = func, args, value
+
+
 class AfterPickler(pickle._Pickler):
     def save(self, obj, save_persistent_id=True):
+        if type(obj) is Lead:
+            self.save_reduce(obj.func, obj.args)
+            self.write(pickle.POP)
+            self.save(obj.value)
+            return
         if type(obj) is After:
             self.save(obj.value)
             self.save_reduce(obj.func, obj.args)
@@ -274,6 +285,7 @@ def minimal():
         'setter_in_tuple': (Holder(1), 2, Holder(3), 4),
     }
     shared2 = ['shared', 2]
+    again = 'again and again'
     afters = {
         'call_top_level': After(Node('t'), note, ('top',)),
         'call_in_list': [1, After(Node('a'), note, ('a', 1)), 3, After(Node('b'), note, ('b',)), 5],
@@ -281,11 +293,22 @@ def minimal():
         'call_in_tuple': (After(Node(1), note, (1,)), 2, After(Node(3), note, (3,)), 4),
         'call_argument_shared': [After(Node('s'), note, (shared2,)), shared2, {'again': shared2}],
         'calls_in_a_row': [After(After(Node('r'), note, (1,)), note, (2,)), 'end'],
+        # Above a value that is not a node: kept after that value (its creation, or its n-th memo fetch).
+        'call_after_string': ['x', After('label', note, ('s',)), 'y'],
+        'call_after_global': [After(len, note, ('g',)), len, After(len, note, ('g2',))],
+        'call_after_list': [After([1, 2], note, ('l',)), 'z'],
+        'call_after_dict': After({'k': 1}, note, ('d',)),
+        'call_after_fetch': [again, After(again, note, ('second',)), again, After(again, note, ('third',))],
+    }
+    # Calls with no value of their own under them: Brine keeps them but refuses to write them back.
+    refused = {
+        'refused_after_mark': [Lead(note, ('m',), 1), 2],
+        'refused_after_none': [After(None, note, ('n',)), 'w'],
     }
     for proto in range(2, 6):
         for case, obj in setters.items():
             print('\t'.join(['PICKLE', 'minimal', case, str(proto), pickle.dumps(obj, proto).hex(), '-']))
-        for case, obj in afters.items():
+        for case, obj in list(afters.items()) + list(refused.items()):
             print('\t'.join(['PICKLE', 'minimal', case, str(proto), after_dumps(obj, proto).hex(), '-']))
         # POP_MARK: pickle.py writes MARK items POP_MARK GET for a tuple that its own items reach (save_tuple),
         # so the discarded call inside the MARK goes with the rest of the items.

@@ -25,6 +25,7 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -168,6 +169,13 @@ public final class JsonView {
                         todo.push(new Object[] {d.value()});
                     }
                     todo.push(new Object[] {pd.value()});
+                    for (PyDiscarding.Anchored a : pd.anchored()) {
+                        todo.push(new Object[] {a.below()});
+                        todo.push(new Object[] {a.discarded().value()});
+                    }
+                    for (PyObject.Discarded d : pd.unplaced()) {
+                        todo.push(new Object[] {d.value()});
+                    }
                 }
                 for (Object child : Legible.children(v)) {
                     todo.push(new Object[] {child});
@@ -284,7 +292,29 @@ public final class JsonView {
                 for (PyObject.Discarded d : pd.discarded()) {
                     discarded.add(d.value());
                 }
-                members(List.of("discarded", discarded, "value", pd.value()), depth + 1);
+                List<Object> members = new ArrayList<>(List.of("discarded", discarded, "value", pd.value()));
+                if (!pd.anchored().isEmpty()) {
+                    // Each as {"after": the value it followed, "occurrence": which write of it, "discarded": call}.
+                    List<Object> anchored = new ArrayList<>();
+                    for (PyDiscarding.Anchored a : pd.anchored()) {
+                        Map<String, Object> entry = new LinkedHashMap<>();
+                        entry.put("after", a.below());
+                        entry.put("occurrence", (long) a.discarded().occurrence());
+                        entry.put("discarded", a.discarded().value());
+                        anchored.add(entry);
+                    }
+                    members.add("anchored");
+                    members.add(anchored);
+                }
+                if (!pd.unplaced().isEmpty()) {
+                    List<Object> unplaced = new ArrayList<>();
+                    for (PyObject.Discarded d : pd.unplaced()) {
+                        unplaced.add(d.value());
+                    }
+                    members.add("unplaced");
+                    members.add(unplaced);
+                }
+                members(members, depth + 1);
             } else if (v instanceof PersistentRef r) {
                 openTagged("$persistent", null, depth);
                 work.push(close('}', depth));

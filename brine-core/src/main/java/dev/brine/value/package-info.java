@@ -18,7 +18,8 @@
  *   <li><b>Inert nodes</b>, which stand for everything else without running any code:
  *       {@link dev.brine.value.GlobalRef} (a class or function by name), {@link dev.brine.value.PyObject} (a call,
  *       with its state, items and the calls the stream discarded on it), {@link dev.brine.value.PersistentRef}, and
- *       {@link dev.brine.value.PyDiscarding} (a result preceded by top-level calls the stream discarded).</li>
+ *       {@link dev.brine.value.PyDiscarding} (a result with the calls the stream discarded where no node was under
+ *       them: at the top level, after another value, or unplaced).</li>
  *   <li><b>Views</b> of code pickled by value (read-only, over the nodes): {@link dev.brine.value.CloudpickleView},
  *       {@link dev.brine.value.PyFunctionView}, {@link dev.brine.value.PyCode},
  *       {@link dev.brine.value.PyDynamicClass}.</li>

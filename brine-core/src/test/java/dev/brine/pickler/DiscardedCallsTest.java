@@ -1,8 +1,10 @@
 package dev.brine.pickler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.brine.Pickle;
+import dev.brine.PickleException;
 import dev.brine.cpython.CPython;
 import dev.brine.testing.MlPython;
 import java.nio.charset.StandardCharsets;
@@ -51,12 +53,11 @@ class DiscardedCallsTest {
 
     @Test
     void dillStreamsAreWrittenBackIdentically() {
-        // dataclass: dill writes some globals without memoizing them and POPs a module dict it built over a dict
-        // (not a node), which Brine does not keep; Python still computes the same results. enum_member: dill's
-        // _create_type(...) REDUCE POP sits between getattr (a global, not a node) and its arguments, so nothing
-        // keeps it and the rewrite refers to __main__.Color (not done; docs/READING.md).
-        roundTrip(debian("dill"), "dill", 0, List.of("enum_member", "dataclass", "dataclass_instance"),
-                List.of("enum_member"));
+        // dataclass: dill writes some globals without memoizing them and fills a module dict it fetched from the
+        // memo (SETITEMS, then POP) after writing it; Python still computes the same results. enum_member: dill's
+        // _create_type(...) REDUCE POP sits between getattr (a global, not a node) and its arguments; it is kept
+        // after that global (PyDiscarding.anchored) and written back in place.
+        roundTrip(debian("dill"), "dill", 0, List.of("dataclass", "dataclass_instance"), List.of());
     }
 
     @Test
@@ -105,20 +106,53 @@ class DiscardedCallsTest {
                 .isEqualTo(dev.brine.value.GlobalRef.of("dill._dill", "_create_type"));
         assertThat(dev.brine.tools.JsonView.toJson(result)).startsWith("{\"$discarding\":{\"discarded\":[")
                 .endsWith("\"value\":{\"$global\":\"__main__.Color\"}}}");
+
+        // dill's enum member: _create_type(...) REDUCE POP right after the getattr global (not a node), kept after it.
+        Pickled member = emit(debian("dill"), "emit", "dill").stream()
+                .filter(p -> p.name().equals("enum_member") && p.protocol() == 4).findFirst().orElseThrow();
+        Object memberResult = Pickle.loads(member.bytes());
+        assertThat(memberResult).isInstanceOf(dev.brine.value.PyDiscarding.class);
+        dev.brine.value.PyDiscarding m = (dev.brine.value.PyDiscarding) memberResult;
+        assertThat(m.unplaced()).isEmpty();
+        assertThat(m.anchored()).hasSize(1);
+        assertThat(m.anchored().get(0).below()).isEqualTo(dev.brine.value.GlobalRef.of("builtins", "getattr"));
+        assertThat(m.anchored().get(0).discarded().occurrence()).isZero();
+        assertThat(((dev.brine.value.PyObject) m.anchored().get(0).discarded().value()).callable())
+                .isEqualTo(dev.brine.value.GlobalRef.of("dill._dill", "_create_type"));
+        assertThat(dev.brine.tools.JsonView.toJson(memberResult)).contains("\"anchored\":[{\"after\":"
+                + "{\"$global\":\"builtins.getattr\"},\"occurrence\":0,\"discarded\":{\"$object\":{\"kind\":"
+                + "\"REDUCE\",\"callable\":{\"$global\":\"dill._dill._create_type\"}");
     }
 
     /**
      * Hand-made streams that CPython's pickle.py writes ({@code discarded_calls.py minimal}): a state setter's
      * {@code setter(obj, state) REDUCE POP}, and a plain call {@code f(args) REDUCE POP} right after a value, at the
      * top level, inside a list being APPENDSed, inside a dict's SETITEMS, inside a tuple's MARK, inside a MARK that
-     * POP_MARK drops (a tuple its own items reach), two in a row, and with an argument the memo shares with later
-     * objects. Each must be written back byte for byte.
+     * POP_MARK drops (a tuple its own items reach), two in a row, with an argument the memo shares with later
+     * objects, and above values that are not nodes (a string, a global, a list, a dict, the second and third memo
+     * fetch of a string). Each must be written back byte for byte. The {@code refused_} streams discard a call right
+     * after a MARK and above None: Brine keeps the call ({@code PyDiscarding.unplaced}) and refuses to write it back.
      */
     @Test
     void minimalStreamsAreWrittenBackIdentically() {
         CPython python = CPython.python3();
-        List<Pickled> pickles = emit(python, "minimal");
-        assertThat(pickles).hasSize(11 * 4);
+        List<Pickled> all = emit(python, "minimal");
+        List<Pickled> pickles = all.stream().filter(p -> !p.name().startsWith("refused_")).toList();
+        List<Pickled> refused = all.stream().filter(p -> p.name().startsWith("refused_")).toList();
+        assertThat(pickles).hasSize(16 * 4);
+        assertThat(refused).hasSize(2 * 4);
+        for (Pickled p : refused) {
+            Object loaded = Pickle.loads(p.bytes());
+            assertThat(loaded).as(p.name() + " p" + p.protocol()).isInstanceOf(dev.brine.value.PyDiscarding.class);
+            dev.brine.value.PyDiscarding d = (dev.brine.value.PyDiscarding) loaded;
+            assertThat(d.unplaced()).as(p.name()).hasSize(1);
+            assertThat(((dev.brine.value.PyObject) d.unplaced().get(0).value()).callable())
+                    .isEqualTo(dev.brine.value.GlobalRef.of("__main__", "note"));
+            assertThat(d.value()).isEqualTo(p.name().equals("refused_after_mark") ? List.of(1L, 2L)
+                    : Arrays.asList(null, "w"));
+            assertThatThrownBy(() -> Pickle.dumps(loaded, p.protocol())).isInstanceOf(PickleException.class)
+                    .hasMessageContaining("no place to write").hasMessageContaining("__main__.note");
+        }
         List<String> failures = new ArrayList<>();
         for (Pickled p : pickles) {
             byte[] back = Pickle.dumps(Pickle.loads(p.bytes()), p.protocol());

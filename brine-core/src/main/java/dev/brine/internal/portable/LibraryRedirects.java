@@ -175,6 +175,15 @@ public final class LibraryRedirects {
                     push(todo, step, x.value(), ".discarded", i++);
                 }
                 push(todo, step, d.value(), ".value", -1);
+                i = 0;
+                for (PyDiscarding.Anchored a : d.anchored()) {
+                    push(todo, step, a.below(), ".anchored.after", i);
+                    push(todo, step, a.discarded().value(), ".anchored", i++);
+                }
+                i = 0;
+                for (PyObject.Discarded x : d.unplaced()) {
+                    push(todo, step, x.value(), ".unplaced", i++);
+                }
             } else if (v instanceof Map<?, ?> m) {
                 int i = 0;
                 for (Map.Entry<?, ?> e : m.entrySet()) {

@@ -79,9 +79,13 @@ public final class PickleMachine implements ReadChecks {
     private int[] fetchedCount;
     /** Values POP discarded at the top level with nothing under them, before the result (see PyDiscarding). */
     private List<PyObject.Discarded> rootDiscarded;
+    /** Values POP discarded above a value that is not a node (see PyDiscarding.anchored). */
+    private List<PyDiscarding.Anchored> anchored;
+    /** Calls POP discarded with no value of their own under them (see PyDiscarding.unplaced). */
+    private List<PyObject.Discarded> unplaced;
     /**
-     * Top-level calls discarded before this offset are not kept: the end of a recognised portable header, the whole
-     * stream for one that only starts like a header, -1 otherwise.
+     * Calls discarded outside nodes before this offset are not kept: the end of a recognised portable header, the
+     * whole stream for one that only starts like a header, -1 otherwise.
      */
     private long portableHeaderEnd = -1;
 
@@ -124,8 +128,9 @@ public final class PickleMachine implements ReadChecks {
         } else if (PortableRuntime.startsLikeHeader(lookahead())) {
             // Brine's own portable header runs _pickle.loads(runtime) and POPs it: in Java that call is not a
             // discarded call of the stream's value (the Pickler writes a header again in portable mode). A stream
-            // that starts like a header but is not recognised keeps the reading it always had: its top-level
-            // discarded calls are not kept either (strict mode refuses such a stream).
+            // that starts like a header but is not recognised keeps the reading it always had (an altered header
+            // reads as its value; StrictPortableHeaderTest): its discarded calls outside nodes are not kept either
+            // (strict mode refuses such a stream). Not resolved: see docs/READING.md.
             PortableRuntime.Header header = PortableRuntime.recognize(lookahead());
             portableHeaderEnd = header == null ? Long.MAX_VALUE : in.offset() + header.length();
         }
@@ -417,7 +422,7 @@ public final class PickleMachine implements ReadChecks {
         if (sp > markBase()) {
             Object popped = stack[sp - 1];
             if (!recordStateSetter(popped)) {
-                recordDiscarded(popped, sp - 2 >= markBase() ? stack[sp - 2] : null);
+                recordDiscarded(popped, sp - 2 >= markBase() ? stack[sp - 2] : null, sp - 2 >= markBase());
             }
             stack[--sp] = null;
         } else if (markCount > 0) {
@@ -884,8 +889,9 @@ public final class PickleMachine implements ReadChecks {
             throw fail("stack underflow: STOP found no object to return");
         }
         Object result = stack[--sp];
-        if (rootDiscarded != null && sp == 0 && markCount == 0) {
-            result = new PyDiscarding(rootDiscarded, result);
+        if ((rootDiscarded != null || anchored != null || unplaced != null) && sp == 0 && markCount == 0) {
+            result = new PyDiscarding(rootDiscarded == null ? List.of() : rootDiscarded, result,
+                    anchored == null ? List.of() : anchored, unplaced == null ? List.of() : unplaced);
         }
         if (frameEnd != NO_FRAME) {
             // CPython reads a frame whole, so the rest of the frame that holds STOP is consumed with it.
@@ -902,7 +908,7 @@ public final class PickleMachine implements ReadChecks {
      */
     private void pushFetched(Object value) {
         push(value);
-        if (value instanceof PyObject) {
+        if (value instanceof PyObject || placeable(value)) {
             if (fetches == null) {
                 fetches = new IdentityHashMap<>();
             }
@@ -1327,21 +1333,55 @@ public final class PickleMachine implements ReadChecks {
      * {@code _setattr(cell, 'cell_contents', value)} and cloudpickle's {@code _class_setstate}. Python ran it, so
      * it is kept on the node just below it on the stack (inside the current mark), the value being built when it
      * ran, with how many states that node had then; the writer emits it back in place. A discarded value with no
-     * node below it (an empty mark, or a list, dict or other value below) is not kept; see docs/READING.md.
+     * node below it is kept by the identity of the value below (PyDiscarding.anchored), after its creation or its
+     * n-th memo fetch; a call with no value of its own below (an empty mark, a small int or None below) is kept as
+     * unplaced, which the writer refuses rather than lose it. See docs/READING.md.
      */
-    private void recordDiscarded(Object popped, Object below) {
+    private void recordDiscarded(Object popped, Object below, boolean hasBelow) {
         if (below instanceof PyObject && below != popped) {
-            int occurrence = fetchedNode != null && sp - 2 < fetchedNode.length && fetchedNode[sp - 2] == below
-                    ? fetchedCount[sp - 2] : 0;
-            ((PyObject) below).addDiscarded(popped, popped != unmemoizedReduce, occurrence);
-        } else if (sp == 1 && markCount == 0 && popped instanceof PyObject && opStart >= portableHeaderEnd) {
+            ((PyObject) below).addDiscarded(popped, popped != unmemoizedReduce, fetchOccurrence(below));
+        } else if (opStart < portableHeaderEnd) {
+            // Inside Brine's own recognised portable header: not part of the value.
+        } else if (!hasBelow && markCount == 0) {
             // A call with nothing under it at the top level: it precedes the pickle's result (dill's enum classes).
             // A plain value popped there ran nothing and is not kept, so the result stays the value itself.
-            if (rootDiscarded == null) {
-                rootDiscarded = new ArrayList<>(1);
+            if (popped instanceof PyObject) {
+                if (rootDiscarded == null) {
+                    rootDiscarded = new ArrayList<>(1);
+                }
+                rootDiscarded.add(new PyObject.Discarded(popped, 0, popped != unmemoizedReduce, 0));
             }
-            rootDiscarded.add(new PyObject.Discarded(popped, 0, popped != unmemoizedReduce, 0));
+        } else if (popped != unmemoizedReduce) {
+            // A value the stream can refer to again (memoized, fetched, an atom) ran nothing here: a recursive
+            // tuple's items popped before its memo fetch are such values. Only a call nothing refers to is kept.
+        } else if (hasBelow && below != popped && placeable(below)) {
+            if (anchored == null) {
+                anchored = new ArrayList<>(1);
+            }
+            anchored.add(new PyDiscarding.Anchored(below,
+                    new PyObject.Discarded(popped, 0, false, fetchOccurrence(below))));
+        } else {
+            if (unplaced == null) {
+                unplaced = new ArrayList<>(1);
+            }
+            unplaced.add(new PyObject.Discarded(popped, 0, false, 0));
         }
+    }
+
+    /** Which memo fetch of {@code below} (the value under the top of the stack) it is, or 0 if it was made there. */
+    private int fetchOccurrence(Object below) {
+        return fetchedNode != null && sp - 2 < fetchedNode.length && fetchedNode[sp - 2] == below
+                ? fetchedCount[sp - 2] : 0;
+    }
+
+    /**
+     * Whether a discarded value above {@code below} can be kept by its identity: it is one Python object of its own
+     * that the writer writes once and then fetches. None, bools, numbers, the empty string and the empty tuple are
+     * shared or written anew each time, so their identity says nothing about where they were.
+     */
+    private static boolean placeable(Object below) {
+        return below != null && !(below instanceof Boolean) && !(below instanceof Number)
+                && !(below instanceof String s && s.isEmpty()) && below != PyTuple.empty();
     }
 
     private Object call(Object callable, PyTuple args) {

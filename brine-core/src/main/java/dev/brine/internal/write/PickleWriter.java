@@ -98,6 +98,15 @@ public final class PickleWriter {
     private final IdentityHashMap<Object, Object> converted = new IdentityHashMap<>();
     /** How many times a GET has written each node with discarded values so far (see afterFetch). */
     private IdentityHashMap<PyObject, Integer> fetches;
+    /** Values a read stream discarded above a value that is not a node, by that value (PyDiscarding.anchored). */
+    private IdentityHashMap<Object, List<PyObject.Discarded>> anchored;
+    /** How many times a GET has written each value {@link #anchored} has so far. */
+    private IdentityHashMap<Object, Integer> anchorFetches;
+    /** The value whose anchored discards are being written: its next save is the value itself. */
+    private Object anchorBypass;
+    /** How many anchored discards the value holds, and how many went out: a dump that loses one fails. */
+    private int anchoredTotal;
+    private int anchoredWritten;
     /**
      * The {@code 'latin1'} argument of {@code _codecs.encode} for bytes below protocol 3. The C pickler passes one
      * interned string every time, so from the second bytes object on it is a memo fetch.
@@ -225,6 +234,11 @@ public final class PickleWriter {
                 stack[--depth] = null;
             }
         }
+        if (anchoredWritten != anchoredTotal) {
+            throw fail("the value holds " + anchoredTotal + " discarded calls kept after other values "
+                    + "(PyDiscarding.anchored), but only " + anchoredWritten + " found their place (the value each "
+                    + "follows was not written, or not as often): writing it would lose a call");
+        }
         out.write(Opcode.STOP.code());
         out.finish();
     }
@@ -281,6 +295,16 @@ public final class PickleWriter {
         if (c == BigInteger.class) {
             saveBigInteger((BigInteger) obj);
             return false;
+        }
+        if (anchored != null) {
+            if (anchorBypass == obj) {
+                anchorBypass = null;
+            } else {
+                List<PyObject.Discarded> after = anchored.get(obj);
+                if (after != null && saveAnchored(obj, after)) {
+                    return true;
+                }
+            }
         }
         Object key = obj;
         if (c == GlobalRef.class && redirects != null) {
@@ -370,6 +394,22 @@ public final class PickleWriter {
         if (c == PyDiscarding.class) {
             // Values the stream discarded before its result, then the result (issue #20).
             PyDiscarding d = (PyDiscarding) obj;
+            if (!d.unplaced().isEmpty()) {
+                Object call = d.unplaced().get(0).value();
+                throw fail("the value holds " + d.unplaced().size() + " discarded call(s) with no place to write "
+                        + "them back (right after a MARK, or above None, a bool or a number), the first a call of "
+                        + (call instanceof PyObject p ? p.callable() : call) + "; writing it would lose them");
+            }
+            if (!d.anchored().isEmpty()) {
+                if (anchored == null) {
+                    anchored = new IdentityHashMap<>();
+                    anchorFetches = new IdentityHashMap<>();
+                }
+                for (PyDiscarding.Anchored a : d.anchored()) {
+                    anchored.computeIfAbsent(a.below(), k -> new ArrayList<>(1)).add(a.discarded());
+                    anchoredTotal++;
+                }
+            }
             List<Object> steps = new ArrayList<>();
             List<String> labels = new ArrayList<>();
             addDiscarded(steps, labels, d.discarded(), 0);
@@ -855,7 +895,8 @@ public final class PickleWriter {
         Class<?> c = o.getClass();
         if (c == String.class) {
             memo.touch(o);
-            return true;
+            // A str a read stream discarded a call after is written with that call, by a task.
+            return anchored == null || !anchored.containsKey(o);
         }
         return c == Long.class || c == Double.class || c == Boolean.class || c == Integer.class;
     }
@@ -1360,6 +1401,31 @@ public final class PickleWriter {
             steps.add(opcodeStep(POP));
             labels.add(null);
         }
+    }
+
+    /**
+     * Writes {@code obj}, a value a read stream discarded calls after (PyDiscarding.anchored), then those that
+     * followed this write of it: its creation, or its n-th memo fetch. Returns false, writing nothing, when none
+     * follow this one, so the caller writes the value as usual.
+     */
+    private boolean saveAnchored(Object obj, List<PyObject.Discarded> after) {
+        Object key = obj instanceof GlobalRef g ? globals.get(g) : obj instanceof String s ? userString(s) : obj;
+        boolean fetch = key != null && memo.get(key) != IdentityMemo.NONE
+                && !(obj instanceof GlobalRef g && isDillMain(g));
+        int occurrence = fetch ? anchorFetches.merge(obj, 1, Integer::sum) : 0;
+        List<Object> steps = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        addDiscarded(steps, labels, after, 0, occurrence);
+        if (steps.isEmpty()) {
+            return false;
+        }
+        anchoredWritten += steps.size() / 2;
+        steps.add(0, (Emit) () -> {
+            anchorBypass = obj;
+            return saveValue(obj) ? Emit.PUSHED : Emit.NEXT;
+        });
+        labels.add(0, null);
+        return push(new SequenceTask(steps.toArray(), labels.toArray(new String[0])));
     }
 
     /**
