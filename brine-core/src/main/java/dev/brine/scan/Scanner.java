@@ -336,6 +336,16 @@ public final class Scanner {
                             + "scan the result"));
             return compression;
         }
+        if (ZipArchive.endsWithArchive(data)) {
+            // Python's zipfile finds an archive by its end record, whatever precedes it (pandas reads a .zip so):
+            // the archive is scanned, and the bytes before it as what they are, since a pickle loader reads those.
+            String zip = new ZipArchive(this, session, data, prefix).scan();
+            if (data.length == 0 || Opcode.of(data[0]) == null) {
+                return zip + "-after-data";
+            }
+            boolean joblib = lower.endsWith(".joblib") || lower.endsWith(".jbl") || lower.contains(".joblib.");
+            return scanStream(session, data, 0, data.length, prefix, joblib, true) + "+" + zip;
+        }
         if (data.length == 0 || Opcode.of(data[0]) == null) {
             session.add(new Finding(Verdict.UNREADABLE, "unreadable", prefix, 0, "",
                     data.length == 0 ? "the file is empty" : String.format("not a pickle, ZIP, npy or joblib file "
