@@ -4,7 +4,8 @@ Usage: /usr/bin/python3 scan_benign.py OUT_DIR   (Debian's python3 with python3-
 
 Each file is a value these libraries write when asked to save data: DataFrames and Series of every dtype pandas
 1.5 has (pickle protocols 2 to 5 and DataFrame.to_pickle, plain and compressed as pandas infers it from the file
-name), indexes, scalars, numpy record arrays and random generator states, scipy sparse matrices. Every file is
+name), indexes, scalars, numpy record arrays and random generator states, scipy sparse matrices; and numpy's own
+.npy and .npz files (np.save, np.savez, np.savez_compressed) of plain, structured and object arrays. Every file is
 loaded back here, so each is known to be what the library reads. NAME.json beside none of them: the test needs only
 the bytes; the scanner must call each SAFE (or UNREADABLE naming the codec, for bz2 and xz).
 """
@@ -66,4 +67,19 @@ for name, value in values.items():
             value.to_pickle(path)
             pd.read_pickle(path)
             count += 1
+arrays = {"floats": np.linspace(0, 1, 7), "ints": np.arange(12, dtype=">i8").reshape(3, 4),
+          "structured": np.zeros(2, dtype=[("a", "<i4"), ("b", "<f8", (2,))]),
+          "objects": np.array([1, "x", None, (1, 2)], dtype=object),
+          "structured_objects": np.array([(1, "x")], dtype=[("a", "<i8"), ("b", "O")])}
+for name, a in arrays.items():
+    path = os.path.join(out, f"{name}.npy")
+    np.save(path, a, allow_pickle=True)
+    np.load(path, allow_pickle=True)
+    count += 1
+for name, save in (("savez", np.savez), ("savez_compressed", np.savez_compressed)):
+    path = os.path.join(out, f"arrays.{name}.npz")
+    save(path, **arrays)
+    with np.load(path, allow_pickle=True) as z:
+        [z[k] for k in z.files]
+    count += 1
 print(count, "files")

@@ -252,6 +252,14 @@ def build():
     add("logging_filehandler.pkl", p2(call(g0("logging", "FileHandler"), MARKER)), "pickle", "file-writing class",
         "picklescan GHSA (logging handlers)")
 
+    add("asyncio_subprocess_shell.pkl",
+        p2(call(g0("asyncio", "run"), call(g0("asyncio", "create_subprocess_shell"), SHELL))), "pickle",
+        "stdlib gadget", "picklescan GHSA (asyncio)")
+    add("asyncio_submodule_exec.pkl",
+        p2(call(g0("asyncio.runners", "run"), call(g0("asyncio.subprocess", "create_subprocess_exec"), "touch",
+                                                    MARKER))), "pickle", "submodule of an unsafe module",
+        "JFrog CVE-2025-10157")
+
     # ---- library gadgets ----
     add("numpy_runstring.pkl", p2(call(g0("numpy.testing._private.utils", "runstring"), PY, {})), "pickle",
         "library gadget", "picklescan GHSA (numpy runstring)")
