@@ -89,6 +89,9 @@ class VerifiedCorpusTest {
         System.out.println(table);
         System.out.println("VerifiedCorpusTest malicious per loader: " + perLoader);
         assertThat(wrong).as("malicious samples not DANGEROUS").isEmpty();
+        // The counts SECURITY.md quotes (a new sample changes them: update both).
+        assertThat(perLoader.toString()).isEqualTo("{joblib={DANGEROUS=6, UNREADABLE=3}, numpy={DANGEROUS=5, "
+                + "UNREADABLE=1}, pandas={DANGEROUS=5, UNREADABLE=2}, pickle={DANGEROUS=45}, torch={DANGEROUS=14}}");
     }
 
     @Test
@@ -122,5 +125,9 @@ class VerifiedCorpusTest {
                 .append(c[1]).append(", UNREADABLE (codec named) ").append(c[2]).append(';'));
         System.out.println(summary);
         assertThat(wrong).as("benign files not SAFE").isEmpty();
+        // The counts SECURITY.md quotes: files, SAFE, UNREADABLE naming bzip2, xz or lzma.
+        assertThat(counts.values().stream().mapToInt(c -> c[0]).sum()).isEqualTo(395);
+        assertThat(counts.values().stream().mapToInt(c -> c[1]).sum()).isEqualTo(378);
+        assertThat(counts.values().stream().mapToInt(c -> c[2]).sum()).isEqualTo(17);
     }
 }
