@@ -30,6 +30,22 @@ final class ScanSession {
         this.policy = policy;
     }
 
+    /** Bytes all decompression in this file may still produce; see {@link Scanner#decompressionBudget}. */
+    private long decompressionLeft = Long.MAX_VALUE;
+
+    void decompressionBudget(long bytes) {
+        decompressionLeft = bytes;
+    }
+
+    /** Takes {@code n} bytes from the decompression budget; false, taking nothing, if fewer are left. */
+    boolean decompress(long n) {
+        if (n > decompressionLeft) {
+            return false;
+        }
+        decompressionLeft -= n;
+        return true;
+    }
+
     /** The policy names are judged by. */
     Policy policy() {
         return policy;
