@@ -1,7 +1,8 @@
 """Writes Brine's verified malicious corpus: one or more files per published scanner bypass, each checked here to
 really run its payload under the loader it targets.
 
-Usage: /usr/bin/python3 scan_malicious.py OUT_DIR   (Debian's python3 with torch 1.13, joblib, numpy, pandas)
+Usage: /usr/bin/python3 scan_malicious.py OUT_DIR   (Debian's python3 with torch 1.13, joblib, numpy, pandas, and
+       python3-pip, python3-lib2to3, python3-setuptools for three of the gadgets; tools/test installs them)
 
 Every payload is harmless: it creates the file `brine_pwned` in the current directory (by a shell `touch`, by
 Python's `open`, or by a library that writes a log file). Each sample is loaded in a fresh interpreter whose working
