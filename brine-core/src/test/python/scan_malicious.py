@@ -425,6 +425,12 @@ def build():
             add("joblib_%s.joblib" % codec, jl({"o": np.array([evil_obj], dtype=object)}, "d.joblib",
                                                 compress=(codec, 3)), "joblib", "compressed joblib (%s)" % codec,
                 "issue 21 (joblib compression)")
+        # A float dtype whose pickled state carries the object flag: numpy restores the flags, so dtype.hasobject
+        # is true and joblib unpickles the "float" array's bytes; a reader going by the type code skips them.
+        raw = jl({"o": np.array([evil_obj], dtype=object)}, "f.joblib")
+        at = raw.index(b"\x8c\x02O8")
+        add("joblib_object_flag.joblib", raw[:at] + b"\x8c\x02f8" + raw[at + 4:], "joblib",
+            "joblib float dtype with the object flag", "issue 21 (hasobject)")
         # A fixed-size dtype whose pickled state claims a bigger element: numpy ignores it, so the payload that
         # follows the real array bytes is unpickled; a reader trusting the state skips it as array data.
         raw = jl({"a": np.arange(4.0)}, "e.joblib")
