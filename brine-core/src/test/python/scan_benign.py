@@ -1,10 +1,12 @@
 """Writes benign files of the data libraries for Brine's scanner tests: what pandas, numpy, pytz and scipy pickle.
 
-Usage: /usr/bin/python3 scan_benign.py OUT_DIR   (Debian's python3 with python3-pandas, -numpy, -scipy)
+Usage: /usr/bin/python3 scan_benign.py OUT_DIR   (Debian's python3 with python3-pandas, -numpy, -scipy, -sklearn)
 
 Each file is a value these libraries write when asked to save data: DataFrames and Series of every dtype pandas
 1.5 has (pickle protocols 2 to 5 and DataFrame.to_pickle, plain and compressed as pandas infers it from the file
-name), indexes, scalars, numpy record arrays and random generator states, scipy sparse matrices. Every file is
+name), indexes, scalars, numpy record arrays and random generator states, scipy sparse matrices; and numpy's own
+.npy and .npz files (np.save, np.savez, np.savez_compressed) of plain, structured and object arrays; and fitted
+scikit-learn models pickled with the stock pickler at protocols 2, 4 and 5. Every file is
 loaded back here, so each is known to be what the library reads. NAME.json beside none of them: the test needs only
 the bytes; the scanner must call each SAFE (or UNREADABLE naming the codec, for bz2 and xz).
 """
@@ -66,4 +68,42 @@ for name, value in values.items():
             value.to_pickle(path)
             pd.read_pickle(path)
             count += 1
+arrays = {"floats": np.linspace(0, 1, 7), "ints": np.arange(12, dtype=">i8").reshape(3, 4),
+          "structured": np.zeros(2, dtype=[("a", "<i4"), ("b", "<f8", (2,))]),
+          "objects": np.array([1, "x", None, (1, 2)], dtype=object),
+          "structured_objects": np.array([(1, "x")], dtype=[("a", "<i8"), ("b", "O")])}
+for name, a in arrays.items():
+    path = os.path.join(out, f"{name}.npy")
+    np.save(path, a, allow_pickle=True)
+    np.load(path, allow_pickle=True)
+    count += 1
+for name, save in (("savez", np.savez), ("savez_compressed", np.savez_compressed)):
+    path = os.path.join(out, f"arrays.{name}.npz")
+    save(path, **arrays)
+    with np.load(path, allow_pickle=True) as z:
+        [z[k] for k in z.files]
+    count += 1
+# scikit-learn models pickled with the stock pickler (joblib_fixtures.py writes them with joblib.dump).
+from sklearn.cluster import KMeans
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+X = np.arange(40, dtype=float).reshape(20, 2)
+y = np.arange(20) % 2
+models = {"logistic": LogisticRegression().fit(X, y),
+          "forest": RandomForestClassifier(n_estimators=3, random_state=0).fit(X, y),
+          "tree": DecisionTreeClassifier(random_state=0).fit(X, y),
+          "kmeans": KMeans(n_clusters=2, n_init=2, random_state=0).fit(X),
+          "pipeline": make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)}
+for name, model in models.items():
+    for protocol in (2, 4, 5):
+        path = os.path.join(out, f"sklearn_{name}.p{protocol}.pkl")
+        with open(path, "wb") as f:
+            pickle.dump(model, f, protocol=protocol)
+        with open(path, "rb") as f:
+            pickle.load(f).predict(X)
+        count += 1
 print(count, "files")

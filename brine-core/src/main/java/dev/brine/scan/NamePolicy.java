@@ -123,8 +123,8 @@ final class NamePolicy {
                 "torch.DoubleStorage", "torch.HalfStorage", "torch.BFloat16Storage", "torch.LongStorage",
                 "torch.IntStorage", "torch.ShortStorage", "torch.CharStorage", "torch.ByteStorage",
                 "torch.BoolStorage", "torch.ComplexFloatStorage", "torch.ComplexDoubleStorage", "torch.QInt8Storage",
-                "torch.QUInt8Storage", "torch.QInt32Storage", "torch.QUInt4x2Storage", "torch.float32",
-                "torch.float64", "torch.float16", "torch.bfloat16", "torch.int64", "torch.int32", "torch.int16",
+                "torch.QUInt8Storage", "torch.QInt32Storage", "torch.QUInt4x2Storage", "torch.QUInt2x4Storage",
+                "torch.float32", "torch.float64", "torch.float16", "torch.bfloat16", "torch.int64", "torch.int32", "torch.int16",
                 "torch.int8", "torch.uint8", "torch.bool", "torch.complex64", "torch.complex128", "torch.strided",
                 "torch.sparse_coo", "torch.contiguous_format", "torch.channels_last", "torch.per_tensor_affine",
                 "torch.per_channel_affine");

@@ -547,12 +547,26 @@ final class PickleEmulator {
                 push(new Sym.Persistent(new Sym.Text((String) arg, false)));
                 break;
             case BINPERSID:
-                push(new Sym.Persistent(pop()));
+                push(persistent(pop()));
                 break;
             default:
                 throw new AssertionError("no emulation for " + op);
         }
         return false;
+    }
+
+    /**
+     * A persistent id. torch's legacy loader answers {@code ('module', cls, file, source)} with {@code cls} itself
+     * (a whole module saved by torch.save before 1.6), so that id is the global it names, judged as such; other
+     * loaders fail on it. Every other id stays a value the scanner cannot name.
+     */
+    private Object persistent(Object pid) {
+        if (pid instanceof Sym.Container c && c.type().equals("tuple") && c.items().size() == 4
+                && c.items().get(0) instanceof Sym.Text t && t.value().equals("module")
+                && c.items().get(1) instanceof Sym.Global g) {
+            return g;
+        }
+        return new Sym.Persistent(pid);
     }
 
     /** GET and PUT read their index as {@code int(line)}; the binary forms are unsigned. */
@@ -614,6 +628,12 @@ final class PickleEmulator {
         if (callable instanceof Sym.Global) {
             Sym.Global g = (Sym.Global) callable;
             called.add(g);
+            if (g.qualified().equals("torch.storage._load_from_bytes") && legacyTorchBytes(args)) {
+                // How torch pickles a tensor with plain pickle: torch.load of a constant legacy torch.save stream,
+                // which the scanner emulates whole as a nested pickle (its five pickles; see maybeNested). Its
+                // findings stand for what the call runs; with any other argument the call stays DANGEROUS.
+                return result;
+            }
             if (g.verdict() != Verdict.SAFE) {
                 note(new Finding(g.verdict(), "call", location, opStart, rendered,
                         g.verdict() == Verdict.DANGEROUS ? "calls a known code-running name"
@@ -652,6 +672,28 @@ final class PickleEmulator {
             lenient(op.name() + " calls " + Sym.render(callable) + ", which is not callable");
         }
         return result;
+    }
+
+    /** The legacy torch.save opening: {@code pickle.dump(magic_number, f, protocol=2)}, byte for byte. */
+    private static final byte[] LEGACY_TORCH_OPENING = {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc,
+            (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19, '.'};
+
+    /** Whether a call's only argument is constant bytes that start as legacy torch.save streams do. */
+    private static boolean legacyTorchBytes(Object args) {
+        List<Object> items = asList(args);
+        if (items.size() != 1 || !(items.get(0) instanceof Sym.Blob blob)) {
+            return false;
+        }
+        byte[] v = blob.value();
+        if (v.length < LEGACY_TORCH_OPENING.length) {
+            return false;
+        }
+        for (int i = 0; i < LEGACY_TORCH_OPENING.length; i++) {
+            if (v[i] != LEGACY_TORCH_OPENING[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** For {@code getattr(G, 'name')} on a safe global with a constant, plain name: the global {@code G.name}. */

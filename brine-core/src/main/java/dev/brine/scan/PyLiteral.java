@@ -246,7 +246,7 @@ final class PyLiteral {
                             sb.append("\\U");
                         } else {
                             int cp = hex(8);
-                            if (cp > Character.MAX_CODE_POINT) {
+                            if (cp < 0 || cp > Character.MAX_CODE_POINT) {   // 8 hex digits overflow int
                                 throw error("\\U escape beyond Unicode");
                             }
                             sb.appendCodePoint(cp);

@@ -30,6 +30,22 @@ final class ScanSession {
         this.policy = policy;
     }
 
+    /** Bytes all decompression in this file may still produce; see {@link Scanner#decompressionBudget}. */
+    private long decompressionLeft = Long.MAX_VALUE;
+
+    void decompressionBudget(long bytes) {
+        decompressionLeft = bytes;
+    }
+
+    /** Takes {@code n} bytes from the decompression budget; false, taking nothing, if fewer are left. */
+    boolean decompress(long n) {
+        if (n > decompressionLeft) {
+            return false;
+        }
+        decompressionLeft -= n;
+        return true;
+    }
+
     /** The policy names are judged by. */
     Policy policy() {
         return policy;
@@ -104,6 +120,9 @@ final class ScanSession {
         if (b.length < 4 || !plausibleStart((char) (b[0] & 0xff), (char) (b[1] & 0xff))) {
             return;
         }
+        if (!importableOpening(b)) {
+            return;
+        }
         String where = outer.location() + ">bytes@" + offset;
         if (outer.depth() + 1 > MAX_NESTING) {
             outer.report(new Finding(Verdict.SUSPICIOUS, "nested-pickle", outer.location(), offset, "",
@@ -113,6 +132,17 @@ final class ScanSession {
         int before = findings.size();
         int picklesBefore = pickles;
         PickleEmulator.Result r = emulate(b, 0, b.length, where, outer.depth() + 1, false);
+        if (r.error() == null && LEGACY_TORCH_MAGIC.equals(r.value())) {
+            // A legacy torch.save stream (torch.storage._load_from_bytes holds one): five pickles, then raw data.
+            int pos = r.end();
+            for (int k = 2; k <= 5 && pos < b.length; k++) {
+                PickleEmulator.Result next = emulate(b, pos, b.length, where + "#" + k, outer.depth() + 1, false);
+                if (next.error() != null) {
+                    break;
+                }
+                pos = next.end();
+            }
+        }
         Verdict worst = Verdict.SAFE;
         String rule = "";
         for (Finding f : findings.subList(before, findings.size())) {
@@ -134,6 +164,45 @@ final class ScanSession {
         }
     }
 
+    /** The legacy torch.save magic number, which the first of its five pickles holds. */
+    static final java.math.BigInteger LEGACY_TORCH_MAGIC = new java.math.BigInteger("1950a86a20f9469cfc6c", 16);
+
+    /**
+     * A protocol 0 opening GLOBAL or INST ({@code c} or {@code i}, module, newline) names a module Python's import
+     * system could find: dotted identifiers. Text such as a class's source ({@code class Linear(Module):...}, which
+     * a legacy torch module save holds) starts with {@code c} too, but {@code lass Linear(Module):} is no module
+     * name: CPython's find_class would fail right there, so those bytes are no pickle that runs anything.
+     */
+    private static boolean importableOpening(byte[] b) {
+        if (b[0] != 'c' && b[0] != 'i') {
+            return true;
+        }
+        int end = 1;
+        while (end < b.length && b[end] != '\n') {
+            end++;
+        }
+        if (end == b.length || end == 1) {
+            return false;
+        }
+        boolean partStart = true;
+        for (int i = 1; i < end; i++) {
+            int ch = b[i] & 0xff;
+            if (ch == '.') {
+                if (partStart) {
+                    return false;
+                }
+                partStart = true;
+                continue;
+            }
+            boolean letter = ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch >= 0x80;
+            if (!letter && !(!partStart && ch >= '0' && ch <= '9')) {
+                return false;
+            }
+            partStart = false;
+        }
+        return !partStart;
+    }
+
     /** PROTO 0 to 5, or the protocol 0/1 openings of a payload: GLOBAL, MARK. */
     private static boolean plausibleStart(char first, char second) {
         return (first == 0x80 && second <= 5) || ((first == 'c' || first == '(' || first == 'i') && second > 0x20
@@ -153,7 +222,7 @@ final class ScanSession {
         Object shape = field(state, "shape");
         Object alignment = field(state, "numpy_array_alignment_bytes");
         String code = dtypeCode(dtype);
-        if (code != null && code.startsWith("O")) {
+        if (holdsObjects(dtype, 0)) {
             if (emu.depth() >= MAX_NESTING) {
                 emu.report(new Finding(Verdict.SUSPICIOUS, "layout", emu.location(), pos, "",
                         "joblib object arrays nested more than " + MAX_NESTING + " deep: not followed"));
@@ -237,11 +306,54 @@ final class ScanSession {
     }
 
     /**
-     * Bytes per item: the element size in the dtype's pickled state (its sixth field) when positive, else the
-     * digits of the type code ({@code f8}, {@code i4}, {@code c16}, {@code M8}).
+     * Whether a pickled dtype holds Python objects as numpy's {@code dtype.hasobject} says, which is what joblib asks:
+     * type code {@code O}, the object flag in its pickled state (numpy restores the flags from the state), or a
+     * field or subarray base that holds objects (structured dtypes). Errs towards yes: an array wrongly taken for
+     * a pickle fails to parse and is reported, while one wrongly skipped would hide a payload.
+     */
+    private static boolean holdsObjects(Object dtype, int depth) {
+        String code = dtypeCode(dtype);
+        if (code != null && code.startsWith("O")) {
+            return true;
+        }
+        if (depth > 16 || !(dtype instanceof Sym.Call)) {
+            return false;
+        }
+        for (Object state : ((Sym.Call) dtype).states()) {
+            if (!(state instanceof Sym.Container)) {
+                continue;
+            }
+            List<Object> items = ((Sym.Container) state).items();
+            // (version, byteorder, subarray, names, fields, elsize, alignment, flags[, metadata])
+            if (items.size() > 7 && items.get(7) instanceof Long && ((Long) items.get(7) & 1) != 0) {
+                return true;
+            }
+            if (items.size() > 2 && items.get(2) instanceof Sym.Container sub && !sub.items().isEmpty()
+                    && holdsObjects(sub.items().get(0), depth + 1)) {
+                return true;
+            }
+            if (items.size() > 4 && items.get(4) instanceof Sym.Container fields) {
+                List<Object> f = fields.items();
+                for (int i = 1; i < f.size(); i += 2) {
+                    if (f.get(i) instanceof Sym.Container entry && !entry.items().isEmpty()
+                            && holdsObjects(entry.items().get(0), depth + 1)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Bytes per item, as numpy sizes the dtype it unpickles: for a flexible type ({@code V}, {@code S},
+     * {@code U}: structured and string dtypes) the element size in its pickled state (the sixth field) when
+     * positive; for every other type the size its type code fixes ({@code f8}, {@code i4}, {@code c16},
+     * {@code M8}), since numpy ignores a pickled element size there.
      */
     private static long itemsize(String code, Object dtype) {
-        if (dtype instanceof Sym.Call && !((Sym.Call) dtype).states().isEmpty()) {
+        boolean flexible = code != null && !code.isEmpty() && "VSUa".indexOf(code.charAt(0)) >= 0;
+        if (flexible && dtype instanceof Sym.Call && !((Sym.Call) dtype).states().isEmpty()) {
             Object state = ((Sym.Call) dtype).states().get(0);
             if (state instanceof Sym.Container && ((Sym.Container) state).items().size() > 5
                     && ((Sym.Container) state).items().get(5) instanceof Long

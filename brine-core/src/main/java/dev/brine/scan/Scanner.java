@@ -255,6 +255,7 @@ public final class Scanner {
     public FileReport scan(String name, byte[] data) {
         Objects.requireNonNull(data, "data");
         ScanSession session = new ScanSession(maxSteps, policy);
+        session.decompressionBudget(decompressionBudget(data.length));
         String format;
         try {
             format = scanBytes(session, name, data, "");
@@ -335,6 +336,16 @@ public final class Scanner {
                     "compressed with " + compression + ", which the scanner does not decompress: decompress it and "
                             + "scan the result"));
             return compression;
+        }
+        if (ZipArchive.endsWithArchive(data)) {
+            // Python's zipfile finds an archive by its end record, whatever precedes it (pandas reads a .zip so):
+            // the archive is scanned, and the bytes before it as what they are, since a pickle loader reads those.
+            String zip = new ZipArchive(this, session, data, prefix).scan();
+            if (data.length == 0 || Opcode.of(data[0]) == null) {
+                return zip + "-after-data";
+            }
+            boolean joblib = lower.endsWith(".joblib") || lower.endsWith(".jbl") || lower.contains(".joblib.");
+            return scanStream(session, data, 0, data.length, prefix, joblib, true) + "+" + zip;
         }
         if (data.length == 0 || Opcode.of(data[0]) == null) {
             session.add(new Finding(Verdict.UNREADABLE, "unreadable", prefix, 0, "",
@@ -458,16 +469,36 @@ public final class Scanner {
         InputStream open() throws IOException;
     }
 
-    /** Decompresses at most {@link #maxFileBytes} bytes; null (with a finding) if the data is broken or larger. */
+    /** Decompression may produce at least this much for any file, then {@link #BOMB_RATIO} times the file. */
+    private static final long DECOMPRESSION_FLOOR = 256L << 20;
+    /** More than this many bytes out per byte of the file is a compression bomb, not a model: gzip of zeros. */
+    static final long BOMB_RATIO = 200;
+
+    /**
+     * What all the decompression of one file (every layer and archive member together) may produce: 256 MiB, or
+     * 200 times the file's size if that is more, and never more than {@code maxFileBytes}. A compression bomb
+     * (a small file that inflates to gigabytes) is so stopped before it takes the memory, and reported UNREADABLE.
+     */
+    long decompressionBudget(long fileBytes) {
+        long ratio = fileBytes > Long.MAX_VALUE / BOMB_RATIO ? Long.MAX_VALUE : fileBytes * BOMB_RATIO;
+        return Math.min(maxFileBytes, Math.max(DECOMPRESSION_FLOOR, ratio));
+    }
+
+    /**
+     * Decompresses within the file's decompression budget ({@link #decompressionBudget}, at most
+     * {@link #maxFileBytes}); null (with an UNREADABLE finding) if the data is broken or inflates to more.
+     */
     byte[] inflate(ScanSession session, String prefix, StreamOpener opener) {
         try (InputStream in = opener.open()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] chunk = new byte[1 << 16];
             int n;
             while ((n = in.read(chunk)) > 0) {
-                if (out.size() + (long) n > maxFileBytes) {
+                if (out.size() + (long) n > maxFileBytes || !session.decompress(n)) {
                     session.add(new Finding(Verdict.UNREADABLE, "unreadable", prefix, 0, "",
-                            "decompresses to more than the scanner's limit of " + maxFileBytes + " bytes"));
+                            "decompresses to more than the scanner lets one file inflate to (256 MiB, or "
+                                    + BOMB_RATIO + " times the file's size, at most " + maxFileBytes
+                                    + " bytes): a compression bomb, or a file to decompress and scan on its own"));
                     return null;
                 }
                 out.write(chunk, 0, n);

@@ -24,6 +24,8 @@ final class ZipArchive {
     private final byte[] data;
     private final String prefix;
     private boolean torch;
+    /** How many bytes precede the archive (zipfile's "concat"): 0 for a file that starts with it. */
+    private long base;
     /** pandas' read_pickle opens the only member of a zip whatever it is called. */
     private boolean onlyMember;
 
@@ -48,6 +50,9 @@ final class ZipArchive {
         long count = u16(end + 10);
         long cdSize = u32(end + 12);
         long cdOffset = u32(end + 16);
+        // Python's zipfile takes bytes before the archive (a stub, another file) into account: the directory ends
+        // where the end record starts, and every offset it records is shifted by the difference.
+        long base = 0;
         if (count == 0xffff || cdSize == 0xffffffffL || cdOffset == 0xffffffffL) {
             // ZIP64: the real values are in the ZIP64 end record the locator points to (torch writes these).
             int locator = end - 20;
@@ -60,8 +65,14 @@ final class ZipArchive {
                 }
             }
         }
+        // A ZIP64 end record and its locator (56 and 20 bytes) sit between the directory and the end record.
+        long trailer = end >= 20 && u32(end - 20) == END64_LOCATOR ? 76 : 0;
+        if (cdSize >= 0 && cdOffset >= 0 && end - trailer - cdSize - cdOffset > 0) {
+            base = end - trailer - cdSize - cdOffset;
+        }
+        this.base = base;
         List<Entry> entries = new ArrayList<>();
-        long p = cdOffset;
+        long p = cdOffset + base;
         for (long i = 0; i < count; i++) {
             if (p < 0 || p + 46 > data.length || u32((int) p) != CENTRAL) {
                 session.add(new Finding(Verdict.SUSPICIOUS, "zip-mismatch", prefix, p, "",
@@ -101,7 +112,7 @@ final class ZipArchive {
                 }
                 e += 4 + len;
             }
-            entries.add(new Entry(name, u16(at + 10), compressed, size, local, u16(at + 8)));
+            entries.add(new Entry(name, u16(at + 10), compressed, size, local + base, u16(at + 8)));
             if (name.endsWith("data.pkl")) {
                 torch = true;
             }
@@ -261,12 +272,38 @@ final class ZipArchive {
     }
 
     private int findEnd() {
+        return findEnd(data);
+    }
+
+    /** The last end of central directory record, searched where zipfile searches (a comment is at most 64 KiB). */
+    private static int findEnd(byte[] data) {
         for (int i = data.length - 22; i >= Math.max(0, data.length - 22 - 65535); i--) {
-            if (data[i] == 'P' && u32(i) == END) {
+            if (data[i] == 'P' && data[i + 1] == 'K' && data[i + 2] == 5 && data[i + 3] == 6) {
                 return i;
             }
         }
         return -1;
+    }
+
+    /**
+     * Whether data that does not start with a ZIP signature ends with a ZIP archive Python's {@code zipfile} would
+     * open: an end record whose central directory, shifted by the bytes before the archive, starts with a central
+     * directory signature. pandas opens such a file with {@code zipfile} when its name ends {@code .zip}.
+     */
+    static boolean endsWithArchive(byte[] data) {
+        int end = findEnd(data);
+        if (end < 0) {
+            return false;
+        }
+        ZipArchive probe = new ZipArchive(null, null, data, "");
+        long count = probe.u16(end + 10);
+        long cdSize = probe.u32(end + 12);
+        long cdOffset = probe.u32(end + 16);
+        long cd = end - cdSize - (end >= 20 && probe.u32(end - 20) == END64_LOCATOR ? 76 : 0);
+        if (count == 0 || cdSize < 46 || cdOffset < 0 || cd < 0 || cd > end) {
+            return false;
+        }
+        return probe.u32((int) cd) == CENTRAL;
     }
 
     private int u16(int at) {

@@ -95,4 +95,27 @@ class FailClosedTest {
         assertThat(done).hasSizeGreaterThanOrEqualTo(3).isSorted().endsWith(size);
         assertThat(r.verdict()).as("the part read last is scanned too").isEqualTo(Verdict.DANGEROUS);
     }
+
+    @Test
+    void aCompressionBombIsStoppedAndUnreadable() throws IOException {
+        // 64 MiB of zeros gzip to about 64 KiB; with the file limit at 16 MiB, inflating stops there.
+        ByteArrayOutputStream packed = new ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(packed)) {
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 64; i++) {
+                gz.write(zeros);
+            }
+        }
+        Scanner scanner = Scanner.builder().maxFileBytes(16 << 20).build();
+        FileReport r = scanner.scan("bomb.pkl.gz", packed.toByteArray());
+        assertThat(r.verdict()).isEqualTo(Verdict.UNREADABLE);
+        assertThat(r.findings()).anySatisfy(f -> assertThat(f.message()).contains("compression bomb"));
+        // Every layer and member of one file draws on one budget: 256 MiB, or 200 times the file if more, at most
+        // the file limit.
+        Scanner defaults = Scanner.create();
+        assertThat(defaults.decompressionBudget(1 << 20)).isEqualTo(256L << 20);
+        assertThat(defaults.decompressionBudget(4L << 20)).isEqualTo(800L << 20);
+        assertThat(defaults.decompressionBudget(1L << 30)).isEqualTo(Integer.MAX_VALUE - 8);
+        assertThat(scanner.decompressionBudget(1 << 20)).isEqualTo(16 << 20);
+    }
 }

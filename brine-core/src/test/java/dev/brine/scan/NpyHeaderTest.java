@@ -75,7 +75,10 @@ class NpyHeaderTest {
         assertThat(PyLiteral.parse("'\\117\\u004f\\q'")).isEqualTo("OO\\q");
         assertThat(PyLiteral.parse("r'\\x4f'")).isEqualTo("\\x4f");
         for (String bad : List.of("{'a': 1", "{'a' 1}", "'abc", "[1, 2", "{[1]: 2}", "1.5", "0x10", "b'\u00e9'",
-                "'a' b'b'", "'\\N'", "{'a': 1} x", "[".repeat(100) + "]".repeat(100))) {
+                "'a' b'b'", "'\\N'", "{'a': 1} x", "[".repeat(100) + "]".repeat(100),
+                // beyond Unicode, and past Integer.MAX_VALUE (found by fuzzing: crash-9cc3e452... in
+                // PickleFuzzTestInputs/scanner/ threw IllegalArgumentException from appendCodePoint)
+                "'\\U00110000'", "'\\U9002f600'", "'\\Uffffffff'")) {
             assertThatThrownBy(() -> PyLiteral.parse(bad)).as(bad).isInstanceOf(PyLiteral.SyntaxError.class);
         }
     }

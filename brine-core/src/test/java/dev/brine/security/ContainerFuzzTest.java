@@ -3,6 +3,8 @@ package dev.brine.security;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.brine.PickleException;
 import dev.brine.joblib.JoblibFile;
+import dev.brine.scan.FileReport;
+import dev.brine.scan.Scanner;
 import dev.brine.tools.Disassembler;
 import dev.brine.tools.DisassemblyException;
 import dev.brine.tools.FileDisassembler;
@@ -15,7 +17,8 @@ import java.io.IOException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Jazzer fuzz tests for the readers of torch and joblib files, and for the disassembler of such files.
+ * Jazzer fuzz tests for the readers of torch and joblib files, for the disassembler of such files, and for the
+ * scanner's container readers.
  *
  * <p>In a plain {@code mvn verify} each target runs once on the empty input and once on every file under
  * {@code src/test/resources/dev/brine/security/ContainerFuzzTestInputs}: small real files written by torch 1.13 and
@@ -67,6 +70,22 @@ class ContainerFuzzTest {
             assertThat(e.getMessage()).isNotBlank();
         }
     }
+
+    /**
+     * The scanner on containers, under the names that make it read them as torch, numpy, pandas and joblib files
+     * do: ZIP archives (also after other data), tar, npy, joblib arrays and the compression wrappers. A report,
+     * never an exception, and never the catch-all finding the scanner makes when one of its own parts throws.
+     */
+    @FuzzTest(maxDuration = "5m")
+    void scannerContainers(byte[] data) {
+        for (String name : new String[] {"fuzz.pt", "fuzz.joblib", "fuzz.pkl.zip"}) {
+            FileReport report = SCANNER.scan(name, data);
+            assertThat(report.verdict()).isNotNull();
+            assertThat(report.findings()).noneMatch(f -> f.message().startsWith("the scanner failed"));
+        }
+    }
+
+    private static final Scanner SCANNER = Scanner.builder().maxSteps(1_000_000).build();
 
     /** The disassembly {@code brine dis} prints: a listing, a DisassemblyException or a PickleException. */
     @FuzzTest(maxDuration = "5m")
