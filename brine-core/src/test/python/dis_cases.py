@@ -19,6 +19,7 @@ import binascii
 import io
 import os
 import pickle
+import shutil
 import struct
 import sys
 
@@ -254,55 +255,77 @@ def write(outdir, name, data):
         f.write(data)
 
 
-def expect(outdir, root):
-    """For each *.pkl below ROOT, writes OUTDIR/<name>.dis and <name>.dis-a (stdout) and, when dis raises,
-    <name>.err and <name>.err-a, where <name> is the path below ROOT with '/' spelled '__'."""
-    import pickletools
-    if not os.path.isdir(outdir):
-        os.makedirs(outdir)
+def _cases(root):
+    """(name, path, content key) for each *.pkl below ROOT, sorted by path; <name> is the path below ROOT with '/'
+    spelled '__'. Many cases are the same bytes written by several interpreters (2,199 contents among 13,852 files):
+    a listing depends only on the bytes, so callers list each content once."""
+    import hashlib
     files = []
     for d, _, names in os.walk(root):
         files += [os.path.join(d, n) for n in names if n.endswith('.pkl')]
     for path in sorted(files):
-        name = os.path.relpath(path, root).replace(os.sep, '__')
-        for suffix, annotate in (('', 0), ('-a', 30)):
-            out = io.StringIO()
-            error = None
-            with open(path, 'rb') as f:
-                try:
-                    pickletools.dis(f, out, None, 4, annotate)
-                except Exception as e:  # the CLI lets it escape; its traceback ends with this line
-                    error = '%s: %s' % (type(e).__name__, e)
-            with io.open(os.path.join(outdir, name + '.dis' + suffix), 'w', encoding='utf-8', newline='') as f:
-                f.write(out.getvalue())
+        with open(path, 'rb') as f:
+            key = hashlib.sha256(f.read()).hexdigest()
+        yield os.path.relpath(path, root).replace(os.sep, '__'), path, key
+
+
+def _listing(path, annotate):
+    """pickletools.dis of the file at PATH, as `python -m pickletools [-a]` prints it: (stdout, error or None)."""
+    import pickletools
+    out = io.StringIO()
+    error = None
+    with open(path, 'rb') as f:
+        try:
+            pickletools.dis(f, out, None, 4, annotate)
+        except Exception as e:  # the CLI lets it escape; its traceback ends with this line
+            error = '%s: %s' % (type(e).__name__, e)
+    return out.getvalue(), error
+
+
+SUFFIXES = (('', 0), ('-a', 30))
+
+
+def expect(outdir, root):
+    """For each *.pkl below ROOT, writes OUTDIR/<name>.dis and <name>.dis-a (stdout) and, when dis raises,
+    <name>.err and <name>.err-a. A case with the same bytes as an earlier one gets hard links to its files."""
+    if not os.path.isdir(outdir):
+        os.makedirs(outdir)
+    first = {}
+    for name, path, key in _cases(root):
+        for suffix, annotate in SUFFIXES:
+            outputs = [name + '.dis' + suffix, name + '.err' + suffix]
+            if key in first:
+                for earlier, this in zip([first[key] + '.dis' + suffix, first[key] + '.err' + suffix], outputs):
+                    if os.path.exists(os.path.join(outdir, earlier)):
+                        try:
+                            os.link(os.path.join(outdir, earlier), os.path.join(outdir, this))
+                        except OSError:  # a file system without hard links: a copy
+                            shutil.copyfile(os.path.join(outdir, earlier), os.path.join(outdir, this))
+                continue
+            text, error = _listing(path, annotate)
+            with io.open(os.path.join(outdir, outputs[0]), 'w', encoding='utf-8', newline='') as f:
+                f.write(text)
             if error is not None:
-                with io.open(os.path.join(outdir, name + '.err' + suffix), 'w', encoding='utf-8',
-                             newline='') as f:
+                with io.open(os.path.join(outdir, outputs[1]), 'w', encoding='utf-8', newline='') as f:
                     f.write(error)
+        first.setdefault(key, name)
 
 
 def digest(outfile, root):
     """As expect, but one line per listing into OUTFILE instead of two files: the name, the suffix ('-' for none),
     the SHA-256 of the listing's UTF-8 bytes, and the error's UTF-8 bytes in hex ('-' when dis did not raise).
-    Tests compare other interpreters' listings by digest: the same work for pickletools, no 400 MB written."""
+    Tests compare other interpreters' listings by digest: the same pickletools work, no 400 MB written."""
     import hashlib
-    import pickletools
-    files = []
-    for d, _, names in os.walk(root):
-        files += [os.path.join(d, n) for n in names if n.endswith('.pkl')]
+    seen = {}
     with io.open(outfile, 'w', encoding='utf-8', newline='\n') as listing:
-        for path in sorted(files):
-            name = os.path.relpath(path, root).replace(os.sep, '__')
-            for suffix, annotate in (('', 0), ('-a', 30)):
-                out = io.StringIO()
-                error = None
-                with open(path, 'rb') as f:
-                    try:
-                        pickletools.dis(f, out, None, 4, annotate)
-                    except Exception as e:
-                        error = '%s: %s' % (type(e).__name__, e)
-                sha = hashlib.sha256(out.getvalue().encode('utf-8')).hexdigest()
-                err = '-' if error is None else binascii.hexlify(error.encode('utf-8')).decode('ascii')
+        for name, path, key in _cases(root):
+            for suffix, annotate in SUFFIXES:
+                if (key, suffix) not in seen:
+                    text, error = _listing(path, annotate)
+                    seen[key, suffix] = (hashlib.sha256(text.encode('utf-8')).hexdigest(),
+                                         '-' if error is None else
+                                         binascii.hexlify(error.encode('utf-8')).decode('ascii'))
+                sha, err = seen[key, suffix]
                 listing.write(u'%s\t%s\t%s\t%s\n' % (name, suffix or '-', sha, err))
 
 

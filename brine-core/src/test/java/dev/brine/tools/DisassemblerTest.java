@@ -21,10 +21,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -163,14 +165,22 @@ class DisassemblerTest {
             Path listings = expected(reference);
             Map<String, String[]> theirs = new HashMap<>();
             Map<String, String[]> mine = new HashMap<>();
+            Map<String, String[]> brineByContent = new HashMap<>();
             for (Path p : pickles()) {
                 byte[] data = Files.readAllBytes(p);
+                String content = sha256(data);
                 for (String suffix : List.of("", "-a")) {
                     String name = uniqueName(p);
                     Path err = listings.resolve(name + ".err" + suffix);
                     theirs.put(name + suffix, new String[] {sha256(Files.readAllBytes(listings.resolve(name + ".dis"
                             + suffix))), Files.exists(err) ? Files.readString(err, StandardCharsets.UTF_8) : null});
-                    mine.put(name + suffix, brineDigest(suffix.isEmpty() ? PLAIN : ANNOTATED, data));
+                    mine.put(name + suffix, brineByContent.computeIfAbsent(content + suffix, k -> {
+                        try {
+                            return brineDigest(suffix.isEmpty() ? PLAIN : ANNOTATED, data);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }));
                 }
             }
             assertThat(theirs.keySet()).isEqualTo(mine.keySet());
@@ -267,14 +277,18 @@ class DisassemblerTest {
 
     /** Reading a stream a byte at a time gives the same listing, and leaves the stream right after STOP. */
     @Test
-    void streamsListTheSameAndStopAtStop() throws IOException {
+    void streamsListTheSameAndStopAtStop() throws Exception {
         Path expected = expected(CPython.version(3, 13));
+        Set<String> contents = new HashSet<>();
         for (Path p : pickles()) {
             String name = p.getFileName().toString();
             if (!name.contains(".p0.") && !name.contains(".p4.") && !name.startsWith("bad_")) {
                 continue;
             }
             byte[] data = Files.readAllBytes(p);
+            if (!contents.add(sha256(data))) {
+                continue; // the same bytes another interpreter wrote: the same listing, already checked
+            }
             StringBuilder out = new StringBuilder();
             String error = null;
             try {
