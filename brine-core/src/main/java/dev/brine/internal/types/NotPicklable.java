@@ -2,10 +2,10 @@ package dev.brine.internal.types;
 
 /**
  * A Java value that has no pickled form, with the reason (a date outside Python's range, an array too large for one
- * Python bytes object, a class whose module is not open to Brine...). Thrown by the conversions of this package and
- * of portable mode; the writer catches exactly this type and reports it as a {@code PickleException} naming where in
- * the value it was. Any other exception out of a conversion is a bug in Brine and surfaces as such, never as
- * "cannot pickle".
+ * Python bytes object, a class whose module is not open to Brine, a str too long for the protocol...). Thrown by the
+ * conversions of this package, by portable mode and by the writer's output; the writer catches exactly this type and
+ * reports it as a {@code PickleException} naming where in the value it was. Any other exception out of a conversion
+ * is a bug in Brine and surfaces as such, never as "cannot pickle".
  */
 public final class NotPicklable extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -1,6 +1,7 @@
 package dev.brine.internal.write;
 
 import dev.brine.internal.format.Opcode;
+import dev.brine.internal.types.NotPicklable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -334,7 +335,7 @@ final class PickleOutput {
         }
         long total = n + high;
         if (total > 0xffffffffL) {
-            throw new IllegalArgumentException("a str of " + total + " UTF-8 bytes needs protocol 4 or higher");
+            throw new NotPicklable("a str of " + total + " UTF-8 bytes needs protocol 4 or higher");
         }
         writeOpU32(op, total);
         boolean direct = total >= FRAME_SIZE_TARGET;

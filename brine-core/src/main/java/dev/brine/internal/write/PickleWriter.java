@@ -653,7 +653,11 @@ public final class PickleWriter {
     }
 
     private void saveLatin1Text(Latin1Text text) {
-        out.writeLatin1AsUtf8(Opcode.BINUNICODE.code(), text.bytes.asByteBuffer());
+        try {
+            out.writeLatin1AsUtf8(Opcode.BINUNICODE.code(), text.bytes.asByteBuffer());
+        } catch (NotPicklable e) {
+            throw fail("cannot pickle this str: " + e.getMessage());
+        }
         memoPut(text);
     }
 
