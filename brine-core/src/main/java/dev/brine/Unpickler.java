@@ -4,6 +4,9 @@ import dev.brine.internal.bind.Binder;
 import dev.brine.internal.read.PickleInput;
 import dev.brine.internal.read.PickleMachine;
 import dev.brine.internal.read.ReadConfig;
+import dev.brine.internal.read.StrictPolicy;
+import dev.brine.scan.Policy;
+import dev.brine.scan.Verdict;
 import dev.brine.value.GlobalRef;
 
 import java.io.IOException;
@@ -126,6 +129,7 @@ public final class Unpickler {
         private Charset charset = java.nio.charset.StandardCharsets.US_ASCII;
         private boolean fixImports = true;
         private boolean strict;
+        private Policy policy;
         private final Set<GlobalRef> allowed = new HashSet<>();
         private final Map<Integer, GlobalRef> extensions = new HashMap<>();
         private Function<Object, Object> persistentLoad;
@@ -175,6 +179,19 @@ public final class Unpickler {
          */
         public Builder strict(boolean strict) {
             this.strict = strict;
+            return this;
+        }
+
+        /**
+         * In strict mode, also accepts the globals {@code policy} judges data, so that strict reading and the scanner
+         * ({@link dev.brine.scan.Scanner#builder()}{@code .policy(...)}) agree: a name the policy says is SAFE is
+         * read as an inert {@link GlobalRef}, a class it lets only be instantiated (scikit-learn estimators, torch
+         * modules...) may be made by {@code NEWOBJ} or {@code copyreg._reconstructor} but not called, and anything
+         * else, DANGEROUS or unknown to the policy, still fails the load. {@code Policy.defaults()} is the
+         * scanner's data-only policy of numpy, pandas, scipy.sparse, scikit-learn, torch and joblib.
+         */
+        public Builder policy(Policy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
@@ -305,11 +322,29 @@ public final class Unpickler {
             return n;
         }
 
+        private static StrictPolicy strictPolicy(Policy policy) {
+            if (policy == null) {
+                return null;
+            }
+            return new StrictPolicy() {
+                @Override
+                public boolean allows(GlobalRef g) {
+                    return policy.judge(g.module(), g.name()).verdict() == Verdict.SAFE;
+                }
+
+                @Override
+                public boolean instantiableOnly(GlobalRef g) {
+                    Policy.Decision d = policy.judge(g.module(), g.name());
+                    return d.verdict() == Verdict.SAFE && d.instantiableOnly();
+                }
+            };
+        }
+
         /** An immutable, thread-safe {@link Unpickler} with this configuration. */
         public Unpickler build() {
             return new Unpickler(new ReadConfig(charset, fixImports, strict, Set.copyOf(allowed),
                     Map.copyOf(extensions), persistentLoad, maxStackDepth, maxNesting, maxMemoEntries, maxBytes,
-                    zeroCopy, bindings.isEmpty() ? null : bindings.build(), null));
+                    zeroCopy, bindings.isEmpty() ? null : bindings.build(), null, strictPolicy(policy)));
         }
     }
 

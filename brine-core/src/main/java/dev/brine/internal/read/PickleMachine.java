@@ -490,6 +490,7 @@ public final class PickleMachine implements ReadChecks {
         }
         checkCallable(callable, "REDUCE");
         checkStrictAttribute(callable, (PyTuple) args);
+        checkStrictCall(callable, "REDUCE");
         clearTo(sp - 2);
         push(call(callable, (PyTuple) args));
         unmemoizedReduce = stack[sp - 1];
@@ -537,6 +538,7 @@ public final class PickleMachine implements ReadChecks {
         clearTo(mark);
         PyTuple argTuple = tuple(args);
         checkStrictAttribute(cls, argTuple);
+        checkStrictCall(cls, "INST");
         push(new PyObject(PyObject.Kind.INST, cls, argTuple, null));
         unmemoizedReduce = stack[sp - 1];
     }
@@ -553,6 +555,7 @@ public final class PickleMachine implements ReadChecks {
         clearTo(mark);
         PyTuple argTuple = tuple(args);
         checkStrictAttribute(cls, argTuple);
+        checkStrictCall(cls, "OBJ");
         push(new PyObject(PyObject.Kind.OBJ, cls, argTuple, null));
         unmemoizedReduce = stack[sp - 1];
     }
@@ -1197,6 +1200,7 @@ public final class PickleMachine implements ReadChecks {
             }
         }
         if (config.strict() && !KnownGlobals.isKnown(ref) && !config.allowed().contains(ref)
+                && !(config.policy() != null && config.policy().allows(ref))
                 && !(boundPortableBody && PortableRuntime.isBoundNodeGlobal(ref))
                 && !(format != null && format.knows(ref))) {
             throw fail("global " + ref + " is not allowed in strict mode; allow it with "
@@ -1212,6 +1216,21 @@ public final class PickleMachine implements ReadChecks {
      * datetime). Any other getattr call is refused, unless the caller allowed {@code builtins.getattr} itself or a
      * recognised portable body binds classes (its enum members are {@code getattr(class node, 'NAME')}).
      */
+    /**
+     * Under a strict policy, a class the policy lets only be instantiated may be made by NEWOBJ or
+     * {@code copyreg._reconstructor}, but not called: REDUCE, OBJ and INST run its {@code __init__}.
+     */
+    private void checkStrictCall(Object callable, String opcode) {
+        if (config.strict() && config.policy() != null && callable instanceof GlobalRef) {
+            GlobalRef ref = (GlobalRef) callable;
+            if (!KnownGlobals.isKnown(ref) && !config.allowed().contains(ref) && config.policy().instantiableOnly(ref)) {
+                throw fail(ref + " is data under the policy only when instantiated from its state (NEWOBJ, "
+                        + "copyreg._reconstructor); " + opcode + " calls it, which runs its __init__; allow it with "
+                        + "Unpickler.builder().allowGlobal(\"" + ref.module() + "\", \"" + ref.name() + "\")");
+            }
+        }
+    }
+
     private void checkStrictAttribute(Object callable, PyTuple args) {
         if (!config.strict() || boundPortableBody || !KnownGlobals.isGetattr(callable)
                 || config.allowed().contains((GlobalRef) callable)) {
@@ -1223,7 +1242,8 @@ public final class PickleMachine implements ReadChecks {
                     + "constant name, not of " + PyRepr.typeName(args.isEmpty() ? null : args.get(0))
                     + "; allow any getattr with Unpickler.builder().allowGlobal(\"builtins\", \"getattr\")");
         }
-        if (!KnownGlobals.isKnown(dotted) && !config.allowed().contains(dotted)) {
+        if (!KnownGlobals.isKnown(dotted) && !config.allowed().contains(dotted)
+                && !(config.policy() != null && config.policy().allows(dotted))) {
             throw fail("global " + dotted + " (reached as getattr(" + dotted.module() + "."
                     + dotted.name().substring(0, dotted.name().lastIndexOf('.')) + ", '"
                     + dotted.name().substring(dotted.name().lastIndexOf('.') + 1) + "')) is not allowed in strict "

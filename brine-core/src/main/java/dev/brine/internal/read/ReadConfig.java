@@ -21,11 +21,12 @@ import java.util.function.Function;
  * @param zeroCopy       bytes read from an array are views of it rather than copies
  * @param bindings       the classes objects are bound to after loading, or null when none are registered
  * @param format         the container format taking part in the load (torch, joblib), or null for a plain pickle
+ * @param policy         in strict mode, the further globals a scanner policy judges data, or null
  */
 public record ReadConfig(Charset charset, boolean fixImports, boolean strict, Set<GlobalRef> allowed,
                          Map<Integer, GlobalRef> extensions, Function<Object, Object> persistentLoad,
                          int maxStackDepth, int maxNesting, long maxMemoEntries, long maxBytes,
-                         boolean zeroCopy, Binder.Bindings bindings, ReadExtension format) {
+                         boolean zeroCopy, Binder.Bindings bindings, ReadExtension format, StrictPolicy policy) {
     /** The default stack depth limit (items and marks). */
     public static final int MAX_STACK_DEPTH = 10_000_000;
     /** The default nesting limit of tuples and frozensets. */
@@ -38,18 +39,18 @@ public record ReadConfig(Charset charset, boolean fixImports, boolean strict, Se
     /** The configuration of {@code Unpickler.builder().build()}. */
     public static ReadConfig defaults() {
         return new ReadConfig(StandardCharsets.US_ASCII, true, false, Set.of(), Map.of(), null, MAX_STACK_DEPTH,
-                MAX_NESTING, MAX_MEMO_ENTRIES, MAX_BYTES, false, null, null);
+                MAX_NESTING, MAX_MEMO_ENTRIES, MAX_BYTES, false, null, null, null);
     }
 
     /** This configuration with strict mode set and {@code allowed} as the allowed globals. */
     public ReadConfig withStrict(boolean strict, Set<GlobalRef> allowed) {
         return new ReadConfig(charset, fixImports, strict, Set.copyOf(allowed), extensions, persistentLoad,
-                maxStackDepth, maxNesting, maxMemoEntries, maxBytes, zeroCopy, bindings, format);
+                maxStackDepth, maxNesting, maxMemoEntries, maxBytes, zeroCopy, bindings, format, policy);
     }
 
     /** This configuration with another persistent-load hook and container format. */
     public ReadConfig withFormat(Function<Object, Object> persistentLoad, ReadExtension format) {
         return new ReadConfig(charset, fixImports, strict, allowed, extensions, persistentLoad, maxStackDepth,
-                maxNesting, maxMemoEntries, maxBytes, zeroCopy, bindings, format);
+                maxNesting, maxMemoEntries, maxBytes, zeroCopy, bindings, format, policy);
     }
 }
