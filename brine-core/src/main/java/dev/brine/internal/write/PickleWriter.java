@@ -79,9 +79,6 @@ public final class PickleWriter {
     private static final GlobalRef COMPLEX = GlobalRef.of("builtins", "complex");
     private static final GlobalRef GETATTR = GlobalRef.of("builtins", "getattr");
     private static final GlobalRef CODECS_ENCODE = GlobalRef.of("_codecs", "encode");
-    private static final GlobalRef COPYREG_NEWOBJ = GlobalRef.of("copyreg", "__newobj__");
-    private static final GlobalRef COPYREG_NEWOBJ_EX = GlobalRef.of("copyreg", "__newobj_ex__");
-    private static final GlobalRef PARTIAL = GlobalRef.of("functools", "partial");
 
     private final WriteConfig config;
     private final int proto;
@@ -412,10 +409,10 @@ public final class PickleWriter {
             }
             List<Object> steps = new ArrayList<>();
             List<String> labels = new ArrayList<>();
-            addDiscarded(steps, labels, d.discarded(), 0);
+            ReducePlan.addDiscarded(steps, labels, d.discarded(), 0);
             steps.add(d.value());
             labels.add(".value");
-            return push(new SequenceTask(steps.toArray(), labels.toArray(new String[0])));
+            return push(sequence(steps, labels));
         }
         if (c == PyComplex.class) {
             // complex.__reduce__ is (complex, (real, imag)) at every protocol.
@@ -1205,205 +1202,90 @@ public final class PickleWriter {
         return reduceTask(node, memoKey, null);
     }
 
+    /** Writes {@code node} as {@link ReducePlan} plans it, then {@code trailer}'s bytes if it is not null. */
     private Task reduceTask(PyObject node, Object memoKey, TrailingData trailer) {
-        List<Object> steps = new ArrayList<>(8);
-        List<String> labels = new ArrayList<>(8);
-        Object callable = node.callable();
-        PyTuple args = node.args();
-        switch (node.kind()) {
-            case REDUCE:
-                addCall(steps, labels, callable, args, REDUCE);
-                break;
-            case NEWOBJ:
-                if (proto >= 2) {
-                    addCall(steps, labels, callable, args, Opcode.NEWOBJ.code());
-                } else {
-                    // Below protocol 2 the C pickler calls copyreg.__newobj__(cls, *args) with REDUCE.
-                    Object[] full = new Object[args.size() + 1];
-                    full[0] = callable;
-                    for (int i = 0; i < args.size(); i++) {
-                        full[i + 1] = args.get(i);
-                    }
-                    addCall(steps, labels, COPYREG_NEWOBJ, PyTuple.wrap(full), REDUCE);
-                }
-                break;
-            case NEWOBJ_EX: {
-                Map<Object, Object> kwargs = node.kwargs() == null ? Map.of() : node.kwargs();
-                if (proto >= 4) {
-                    steps.add(callable);
-                    labels.add(".callable");
-                    steps.add(args);
-                    labels.add(".args");
-                    steps.add(kwargs);
-                    labels.add(".kwargs");
-                    steps.add(opcodeStep(Opcode.NEWOBJ_EX.code()));
-                    labels.add(null);
-                } else if (proto >= 2) {
-                    // As save_reduce: functools.partial(cls.__new__, cls, *args, **kwargs)() with REDUCE.
-                    PyObject newMethod = PyObject.reduce(GETATTR, callable, "__new__");
-                    Object[] partialArgs = new Object[args.size() + 1];
-                    partialArgs[0] = callable;
-                    for (int i = 0; i < args.size(); i++) {
-                        partialArgs[i + 1] = args.get(i);
-                    }
-                    PyObject partial = PyObject.reduce(PARTIAL, newMethod);
-                    partial.addState(PyTuple.of(newMethod, PyTuple.wrap(partialArgs),
-                            kwargs.isEmpty() ? null : kwargs, null));
-                    addCall(steps, labels, partial, PyTuple.empty(), REDUCE);
-                } else {
-                    addCall(steps, labels, COPYREG_NEWOBJ_EX, PyTuple.of(callable, args, kwargs), REDUCE);
-                }
-                break;
-            }
-            case INST: {
-                if (!(callable instanceof GlobalRef)) {
-                    throw fail("an INST node needs a GlobalRef class, not " + describe(callable));
-                }
-                GlobalRef cls = (GlobalRef) callable;
-                steps.add(markStep());
-                labels.add(null);
-                for (int i = 0; i < args.size(); i++) {
-                    steps.add(args.get(i));
-                    labels.add(".args[" + i + "]");
-                }
-                steps.add((Emit) () -> {
-                    writeGlobalOpcode((char) Opcode.INST.code(), cls.module(), cls.name());
-                    return Emit.NEXT;
-                });
-                labels.add(null);
-                break;
-            }
-            case OBJ:
-                if (proto >= 1) {
-                    steps.add(markStep());
-                    labels.add(null);
-                    steps.add(callable);
-                    labels.add(".callable");
-                    for (int i = 0; i < args.size(); i++) {
-                        steps.add(args.get(i));
-                        labels.add(".args[" + i + "]");
-                    }
-                    steps.add(opcodeStep(Opcode.OBJ.code()));
-                    labels.add(null);
-                } else {
-                    addCall(steps, labels, callable, args, REDUCE);
-                }
-                break;
-            default:
-                throw new AssertionError(node.kind());
+        ReducePlan plan;
+        try {
+            plan = ReducePlan.of(node, memoKey, trailer, proto);
+        } catch (NotPicklable e) {
+            throw fail(e.getMessage());
         }
-        steps.add((Emit) () -> {
-            if (memoKey == null) {
+        return sequence(plan.steps, plan.labels);
+    }
+
+    /** A task that saves the values among {@code steps} and performs their {@link ReducePlan.Step}s, in order. */
+    private SequenceTask sequence(List<Object> steps, List<String> labels) {
+        Object[] todo = steps.toArray();
+        for (int i = 0; i < todo.length; i++) {
+            if (todo[i] instanceof ReducePlan.Step step) {
+                todo[i] = perform(step);
+            }
+        }
+        return new SequenceTask(todo, labels.toArray(new String[0]));
+    }
+
+    /** What a plan's step does to the output, the memo and the task stack. */
+    private Emit perform(ReducePlan.Step step) {
+        if (step instanceof ReducePlan.Op op) {
+            return () -> {
+                for (int code : op.opcodes()) {
+                    out.write(code);
+                }
                 return Emit.NEXT;
-            }
-            if (inMemo(memoKey)) {
-                out.write(POP);
-                memoGet(memo.get(memoKey));
-                return Emit.END;
-            }
-            memoPut(memoKey);
-            return Emit.NEXT;
-        });
-        labels.add(null);
-        List<Object> listItems = node.listItems();
-        if (!listItems.isEmpty()) {
-            steps.add((Emit) () -> {
-                push(listTask(proto > 0 ? Batching.GENERIC : Batching.ONE_BY_ONE, listItems, "listItems"));
+            };
+        } else if (step instanceof ReducePlan.Inst inst) {
+            return () -> {
+                writeGlobalOpcode((char) Opcode.INST.code(), inst.cls().module(), inst.cls().name());
+                return Emit.NEXT;
+            };
+        } else if (step instanceof ReducePlan.Memoize m) {
+            Object memoKey = m.key();
+            return () -> {
+                if (memoKey == null) {
+                    return Emit.NEXT;
+                }
+                if (inMemo(memoKey)) {
+                    out.write(POP);
+                    memoGet(memo.get(memoKey));
+                    return Emit.END;
+                }
+                memoPut(memoKey);
+                return Emit.NEXT;
+            };
+        } else if (step instanceof ReducePlan.ListItems l) {
+            return () -> {
+                push(listTask(proto > 0 ? Batching.GENERIC : Batching.ONE_BY_ONE, l.items(), "listItems"));
                 return Emit.PUSHED;
-            });
-            labels.add(null);
-        }
-        Map<Object, Object> dictItems = node.dictItems();
-        if (!dictItems.isEmpty()) {
-            steps.add((Emit) () -> {
+            };
+        } else if (step instanceof ReducePlan.DictItems d) {
+            Map<Object, Object> dictItems = d.items();
+            return () -> {
                 push(new BatchTask(proto > 0 ? Batching.GENERIC : Batching.ONE_BY_ONE, null,
                         dictItems.entrySet().iterator(), dictItems.size(), true, SETITEM, SETITEMS, "dictItems"));
                 return Emit.PUSHED;
-            });
-            labels.add(null);
-        }
-        List<Object> setItems = node.setItems();
-        if (!setItems.isEmpty()) {
-            steps.add((Emit) () -> {
+            };
+        } else if (step instanceof ReducePlan.SetItems set) {
+            List<Object> setItems = set.items();
+            return () -> {
                 if (proto < 4) {
                     throw fail("set items (ADDITEMS) need protocol 4 or higher");
                 }
                 push(new BatchTask(Batching.EXACT_SET, null, setItems.iterator(), setItems.size(), false, -1,
                         ADDITEMS, "setItems"));
                 return Emit.PUSHED;
-            });
-            labels.add(null);
-        }
-        List<Object> states = node.states();
-        Object setter = node.stateSetter();
-        List<PyObject.Discarded> discarded = node.discarded();
-        addDiscarded(steps, labels, discarded, 0);
-        for (int i = 0; i < states.size(); i++) {
-            String label = states.size() == 1 ? ".state" : ".states[" + i + "]";
-            if (setter != null && i == states.size() - 1) {
-                // save_reduce's state-setter form: setter(obj, state) by REDUCE, then POP. CPython writes TUPLE2
-                // here at every protocol, even 0 and 1.
-                steps.add(setter);
-                labels.add(".stateSetter");
-                steps.add(node);
-                labels.add(null);
-                steps.add(states.get(i));
-                labels.add(label);
-                steps.add((Emit) () -> {
-                    out.write(Opcode.TUPLE2.code());
-                    out.write(REDUCE);
-                    out.write(POP);
-                    return Emit.NEXT;
-                });
-                labels.add(null);
-                break;
-            }
-            steps.add(states.get(i));
-            labels.add(label);
-            steps.add(opcodeStep(BUILD));
-            labels.add(null);
-            addDiscarded(steps, labels, discarded, i + 1);
-        }
-        if (trailer != null) {
-            steps.add((Emit) () -> {
-                out.writeRaw(trailer.data());
+            };
+        } else if (step instanceof ReducePlan.Raw raw) {
+            return () -> {
+                out.writeRaw(raw.data());
                 return Emit.NEXT;
-            });
-            labels.add(null);
-        }
-        return new SequenceTask(steps.toArray(), labels.toArray(new String[0]));
-    }
-
-    /**
-     * The values the stream discarded after a node's first {@code statesBefore} states (issue #20): each written
-     * as it was read, then POP. A call the stream did not memoize is written without a memo entry.
-     */
-    private void addDiscarded(List<Object> steps, List<String> labels, List<PyObject.Discarded> discarded,
-            int statesBefore) {
-        addDiscarded(steps, labels, discarded, statesBefore, 0);
-    }
-
-    /** As above, for the values that follow the {@code occurrence}-th memo fetch of the node (0: its creation). */
-    private void addDiscarded(List<Object> steps, List<String> labels, List<PyObject.Discarded> discarded,
-            int statesBefore, int occurrence) {
-        for (int i = 0; i < discarded.size(); i++) {
-            PyObject.Discarded d = discarded.get(i);
-            if (d.statesBefore() != statesBefore || d.occurrence() != occurrence) {
-                continue;
-            }
-            Object value = d.value();
-            if (value instanceof PyObject && !d.memoized()) {
-                steps.add((Emit) () -> {
-                    out.opcodeBoundary();
-                    push(reduceTask((PyObject) value, null));
-                    return Emit.PUSHED;
-                });
-            } else {
-                steps.add(value);
-            }
-            labels.add(".discarded[" + i + "]");
-            steps.add(opcodeStep(POP));
-            labels.add(null);
+            };
+        } else {
+            PyObject call = ((ReducePlan.DiscardedCall) step).call();
+            return () -> {
+                out.opcodeBoundary();
+                push(reduceTask(call, null));
+                return Emit.PUSHED;
+            };
         }
     }
 
@@ -1419,7 +1301,7 @@ public final class PickleWriter {
         int occurrence = fetch ? anchorFetches.merge(obj, 1, Integer::sum) : 0;
         List<Object> steps = new ArrayList<>();
         List<String> labels = new ArrayList<>();
-        addDiscarded(steps, labels, after, 0, occurrence);
+        ReducePlan.addDiscarded(steps, labels, after, 0, occurrence);
         if (steps.isEmpty()) {
             return false;
         }
@@ -1429,7 +1311,7 @@ public final class PickleWriter {
             return saveValue(obj) ? Emit.PUSHED : Emit.NEXT;
         });
         labels.add(0, null);
-        return push(new SequenceTask(steps.toArray(), labels.toArray(new String[0])));
+        return push(sequence(steps, labels));
     }
 
     /**
@@ -1443,28 +1325,8 @@ public final class PickleWriter {
         int n = fetches.merge(node, 1, Integer::sum);
         List<Object> steps = new ArrayList<>();
         List<String> labels = new ArrayList<>();
-        addDiscarded(steps, labels, node.discarded(), 0, n);
-        return !steps.isEmpty() && push(new SequenceTask(steps.toArray(), labels.toArray(new String[0])));
-    }
-
-    private void addCall(List<Object> steps, List<String> labels, Object callable, PyTuple args, int op) {
-        steps.add(callable);
-        labels.add(".callable");
-        steps.add(args);
-        labels.add(".args");
-        steps.add(opcodeStep(op));
-        labels.add(null);
-    }
-
-    private Emit opcodeStep(int op) {
-        return () -> {
-            out.write(op);
-            return Emit.NEXT;
-        };
-    }
-
-    private Emit markStep() {
-        return opcodeStep(MARK);
+        ReducePlan.addDiscarded(steps, labels, node.discarded(), 0, n);
+        return !steps.isEmpty() && push(sequence(steps, labels));
     }
 
     // ------------------------------------------------------------------------------------------------ tasks
