@@ -72,9 +72,22 @@ public final class PickleMachine implements ReadChecks {
      * state-setter call, or a discarded call written back without a memo entry, if POP discards it.
      */
     private Object unmemoizedReduce;
-    /** How many times GET has fetched each node so far (a discarded call may follow the n-th fetch, not the node). */
+    /*
+     * Which fetch of a node a GET pushed (a discarded call may follow the n-th fetch, not the node) is worked out
+     * only when a discarded call needs it, which few streams have. Until then each GET appends the node to a log:
+     * one array store, where counting per node would hash every fetched str and container (about a third of the
+     * time of loading records). The first discarded call replays the log into per-node counts, and GET counts from
+     * then on.
+     */
+    /** Every node GET fetched, in order, while {@link #fetches} is null. */
+    private Object[] fetchLog;
+    private int fetchLogSize;
+    /** How many times GET has fetched each node so far; null until a discarded call first asks. */
     private IdentityHashMap<Object, Integer> fetches;
-    /** For a stack slot a GET filled with a node: that node and which fetch of it it was; stale entries never match. */
+    /**
+     * For a stack slot a GET filled with a node: that node, and which fetch of it it was (while {@link #fetches} is
+     * null: its 1-based position in {@link #fetchLog}). Stale entries never match the slot's value.
+     */
     private Object[] fetchedNode;
     private int[] fetchedCount;
     /** Values POP discarded at the top level with nothing under them, before the result (see PyDiscarding). */
@@ -912,10 +925,16 @@ public final class PickleMachine implements ReadChecks {
     private void pushFetched(Object value) {
         push(value);
         if (value instanceof PyObject || placeable(value)) {
-            if (fetches == null) {
-                fetches = new IdentityHashMap<>();
+            int n;
+            if (fetches != null) {
+                n = fetches.merge(value, 1, Integer::sum);
+            } else {
+                if (fetchLog == null || fetchLogSize == fetchLog.length) {
+                    growFetchLog();
+                }
+                fetchLog[fetchLogSize++] = value;
+                n = fetchLogSize;
             }
-            int n = fetches.merge(value, 1, Integer::sum);
             if (fetchedNode == null || fetchedNode.length < stack.length) {
                 fetchedNode = fetchedNode == null ? new Object[stack.length] : Arrays.copyOf(fetchedNode, stack.length);
                 fetchedCount = fetchedCount == null ? new int[stack.length] : Arrays.copyOf(fetchedCount, stack.length);
@@ -923,6 +942,34 @@ public final class PickleMachine implements ReadChecks {
             fetchedNode[sp - 1] = value;
             fetchedCount[sp - 1] = n;
         }
+    }
+
+    private void growFetchLog() {
+        int length = fetchLog == null ? 64 : (int) Math.min(2L * fetchLog.length, Integer.MAX_VALUE - 8);
+        if (fetchLog != null && length == fetchLog.length) {
+            throw limit("maxBytes", config.maxBytes(), "the pickle fetches from the memo more than " + length
+                    + " times");
+        }
+        account(8L * (length - (fetchLog == null ? 0 : fetchLog.length)));
+        fetchLog = fetchLog == null ? new Object[length] : Arrays.copyOf(fetchLog, length);
+    }
+
+    /** Replays the fetch log into per-node counts and turns the stack's log positions into fetch counts. */
+    private void countFetches() {
+        fetches = new IdentityHashMap<>();
+        int[] nth = new int[fetchLogSize];
+        for (int i = 0; i < fetchLogSize; i++) {
+            nth[i] = fetches.merge(fetchLog[i], 1, Integer::sum);
+        }
+        if (fetchedNode != null) {
+            for (int slot = 0; slot < fetchedNode.length; slot++) {
+                if (fetchedNode[slot] != null) {
+                    fetchedCount[slot] = nth[fetchedCount[slot] - 1];
+                }
+            }
+        }
+        fetchLog = null;
+        fetchLogSize = 0;
     }
 
     private void push(Object value) {
@@ -1390,8 +1437,13 @@ public final class PickleMachine implements ReadChecks {
 
     /** Which memo fetch of {@code below} (the value under the top of the stack) it is, or 0 if it was made there. */
     private int fetchOccurrence(Object below) {
-        return fetchedNode != null && sp - 2 < fetchedNode.length && fetchedNode[sp - 2] == below
-                ? fetchedCount[sp - 2] : 0;
+        if (fetchedNode == null || sp - 2 >= fetchedNode.length || fetchedNode[sp - 2] != below) {
+            return 0;
+        }
+        if (fetches == null) {
+            countFetches();
+        }
+        return fetchedCount[sp - 2];
     }
 
     /**
