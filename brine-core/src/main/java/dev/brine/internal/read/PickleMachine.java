@@ -79,8 +79,8 @@ public final class PickleMachine implements ReadChecks {
      * time of loading records). The first discarded call replays the log into per-node counts, and GET counts from
      * then on.
      */
-    /** Every node GET fetched, in order, while {@link #fetches} is null. */
-    private Object[] fetchLog;
+    /** Every node GET fetched, in order, while {@link #fetches} is null; in pages, as the memo (see Memo). */
+    private Object[][] fetchLog;
     private int fetchLogSize;
     /** How many times GET has fetched each node so far; null until a discarded call first asks. */
     private IdentityHashMap<Object, Integer> fetches;
@@ -929,10 +929,11 @@ public final class PickleMachine implements ReadChecks {
             if (fetches != null) {
                 n = fetches.merge(value, 1, Integer::sum);
             } else {
-                if (fetchLog == null || fetchLogSize == fetchLog.length) {
-                    growFetchLog();
+                int page = fetchLogSize / Memo.PAGE;
+                if (fetchLog == null || page == fetchLog.length || fetchLog[page] == null) {
+                    growFetchLog(page);
                 }
-                fetchLog[fetchLogSize++] = value;
+                fetchLog[page][fetchLogSize++ % Memo.PAGE] = value;
                 n = fetchLogSize;
             }
             if (fetchedNode == null || fetchedNode.length < stack.length) {
@@ -944,14 +945,17 @@ public final class PickleMachine implements ReadChecks {
         }
     }
 
-    private void growFetchLog() {
-        int length = fetchLog == null ? 64 : (int) Math.min(2L * fetchLog.length, Integer.MAX_VALUE - 8);
-        if (fetchLog != null && length == fetchLog.length) {
-            throw limit("maxBytes", config.maxBytes(), "the pickle fetches from the memo more than " + length
-                    + " times");
+    private void growFetchLog(int page) {
+        if (fetchLogSize == Integer.MAX_VALUE) {
+            throw limit("maxBytes", config.maxBytes(), "the pickle fetches from the memo 2^31 times");
         }
-        account(8L * (length - (fetchLog == null ? 0 : fetchLog.length)));
-        fetchLog = fetchLog == null ? new Object[length] : Arrays.copyOf(fetchLog, length);
+        if (fetchLog == null) {
+            fetchLog = new Object[16][];
+        } else if (page == fetchLog.length) {
+            fetchLog = Arrays.copyOf(fetchLog, 2 * fetchLog.length);
+        }
+        account(8L * Memo.PAGE);
+        fetchLog[page] = new Object[Memo.PAGE];
     }
 
     /** Replays the fetch log into per-node counts and turns the stack's log positions into fetch counts. */
@@ -959,7 +963,7 @@ public final class PickleMachine implements ReadChecks {
         fetches = new IdentityHashMap<>();
         int[] nth = new int[fetchLogSize];
         for (int i = 0; i < fetchLogSize; i++) {
-            nth[i] = fetches.merge(fetchLog[i], 1, Integer::sum);
+            nth[i] = fetches.merge(fetchLog[i / Memo.PAGE][i % Memo.PAGE], 1, Integer::sum);
         }
         if (fetchedNode != null) {
             for (int slot = 0; slot < fetchedNode.length; slot++) {
