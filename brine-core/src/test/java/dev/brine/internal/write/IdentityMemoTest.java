@@ -53,7 +53,8 @@ class IdentityMemoTest {
             for (int step = 0; step < 200_000; step++) {
                 int action = random.nextInt(3);
                 if (action == 0 || seen.isEmpty()) {
-                    Object key = new Object();
+                    // Plain objects, and strings of few contents, so that many keys share a content hash.
+                    Object key = random.nextBoolean() ? new Object() : new String("s" + random.nextInt(50));
                     seen.add(key);
                     int index = memo.size();
                     memo.put(key, index);
@@ -63,6 +64,7 @@ class IdentityMemoTest {
                     assertThat(memo.get(key)).isEqualTo(reference.get(key));
                 } else {
                     assertThat(memo.contains(new Object())).isFalse();
+                    assertThat(memo.contains(new String("s" + random.nextInt(50)))).isFalse();
                 }
             }
             assertThat(memo.size()).isEqualTo(reference.size());
@@ -70,5 +72,30 @@ class IdentityMemoTest {
                 assertThat(memo.get(e.getKey())).isEqualTo(e.getValue());
             }
         }
+    }
+
+    /**
+     * Strings are placed by content hash; many distinct strings with one content (as a Java-built value may hold)
+     * must not all queue on one hash: after {@link IdentityMemo#CROWD} of them, the rest go by identity hash.
+     */
+    @Test
+    void manyEqualStringsStayDistinctAndLeaveTheCrowdedHash() {
+        IdentityMemo memo = new IdentityMemo();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            String key = new String("name");
+            keys.add(key);
+            assertThat(memo.get(key)).isEqualTo(IdentityMemo.NONE);
+            memo.put(key, i);
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            assertThat(memo.get(keys.get(i))).isEqualTo(i);
+        }
+        memo.put(keys.get(3), 20_000);
+        memo.put(keys.get(15_000), 20_001);
+        assertThat(memo.get(keys.get(3))).isEqualTo(20_000);
+        assertThat(memo.get(keys.get(15_000))).isEqualTo(20_001);
+        assertThat(memo.size()).isEqualTo(20_000);
+        assertThat(memo.stringsByContent()).isEqualTo(IdentityMemo.CROWD);
     }
 }
