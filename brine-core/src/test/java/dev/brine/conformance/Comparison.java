@@ -338,8 +338,17 @@ final class Comparison {
                 : "0x" + Description.abbreviate(hex) + " (" + hex.length() + " hex digits)";
     }
 
+    /**
+     * The reader's own subclasses of the documented types: an ArrayList and a LinkedHashMap that carry a memo
+     * identity for the writer (issue #22). Each stands only for the type it extends.
+     */
+    private static final Map<String, String> READER_SUBCLASSES = Map.of(
+            "dev.brine.internal.types.LoadedList", "java.util.ArrayList",
+            "dev.brine.internal.types.LoadedDict", "java.util.LinkedHashMap");
+
     private void javaType(Map<String, Object> a, String want, String path) {
-        if (want != null && !want.equals(a.get("jt"))) {
+        Object jt = a.get("jt");
+        if (want != null && !want.equals(jt) && !want.equals(READER_SUBCLASSES.get(jt))) {
             differ(path, "should be a " + want + ", Brine read a " + a.get("jt"));
         }
     }

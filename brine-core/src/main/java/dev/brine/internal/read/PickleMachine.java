@@ -9,6 +9,9 @@ import dev.brine.internal.format.PyText;
 import dev.brine.internal.format.Wire;
 import dev.brine.internal.portable.PortableRuntime;
 import dev.brine.internal.types.KnownGlobals;
+import dev.brine.internal.types.LoadedDict;
+import dev.brine.internal.types.LoadedList;
+import dev.brine.internal.types.MemoIdentity;
 import dev.brine.internal.types.ReadChecks;
 import dev.brine.internal.types.SharedForms;
 import dev.brine.value.GlobalRef;
@@ -32,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.IdentityHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -57,6 +61,8 @@ public final class PickleMachine implements ReadChecks {
     private final PickleInput in;
     private final Iterator<?> buffers;
 
+    /** The memo identity of the last dict or list made (see LoadedDict), from a random start for each load. */
+    private int memoIdentity = ThreadLocalRandom.current().nextInt();
     private Object[] stack = new Object[32];
     private int sp;
     /** The list {@link #reserve} grew last, and the capacity it gave it. */
@@ -204,9 +210,9 @@ public final class PickleMachine implements ReadChecks {
                 case BINUNICODE -> push(utf8(readUnsignedLength4()));
                 case BINUNICODE8 -> push(utf8(readLength8()));
 
-                case EMPTY_LIST -> push(new ArrayList<>());
+                case EMPTY_LIST -> push(new LoadedList(nextMemoIdentity()));
                 case EMPTY_TUPLE -> push(PyTuple.empty());
-                case EMPTY_DICT -> push(new LinkedHashMap<>());
+                case EMPTY_DICT -> push(new LoadedDict(nextMemoIdentity()));
                 case EMPTY_SET -> push(new LinkedHashSet<>());
 
                 case APPEND -> loadAppend();
@@ -365,7 +371,7 @@ public final class PickleMachine implements ReadChecks {
         account(8L * (sp - mark));
         // Item by item: addAll through a subList view copies the items twice more, which a million
         // nested lists turn into 190 MB (AdversarialInputTest.aMillionNestedLists).
-        ArrayList<Object> list = new ArrayList<>(sp - mark);
+        ArrayList<Object> list = new LoadedList(nextMemoIdentity(), sp - mark);
         for (int i = mark; i < sp; i++) {
             list.add(stack[i]);
         }
@@ -398,7 +404,7 @@ public final class PickleMachine implements ReadChecks {
             throw fail("odd number of items for DICT");
         }
         account(8L * (sp - mark));
-        LinkedHashMap<Object, Object> dict = new LinkedHashMap<>();
+        LinkedHashMap<Object, Object> dict = new LoadedDict(nextMemoIdentity());
         for (int i = mark; i < sp; i += 2) {
             checkHashable(stack[i]);
             dict.put(stack[i], stack[i + 1]);
@@ -914,6 +920,10 @@ public final class PickleMachine implements ReadChecks {
             in.skip(frameEnd - in.offset());
         }
         return result;
+    }
+
+    private int nextMemoIdentity() {
+        return memoIdentity = MemoIdentity.next(memoIdentity);
     }
 
     // ---- Stack and marks ------------------------------------------------------------------------------------------

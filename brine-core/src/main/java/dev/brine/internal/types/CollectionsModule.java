@@ -49,7 +49,8 @@ final class CollectionsModule {
 
     static Object counter(GlobalRef ref, PyTuple a) {
         // Counter.__reduce__ is (Counter, (dict(self),)).
-        if (a.size() == 1 && a.get(0) != null && a.get(0).getClass() == LinkedHashMap.class) {
+        if (a.size() == 1 && a.get(0) != null && (a.get(0).getClass() == LinkedHashMap.class
+                || a.get(0).getClass() == LoadedDict.class)) {
             PyCounter c = new PyCounter((Map<?, ?>) a.get(0));
             c.setPythonClass(ref);
             return c;

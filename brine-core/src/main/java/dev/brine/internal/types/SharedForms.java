@@ -95,11 +95,10 @@ public final class SharedForms {
     /** {@code fresh} with every part equal to the part of {@code kept} at the same place replaced by that part. */
     public static Object adopt(Object fresh, Object kept, int depth) {
         // A null part kept is None in the pickle or a part not kept (keptForm); either way the derived one stands.
-        if (fresh == kept || fresh == null || kept == null || fresh.getClass() != kept.getClass()
-                || depth > MAX_DEPTH) {
+        if (fresh == kept || fresh == null || kept == null || form(fresh) != form(kept) || depth > MAX_DEPTH) {
             return fresh;
         }
-        Class<?> c = fresh.getClass();
+        Class<?> c = form(fresh);
         if (c == String.class || c == PyBytes.class || c == GlobalRef.class || c == DType.class
                 || c == Long.class || c == Double.class || c == Boolean.class || c == BigInteger.class) {
             return fresh.equals(kept) ? kept : fresh;
@@ -138,6 +137,12 @@ public final class SharedForms {
             return adoptNode((PyObject) fresh, (PyObject) kept, depth);
         }
         return fresh;
+    }
+
+    /** The class of {@code o}, with the reader's list and dict counted as the plain ones a conversion makes. */
+    private static Class<?> form(Object o) {
+        Class<?> c = o.getClass();
+        return c == LoadedList.class ? ArrayList.class : c == LoadedDict.class ? java.util.LinkedHashMap.class : c;
     }
 
     private static PyObject adoptNode(PyObject f, PyObject k, int depth) {

@@ -1,5 +1,9 @@
 package dev.brine.internal.write;
 
+import dev.brine.internal.types.LoadedDict;
+import dev.brine.internal.types.LoadedList;
+import dev.brine.internal.types.MemoIdentity;
+
 import java.util.Arrays;
 import java.util.HashSet;
 
@@ -71,7 +75,7 @@ final class IdentityMemo {
                 return index;
             }
         }
-        return find(key, System.identityHashCode(key));
+        return find(key, identity(key));
     }
 
     private int find(Object key, int hash) {
@@ -90,7 +94,7 @@ final class IdentityMemo {
 
     /** Loads the slot a lookup of {@code key} starts at, so that a later lookup finds it in cache. */
     void touch(Object key) {
-        int hash = key instanceof String ? contentHash(key) : System.identityHashCode(key);
+        int hash = key instanceof String ? contentHash(key) : identity(key);
         long[] t = slots;
         touched ^= t[slot(hash, t.length - 1)];
     }
@@ -127,7 +131,7 @@ final class IdentityMemo {
                 crowded.add(hash);
             }
         }
-        hash = System.identityHashCode(key);
+        hash = identity(key);
         store(probe(key, hash), key, hash, index);
     }
 
@@ -163,6 +167,13 @@ final class IdentityMemo {
             keys = Arrays.copyOf(keys, (int) Math.min(Math.max(2L * keys.length, index + 1L), Integer.MAX_VALUE));
         }
         keys[index] = key;
+    }
+
+    /** A key's identity hash, or the memo identity the reader gave its dicts and lists (see LoadedDict). */
+    private static int identity(Object key) {
+        Class<?> c = key.getClass();
+        return c == LoadedDict.class || c == LoadedList.class ? ((MemoIdentity) key).memoIdentity()
+                : System.identityHashCode(key);
     }
 
     /** A string's content hash, spread so that strings differing in their last characters spread over the table. */

@@ -11,6 +11,8 @@ import dev.brine.internal.portable.PortableEncoder;
 import dev.brine.internal.portable.PortableRuntime;
 import dev.brine.internal.types.DatetimeModule;
 import dev.brine.internal.types.JavaEquivalents;
+import dev.brine.internal.types.LoadedDict;
+import dev.brine.internal.types.LoadedList;
 import dev.brine.internal.types.NotPicklable;
 import dev.brine.internal.types.SharedForms;
 import dev.brine.value.GlobalRef;
@@ -349,10 +351,10 @@ public final class PickleWriter {
         }
         // The exact classes the reader makes come first: a failing instanceof against an interface scans the
         // class's secondary supertypes, which costs more than the rest of saving a small item.
-        if (c == ArrayList.class) {
+        if (c == LoadedList.class || c == ArrayList.class) {
             return saveList((List<?>) obj);
         }
-        if (c == LinkedHashMap.class || c == HashMap.class) {
+        if (c == LoadedDict.class || c == LinkedHashMap.class || c == HashMap.class) {
             return saveDict((Map<?, ?>) obj);
         }
         if (obj instanceof PyTuple) {
@@ -783,7 +785,7 @@ public final class PickleWriter {
             return false;
         }
         expect(list.size());
-        if (bin && list.getClass() == ArrayList.class && flatItems(list)) {
+        if (bin && (list.getClass() == LoadedList.class || list.getClass() == ArrayList.class) && flatItems(list)) {
             saveFlatItems(list, APPEND, APPENDS);
             return false;
         }
@@ -792,7 +794,8 @@ public final class PickleWriter {
 
     /** The items of a list, read by index when that is fast, else by its iterator. */
     private BatchTask listTask(Batching mode, List<?> list, String what) {
-        boolean byIndex = list.getClass() == ArrayList.class || list instanceof RandomAccess;
+        boolean byIndex = list.getClass() == LoadedList.class || list.getClass() == ArrayList.class
+                || list instanceof RandomAccess;
         return new BatchTask(mode, byIndex ? list : null, byIndex ? null : list.iterator(), list.size(), false,
                 APPEND, APPENDS, what);
     }
@@ -930,7 +933,8 @@ public final class PickleWriter {
     /** Whether {@code map}, a HashMap or LinkedHashMap, is under a batch of flat keys and values. */
     private boolean flatEntries(Map<?, ?> map) {
         if (map.size() >= BATCH || config.persistentId() != null
-                || map.getClass() != LinkedHashMap.class && map.getClass() != HashMap.class) {
+                || map.getClass() != LoadedDict.class && map.getClass() != LinkedHashMap.class
+                && map.getClass() != HashMap.class) {
             return false;
         }
         for (Map.Entry<?, ?> e : map.entrySet()) {

@@ -1,0 +1,28 @@
+package dev.brine.internal.types;
+
+import java.util.LinkedHashMap;
+
+/**
+ * A Python dict as the reader makes it: a {@link LinkedHashMap} (the type Brine's type table promises) that also
+ * carries a memo identity, a number the reader gave it, which the writer's memo uses in place of
+ * {@link System#identityHashCode}.
+ *
+ * <p>The JVM makes an object's identity hash the first time it is asked for, with a call into the VM that writes
+ * it into the object's header. A value read and then written (the work of a service between two queues) paid
+ * that call for every dict on its first dump. The number is only a hash: keys are still compared by identity, so
+ * two dicts with the same number stay distinct, and a copy of this map (a plain map) is hashed as any other object.
+ */
+public final class LoadedDict extends LinkedHashMap<Object, Object> implements MemoIdentity {
+    private static final long serialVersionUID = 1L;
+
+    private final int memoIdentity;
+
+    public LoadedDict(int memoIdentity) {
+        this.memoIdentity = memoIdentity;
+    }
+
+    @Override
+    public int memoIdentity() {
+        return memoIdentity;
+    }
+}

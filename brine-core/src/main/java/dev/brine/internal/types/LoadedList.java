@@ -1,0 +1,27 @@
+package dev.brine.internal.types;
+
+import java.util.ArrayList;
+
+/**
+ * A Python list as the reader makes it: an {@link ArrayList} (the type Brine's type table promises) that also
+ * carries a memo identity for the writer's memo; see {@link LoadedDict}.
+ */
+public final class LoadedList extends ArrayList<Object> implements MemoIdentity {
+    private static final long serialVersionUID = 1L;
+
+    private final int memoIdentity;
+
+    public LoadedList(int memoIdentity) {
+        this.memoIdentity = memoIdentity;
+    }
+
+    public LoadedList(int memoIdentity, int capacity) {
+        super(capacity);
+        this.memoIdentity = memoIdentity;
+    }
+
+    @Override
+    public int memoIdentity() {
+        return memoIdentity;
+    }
+}
