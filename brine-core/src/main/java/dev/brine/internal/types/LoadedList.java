@@ -11,7 +11,12 @@ public final class LoadedList extends ArrayList<Object> implements MemoIdentity 
 
     private final int memoIdentity;
 
+    /**
+     * An empty list with no room yet: the reader's next APPENDS makes it exactly as large as its items (an
+     * {@code ArrayList()} would make room for ten at the first item, 56 bytes instead of 32 for four items).
+     */
     public LoadedList(int memoIdentity) {
+        super(0);
         this.memoIdentity = memoIdentity;
     }
 
