@@ -41,6 +41,25 @@ public enum Contender {
         }
     },
 
+    /**
+     * Brine as {@link #brine}, with room for 100M memo entries instead of the default 10M: for the scaling series,
+     * whose 10M records make three memo entries each (the dict and its two str values), 30M in all. The memo's
+     * limit bounds what a malicious input can make the reader keep; it costs nothing per entry below it.
+     */
+    brineLargeMemo {
+        private final Unpickler unpickler = Unpickler.builder().maxMemoEntries(100_000_000).build();
+
+        @Override
+        public Object loads(byte[] data) {
+            return unpickler.loads(data);
+        }
+
+        @Override
+        public byte[] dumps(Object value, int protocol) {
+            return Pickler.builder().protocol(protocol).build().dumps(value);
+        }
+    },
+
     /** Pyrolite ({@code net.razorvine:pickle}), which writes protocol 2 whatever it read. */
     pyrolite {
         @Override

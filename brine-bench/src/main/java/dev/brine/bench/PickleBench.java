@@ -18,14 +18,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code loads} of one payload file, and {@code dumps} of the value the same contender loaded from it. bench/compare
  * chooses the payloads and contenders with {@code -p}; the defaults here are for a single run by hand.
+ *
+ * <p>The fork's default is the headline configuration of docs/BENCHMARKS.md: the JVM's defaults (G1, a heap the
+ * JVM sizes and grows itself) with nothing but {@code -Xmx4g}. G1 grows the heap during the first seconds of a
+ * run, and a young collection that copies results into regions never touched before pays a slow first touch of
+ * each page on some VMs (loads of records-p2 at 105-360 ms/op for the first ~12 s, then 28-29 ms/op), so the
+ * default warm-up is 15 iterations of 1 s. A {@code -jvmArgsAppend} on the command line replaces the one here.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 1)
+@Warmup(iterations = 15, time = 1)
 @Measurement(iterations = 4, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g", "-XX:+UseParallelGC", "-XX:+UseTransparentHugePages",
-        "-XX:+AlwaysPreTouch"})
+@Fork(value = 1, jvmArgsAppend = "-Xmx4g")
 public class PickleBench {
     @Param("ints-p5")
     public String payload;
