@@ -5,7 +5,6 @@ import dev.brine.internal.types.LoadedList;
 import dev.brine.internal.types.MemoIdentity;
 
 import java.util.Arrays;
-import java.util.HashSet;
 
 /**
  * The pickler's memo: object identity to memo index, as {@code _pickle.c}'s {@code PyMemoTable}, an
@@ -45,9 +44,12 @@ final class IdentityMemo {
     private Object[] keys = new Object[MIN_CAPACITY / 2];
     private int size;
     /** Strings placed by content hash before this many others with the same hash go by identity hash instead. */
-    static final int CROWD = 8;
-    /** Content hashes that already place {@link #CROWD} strings; null until one does. */
-    private HashSet<Integer> crowded;
+    static final int CROWD = 2;
+    /**
+     * A bit for each crowded content hash (a content hash that already places {@link #CROWD} strings), by the hash's
+     * top 16 bits; null until one is. A bit shared with another hash only costs that hash's strings a second probe.
+     */
+    private long[] crowded;
     /** Set by {@link #probe}: the other keys it passed with the same stored hash. */
     private int sameHash;
     /** The entries the writer has announced (the sum of container sizes); a floor for the next growth. */
@@ -70,10 +72,12 @@ final class IdentityMemo {
     int get(Object key) {
         if (key instanceof String) {
             int hash = contentHash(key);
-            int index = find(key, hash);
-            if (index != NONE || crowded == null || !crowded.contains(hash)) {
-                return index;
+            if (!crowded(hash)) {
+                return find(key, hash);
             }
+            // Most strings of a crowded content hash are placed by identity; the first few by content.
+            int index = find(key, identity(key));
+            return index != NONE ? index : find(key, hash);
         }
         return find(key, identity(key));
     }
@@ -119,16 +123,16 @@ final class IdentityMemo {
         if (key instanceof String) {
             hash = contentHash(key);
             int at = probe(key, hash);
-            boolean crowd = crowded != null && crowded.contains(hash);
+            boolean crowd = crowded(hash);
             if (slots[at] != 0 || (!crowd && sameHash < CROWD)) {
                 store(at, key, hash, index);
                 return;
             }
             if (!crowd) {
                 if (crowded == null) {
-                    crowded = new HashSet<>();
+                    crowded = new long[1 << 10];
                 }
-                crowded.add(hash);
+                crowded[hash >>> 22] |= 1L << (hash >>> 16);
             }
         }
         hash = identity(key);
@@ -174,6 +178,10 @@ final class IdentityMemo {
         Class<?> c = key.getClass();
         return c == LoadedDict.class || c == LoadedList.class ? ((MemoIdentity) key).memoIdentity()
                 : System.identityHashCode(key);
+    }
+
+    private boolean crowded(int hash) {
+        return crowded != null && (crowded[hash >>> 22] & (1L << (hash >>> 16))) != 0;
     }
 
     /** A string's content hash, spread so that strings differing in their last characters spread over the table. */

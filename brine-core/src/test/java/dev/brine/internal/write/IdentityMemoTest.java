@@ -98,4 +98,24 @@ class IdentityMemoTest {
         assertThat(memo.size()).isEqualTo(20_000);
         assertThat(memo.stringsByContent()).isEqualTo(IdentityMemo.CROWD);
     }
+
+    /** A put reuses the slot of the lookup that just missed, unless something was stored since. */
+    @Test
+    void aPutAfterAnotherStoreDoesNotReuseAStaleSlot() {
+        for (int round = 0; round < 2_000; round++) {
+            IdentityMemo memo = new IdentityMemo();
+            Object a = new Object();
+            Object b = new Object();
+            String s = new String("x" + round);
+            assertThat(memo.get(a)).isEqualTo(IdentityMemo.NONE);
+            assertThat(memo.get(s)).isEqualTo(IdentityMemo.NONE);
+            memo.put(b, 0);             // may take the slot either lookup ended at
+            memo.put(a, 1);
+            memo.put(s, 2);
+            assertThat(memo.get(a)).isEqualTo(1);
+            assertThat(memo.get(b)).isEqualTo(0);
+            assertThat(memo.get(s)).isEqualTo(2);
+            assertThat(memo.size()).isEqualTo(3);
+        }
+    }
 }
