@@ -1,5 +1,6 @@
 package dev.brine.internal.read;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -23,8 +24,14 @@ final class Memo {
     static final int PAGE = 1 << PAGE_BITS;
     private static final int MASK = PAGE - 1;
 
-    /** Page {@code i} holds indices {@code i * PAGE} to {@code (i + 1) * PAGE - 1}; null until one is stored. */
-    private Object[][] pages = new Object[16][];
+    /** The first page's length when a reader starts: most pickles are small, and a full page is 16 KiB. */
+    private static final int FIRST = 32;
+
+    /**
+     * Page {@code i} holds indices {@code i * PAGE} to {@code (i + 1) * PAGE - 1}; null until one is stored. While
+     * the table has one page, that page may be shorter, and doubles up to {@link #PAGE} as the memo grows.
+     */
+    private Object[][] pages = {new Object[FIRST]};
     private HashMap<Long, Object> sparse;
     private long size;
 
@@ -34,7 +41,7 @@ final class Memo {
     }
 
     private long capacity() {
-        return (long) pages.length << PAGE_BITS;
+        return pages.length == 1 ? pages[0].length : (long) pages.length << PAGE_BITS;
     }
 
     boolean contains(long index) {
@@ -105,12 +112,18 @@ final class Memo {
         return page;
     }
 
-    /** Grows the page table to cover {@code index}, moving the sparse entries it now covers into pages. */
+    /** Grows the pages to cover {@code index}, moving the sparse entries they now cover into pages. */
     private void grow(long index) {
-        long need = (index >>> PAGE_BITS) + 1;
-        Object[][] grown = new Object[(int) Math.max(need, 2L * pages.length)][];
-        System.arraycopy(pages, 0, grown, 0, pages.length);
-        pages = grown;
+        if (pages[0].length < PAGE) {
+            // The short first page doubles, to a full page at most.
+            pages[0] = Arrays.copyOf(pages[0], (int) Math.min(PAGE, Math.max(index + 1, 2L * pages[0].length)));
+        }
+        if (index >= capacity()) {
+            long need = (index >>> PAGE_BITS) + 1;
+            Object[][] grown = new Object[(int) Math.max(need, 2L * pages.length)][];
+            System.arraycopy(pages, 0, grown, 0, pages.length);
+            pages = grown;
+        }
         if (sparse != null) {
             long capacity = capacity();
             for (Iterator<Map.Entry<Long, Object>> it = sparse.entrySet().iterator(); it.hasNext(); ) {

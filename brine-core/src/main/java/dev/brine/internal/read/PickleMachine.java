@@ -940,7 +940,8 @@ public final class PickleMachine implements ReadChecks {
                 n = fetches.merge(value, 1, Integer::sum);
             } else {
                 int page = fetchLogSize / Memo.PAGE;
-                if (fetchLog == null || page == fetchLog.length || fetchLog[page] == null) {
+                if (fetchLog == null || page == fetchLog.length || fetchLog[page] == null
+                        || fetchLogSize % Memo.PAGE == fetchLog[page].length) {
                     growFetchLog(page);
                 }
                 fetchLog[page][fetchLogSize++ % Memo.PAGE] = value;
@@ -960,12 +961,19 @@ public final class PickleMachine implements ReadChecks {
             throw limit("maxBytes", config.maxBytes(), "the pickle fetches from the memo 2^31 times");
         }
         if (fetchLog == null) {
+            // A short first page, which doubles to a full one: most pickles fetch a few nodes, if any.
             fetchLog = new Object[16][];
-        } else if (page == fetchLog.length) {
+            fetchLog[0] = new Object[16];
+            account(8L * 16);
+            return;
+        }
+        if (page == fetchLog.length) {
             fetchLog = Arrays.copyOf(fetchLog, 2 * fetchLog.length);
         }
-        account(8L * Memo.PAGE);
-        fetchLog[page] = new Object[Memo.PAGE];
+        Object[] current = fetchLog[page];
+        int length = current == null ? Memo.PAGE : Math.min(Memo.PAGE, 2 * current.length);
+        account(8L * (length - (current == null ? 0 : current.length)));
+        fetchLog[page] = current == null ? new Object[length] : Arrays.copyOf(current, length);
     }
 
     /** Replays the fetch log into per-node counts and turns the stack's log positions into fetch counts. */
