@@ -41,7 +41,14 @@ final class IdentityMemo {
     /** Empty (0), or the key's identity hash in the high half and its memo index + 1 in the low half. */
     private long[] slots = new long[MIN_CAPACITY];
     /** The key of each memo index. */
-    private Object[] keys = new Object[MIN_CAPACITY / 2];
+    private Object[][] keys = {new Object[MIN_CAPACITY / 2]};
+    /**
+     * Keys per page. Pages rather than one array, for G1: an array of references of half a region or more is
+     * humongous, and JDK 17 frees it only after a marking cycle, so each dump of 200k strings left a 1 MB array of
+     * keys in the old generation, and the next dumps' large allocations started marking cycle after cycle.
+     */
+    private static final int KEY_PAGE_BITS = 14;
+    private static final int KEY_MASK = (1 << KEY_PAGE_BITS) - 1;
     private int size;
     /** Strings placed by content hash before this many others with the same hash go by identity hash instead. */
     static final int CROWD = 2;
@@ -90,7 +97,7 @@ final class IdentityMemo {
             if (entry == 0) {
                 return NONE;
             }
-            if ((int) (entry >>> 32) == hash && keys[(int) entry - 1] == key) {
+            if ((int) (entry >>> 32) == hash && key((int) entry - 1) == key) {
                 return (int) entry - 1;
             }
         }
@@ -151,7 +158,7 @@ final class IdentityMemo {
         long entry;
         while ((entry = t[i]) != 0) {
             if ((int) (entry >>> 32) == hash) {
-                if (keys[(int) entry - 1] == key) {
+                if (key((int) entry - 1) == key) {
                     break;
                 }
                 same++;
@@ -167,10 +174,18 @@ final class IdentityMemo {
             size++;
         }
         slots[at] = ((long) hash << 32) | (index + 1L);
-        if (index >= keys.length) {
-            keys = Arrays.copyOf(keys, (int) Math.min(Math.max(2L * keys.length, index + 1L), Integer.MAX_VALUE));
+        int page = index >>> KEY_PAGE_BITS;
+        if (page >= keys.length) {
+            keys = Arrays.copyOf(keys, Math.max(page + 1, 2 * keys.length));
         }
-        keys[index] = key;
+        Object[] p = keys[page];
+        int offset = index & KEY_MASK;
+        if (p == null || offset >= p.length) {
+            // A new page is whole; the first one starts short and doubles, so a small dump allocates little.
+            p = keys[page] = p == null && page > 0 ? new Object[1 << KEY_PAGE_BITS]
+                    : Arrays.copyOf(p, Math.min(1 << KEY_PAGE_BITS, Math.max(offset + 1, 2 * p.length)));
+        }
+        p[offset] = key;
     }
 
     /** A key's identity hash, or the memo identity the reader gave its dicts and lists (see LoadedDict). */
@@ -193,12 +208,16 @@ final class IdentityMemo {
     int stringsByContent() {
         int n = 0;
         for (long entry : slots) {
-            if (entry != 0 && keys[(int) entry - 1] instanceof String
-                    && (int) (entry >>> 32) == contentHash(keys[(int) entry - 1])) {
+            if (entry != 0 && key((int) entry - 1) instanceof String
+                    && (int) (entry >>> 32) == contentHash(key((int) entry - 1))) {
                 n++;
             }
         }
         return n;
+    }
+
+    private Object key(int index) {
+        return keys[index >>> KEY_PAGE_BITS][index & KEY_MASK];
     }
 
     private static int slot(int hash, int mask) {
@@ -228,8 +247,5 @@ final class IdentityMemo {
             }
         }
         slots = t;
-        if (keys.length < capacity / 2) {
-            keys = Arrays.copyOf(keys, capacity / 2);
-        }
     }
 }
