@@ -10,7 +10,8 @@ import java.util.LinkedHashMap;
  * <p>The JVM makes an object's identity hash the first time it is asked for, with a call into the VM that writes
  * it into the object's header. A value read and then written (the work of a service between two queues) paid
  * that call for every dict on its first dump. The number is only a hash: keys are still compared by identity, so
- * two dicts with the same number stay distinct, and a copy of this map (a plain map) is hashed as any other object.
+ * two dicts with the same number stay distinct (a {@code clone()} keeps the number), and a copy made with
+ * {@code new LinkedHashMap<>(dict)} is a plain map, hashed as any other object.
  */
 public final class LoadedDict extends LinkedHashMap<Object, Object> implements MemoIdentity {
     private static final long serialVersionUID = 1L;
