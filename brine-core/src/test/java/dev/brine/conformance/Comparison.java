@@ -234,7 +234,7 @@ final class Comparison {
                 return;
             case "tuple":
             case "list":
-                javaType(a, et.equals("list") ? "java.util.ArrayList" : null, path);
+                javaType(a, et.equals("list") ? "dev.brine.value.PyList" : null, path);
                 compareItems(list(e.get("items")), list(a.get("items")), path);
                 return;
             case "dict":
@@ -339,11 +339,11 @@ final class Comparison {
     }
 
     /**
-     * The reader's own subclasses of the documented types: an ArrayList and a LinkedHashMap that carry a memo
-     * identity for the writer (issue #22). Each stands only for the type it extends.
+     * The reader's own subclasses of the documented types: a PyList and a LinkedHashMap that carry a memo identity
+     * for the writer (issue #22). Each stands only for the type it extends.
      */
     private static final Map<String, String> READER_SUBCLASSES = Map.of(
-            "dev.brine.internal.types.LoadedList", "java.util.ArrayList",
+            "dev.brine.internal.types.LoadedList", "dev.brine.value.PyList",
             "dev.brine.internal.types.LoadedDict", "java.util.LinkedHashMap");
 
     private void javaType(Map<String, Object> a, String want, String path) {

@@ -2,13 +2,13 @@ package dev.brine.conformance;
 
 import dev.brine.testing.ThrottledInputStream;
 import dev.brine.value.GlobalRef;
+import dev.brine.value.PyList;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,10 +36,10 @@ class ComparisonTest {
 
     @Test
     void sharingMustBeKept() {
-        List<Object> inner = new ArrayList<>(List.of(1L));
-        assertThat(diff(SHARED_LIST, new ArrayList<>(List.of(inner, inner)), "ASCII")).isEmpty();
-        List<Object> copy = new ArrayList<>(List.of(1L));
-        assertThat(diff(SHARED_LIST, new ArrayList<>(List.of(inner, copy)), "ASCII"))
+        List<Object> inner = new PyList(List.of(1L));
+        assertThat(diff(SHARED_LIST, new PyList(List.of(inner, inner)), "ASCII")).isEmpty();
+        List<Object> copy = new PyList(List.of(1L));
+        assertThat(diff(SHARED_LIST, new PyList(List.of(inner, copy)), "ASCII"))
                 .singleElement().asString().contains("identity");
     }
 
@@ -47,12 +47,12 @@ class ComparisonTest {
     void cyclesMustBeReal() {
         String cycle = "{\"root\":{\"t\":\"ref\",\"id\":1},\"ordered\":true,\"objects\":{"
                 + "\"1\":{\"t\":\"list\",\"items\":[{\"t\":\"ref\",\"id\":1}]}}}";
-        List<Object> self = new ArrayList<>();
+        List<Object> self = new PyList();
         self.add(self);
         assertThat(diff(cycle, self, "ASCII")).isEmpty();
-        List<Object> inner = new ArrayList<>();
+        List<Object> inner = new PyList();
         inner.add(inner);
-        assertThat(diff(cycle, new ArrayList<>(List.of(inner)), "ASCII")).isNotEmpty();
+        assertThat(diff(cycle, new PyList(List.of(inner)), "ASCII")).isNotEmpty();
     }
 
     @Test

@@ -116,11 +116,12 @@ class JavaSerializationTest {
             checks++;
             // Each value on its own, at every protocol it can be written at.
             for (Object v : walk(root)) {
-                if (!(v instanceof Serializable) || !v.getClass().getPackageName().equals("dev.brine.value")) {
+                Class<?> type = valueType(v.getClass());
+                if (!(v instanceof Serializable) || type == null) {
                     continue;
                 }
-                samples.merge(v.getClass(), 1, Integer::sum);
-                if (samples.get(v.getClass()) > 40) {
+                samples.merge(type, 1, Integer::sum);
+                if (samples.get(type) > 40) {
                     continue;                               // enough of this type
                 }
                 Object c = roundTrip(v);
@@ -146,11 +147,30 @@ class JavaSerializationTest {
         Set<String> unsampled = new TreeSet<>();
         for (Class<?> c : valueTypes()) {
             if (Serializable.class.isAssignableFrom(c) && !Modifier.isAbstract(c.getModifiers())
-                    && !samples.containsKey(c)) {
+                    && c != PyList.class && !samples.containsKey(c)) {
                 unsampled.add(c.getSimpleName());
             }
         }
         assertThat(unsampled).as("serializable value types no real pickle gave a sample of").isEmpty();
+    }
+
+    /**
+     * {@code c}, or its nearest superclass, when that is a value type of {@code dev.brine.value}; null for anything
+     * else. {@link PyList} is not one here: it is a Java collection, serialized item by item as {@code ArrayList}
+     * is, and the value types among its items each serialize as their own pickle, so a name string two of them
+     * shared is two strings after the round trip (and {@code dumps} at protocol 4 writes it twice). The whole-graph
+     * check above covers lists as it covers every other container.
+     */
+    private static Class<?> valueType(Class<?> c) {
+        if (PyList.class.isAssignableFrom(c)) {
+            return null;
+        }
+        for (; c != null; c = c.getSuperclass()) {
+            if (c.getPackageName().equals("dev.brine.value")) {
+                return c;
+            }
+        }
+        return null;
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.brine.value.GlobalRef;
 import dev.brine.value.PyArray;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyFrozenSet;
+import dev.brine.value.PyList;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
 
@@ -198,7 +199,8 @@ public final class Binder {
 
     /** Whether the pass looks inside {@code v}: only the containers and nodes the pickle machine makes. */
     private static boolean isContainer(Object v) {
-        return v instanceof PyObject || v instanceof PyTuple || v instanceof PyFrozenSet || v instanceof ArrayList
+        return v instanceof PyObject || v instanceof PyTuple || v instanceof PyFrozenSet || v instanceof PyList
+                || v instanceof ArrayList
                 || v instanceof HashMap || v instanceof HashSet;
     }
 
@@ -406,7 +408,7 @@ public final class Binder {
      * field order); bound to a record's components in order. Null for any other state.
      */
     private static List<Object> stateValues(PyObject node, BinderTarget target) {
-        if (!(node.state() instanceof ArrayList) || target.kind != BinderTarget.Kind.RECORD) {
+        if (!(node.state() instanceof PyList || node.state() instanceof ArrayList) || target.kind != BinderTarget.Kind.RECORD) {
             return null;
         }
         @SuppressWarnings("unchecked")
@@ -695,7 +697,7 @@ public final class Binder {
     @SuppressWarnings("unchecked")
     private void replaceInContainers() {
         for (Object v : postOrder) {
-            if (v instanceof ArrayList) {
+            if (v instanceof PyList || v instanceof ArrayList) {
                 List<Object> list = (List<Object>) v;
                 for (int i = 0; i < list.size(); i++) {
                     Object r = resolve(list.get(i));

@@ -21,6 +21,7 @@ import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
 import dev.brine.value.PyDiscarding;
 import dev.brine.value.PyFrozenSet;
+import dev.brine.value.PyList;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
 import dev.brine.value.SharedForm;
@@ -66,8 +67,6 @@ public final class PickleMachine implements ReadChecks {
     private Object[] stack = new Object[32];
     private int sp;
     /** The list {@link #reserve} grew last, and the capacity it gave it. */
-    private ArrayList<Object> grownList;
-    private int grownCapacity;
     private int[] marks = new int[16];
     private int markCount;
     private final Memo memo = new Memo();
@@ -369,12 +368,10 @@ public final class PickleMachine implements ReadChecks {
     private void loadList() throws IOException {
         int mark = popMark();
         account(8L * (sp - mark));
-        // Item by item: addAll through a subList view copies the items twice more, which a million
+        // Straight from the stack: addAll through a subList view copies the items twice more, which a million
         // nested lists turn into 190 MB (AdversarialInputTest.aMillionNestedLists).
-        ArrayList<Object> list = new LoadedList(nextMemoIdentity(), sp - mark);
-        for (int i = mark; i < sp; i++) {
-            list.add(stack[i]);
-        }
+        PyList list = new LoadedList(nextMemoIdentity(), sp - mark);
+        list.appendAll(stack, mark, sp);
         clearTo(mark);
         push(list);
     }
@@ -1087,7 +1084,9 @@ public final class PickleMachine implements ReadChecks {
     }
 
     private void append(Object target, Object item) {
-        if (target instanceof ArrayList) {
+        if (target instanceof PyList) {
+            ((PyList) target).add(item);
+        } else if (target instanceof ArrayList) {                // a PyDeque
             @SuppressWarnings("unchecked")
             ArrayList<Object> list = (ArrayList<Object>) target;
             list.add(item);
@@ -1105,12 +1104,12 @@ public final class PickleMachine implements ReadChecks {
         }
         Object target = stack[mark - 1];
         account(8L * (sp - mark));
-        if (target instanceof ArrayList) {
+        if (target instanceof PyList) {
+            ((PyList) target).appendAll(stack, mark, sp);      // one copy from the stack per page
+        } else if (target instanceof ArrayList) {               // a PyDeque
             @SuppressWarnings("unchecked")
             ArrayList<Object> list = (ArrayList<Object>) target;
-            reserve(list, list.size() + sp - mark);
-            // One copy from the stack: addAll of a sub-list would copy the items to a temporary array first,
-            // element by element through an iterator.
+            list.ensureCapacity(list.size() + sp - mark);
             for (int i = mark; i < sp; i++) {
                 list.add(stack[i]);
             }
@@ -1122,23 +1121,6 @@ public final class PickleMachine implements ReadChecks {
             throw fail("cannot extend " + PyRepr.typeName(target));
         }
         clearTo(mark);
-    }
-
-    /**
-     * Makes room in {@code list} for {@code need} items. A list that grows batch after batch doubles: ArrayList
-     * grows by half, which for a list of a million items allocated three times its final array in all, and
-     * copied twice its final size. The capacity is tracked for the last list grown here, so a list that is
-     * appended to once (most of them) gets its exact size.
-     */
-    private void reserve(ArrayList<Object> list, int need) {
-        if (list != grownList) {
-            list.ensureCapacity(need);
-            grownList = list;
-            grownCapacity = need;
-        } else if (need > grownCapacity) {
-            grownCapacity = (int) Math.min(Math.max(need, 2L * grownCapacity), Integer.MAX_VALUE - 8);
-            list.ensureCapacity(grownCapacity);
-        }
     }
 
     private void setItem(Object target, Object key, Object value) {

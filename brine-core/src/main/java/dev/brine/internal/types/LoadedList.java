@@ -1,22 +1,18 @@
 package dev.brine.internal.types;
 
-import java.util.ArrayList;
+import dev.brine.value.PyList;
 
 /**
- * A Python list as the reader makes it: an {@link ArrayList} (the type Brine's type table promises) that also
- * carries a memo identity for the writer's memo; see {@link LoadedDict}.
+ * A Python list as the reader makes it: a {@link PyList} (the type Brine's type table promises) that also carries
+ * a memo identity for the writer's memo; see {@link LoadedDict}.
  */
-public final class LoadedList extends ArrayList<Object> implements MemoIdentity {
+public final class LoadedList extends PyList implements MemoIdentity {
     private static final long serialVersionUID = 1L;
 
     private final int memoIdentity;
 
-    /**
-     * An empty list with no room yet: the reader's next APPENDS makes it exactly as large as its items (an
-     * {@code ArrayList()} would make room for ten at the first item, 56 bytes instead of 32 for four items).
-     */
+    /** An empty list with no room yet: the reader's next APPENDS makes it exactly as large as its items. */
     public LoadedList(int memoIdentity) {
-        super(0);
         this.memoIdentity = memoIdentity;
     }
 

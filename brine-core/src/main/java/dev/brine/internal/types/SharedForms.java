@@ -3,6 +3,7 @@ package dev.brine.internal.types;
 import dev.brine.value.DType;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.PyBytes;
+import dev.brine.value.PyList;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
 import dev.brine.value.SharedForm;
@@ -54,7 +55,7 @@ public final class SharedForms {
         if (o instanceof PyBytes) {
             return ((PyBytes) o).length() > MAX_KEPT_LENGTH ? null : o;
         }
-        if (o instanceof ArrayList && !holdsMemoized((List<?>) o)) {
+        if ((o instanceof PyList || o instanceof ArrayList) && !holdsMemoized((List<?>) o)) {
             return null;                            // array.array's items below protocol 3: numbers, never shared
         }
         if (o instanceof PyTuple && depth < 2) {
@@ -139,10 +140,10 @@ public final class SharedForms {
         return fresh;
     }
 
-    /** The class of {@code o}, with the reader's list and dict counted as the plain ones a conversion makes. */
+    /** The class of {@code o}, with Python's lists and the reader's dicts counted as the plain ones a conversion makes. */
     private static Class<?> form(Object o) {
         Class<?> c = o.getClass();
-        return c == LoadedList.class ? ArrayList.class : c == LoadedDict.class ? java.util.LinkedHashMap.class : c;
+        return c == LoadedList.class || c == PyList.class ? ArrayList.class : c == LoadedDict.class ? java.util.LinkedHashMap.class : c;
     }
 
     private static PyObject adoptNode(PyObject f, PyObject k, int depth) {

@@ -22,6 +22,7 @@ import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
 import dev.brine.value.PyDiscarding;
 import dev.brine.value.PyFrozenSet;
+import dev.brine.value.PyList;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
 
@@ -351,7 +352,7 @@ public final class PickleWriter {
         }
         // The exact classes the reader makes come first: a failing instanceof against an interface scans the
         // class's secondary supertypes, which costs more than the rest of saving a small item.
-        if (c == LoadedList.class || c == ArrayList.class) {
+        if (c == LoadedList.class || c == PyList.class || c == ArrayList.class) {
             return saveList((List<?>) obj);
         }
         if (c == LoadedDict.class || c == LinkedHashMap.class || c == HashMap.class) {
@@ -785,17 +786,21 @@ public final class PickleWriter {
             return false;
         }
         expect(list.size());
-        if (bin && (list.getClass() == LoadedList.class || list.getClass() == ArrayList.class) && flatItems(list)) {
+        if (bin && isPlainList(list.getClass()) && flatItems(list)) {
             saveFlatItems(list, APPEND, APPENDS);
             return false;
         }
         return push(listTask(proto > 0 ? Batching.EXACT_LIST : Batching.ONE_BY_ONE, list, "list"));
     }
 
+    /** Whether {@code c} is one of the list classes whose {@code get} is a plain array read. */
+    private static boolean isPlainList(Class<?> c) {
+        return c == LoadedList.class || c == PyList.class || c == ArrayList.class;
+    }
+
     /** The items of a list, read by index when that is fast, else by its iterator. */
     private BatchTask listTask(Batching mode, List<?> list, String what) {
-        boolean byIndex = list.getClass() == LoadedList.class || list.getClass() == ArrayList.class
-                || list instanceof RandomAccess;
+        boolean byIndex = isPlainList(list.getClass()) || list instanceof RandomAccess;
         return new BatchTask(mode, byIndex ? list : null, byIndex ? null : list.iterator(), list.size(), false,
                 APPEND, APPENDS, what);
     }
