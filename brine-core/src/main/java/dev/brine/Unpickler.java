@@ -38,8 +38,8 @@ import java.util.function.Function;
  * instance can serve any number of threads.
  *
  * <p>Python values map to Java as {@code null}, {@code Boolean}, {@code Long} or {@code BigInteger},
- * {@code Double}, {@code String}, {@link dev.brine.value.PyBytes}, {@code byte[]} (bytearray),
- * {@link dev.brine.value.PyTuple}, {@code ArrayList}, {@code LinkedHashMap}, {@code LinkedHashSet},
+ * {@code Double}, {@code String}, {@link dev.brine.value.PyBytes}, {@link dev.brine.value.PyByteArray},
+ * {@link dev.brine.value.PyTuple}, {@link dev.brine.value.PyList}, {@code LinkedHashMap}, {@code LinkedHashSet},
  * {@link dev.brine.value.PyFrozenSet} and {@link dev.brine.value.PyComplex}. Everything else becomes an inert
  * {@link dev.brine.value.PyObject} or {@link dev.brine.value.GlobalRef} that keeps all the stream said.
  */

@@ -14,9 +14,9 @@ import java.util.RandomAccess;
 import java.util.function.Consumer;
 
 /**
- * A Python {@code list}: what the reader makes of every pickled list, and what the writer writes as one (as it does
- * any other {@link java.util.List} that is not a {@link PyTuple}). It is a mutable, random-access list of any
- * values, {@code null} included, equal to any other {@code List} with the same items in the same order.
+ * A Python {@code list}: what the reader makes of every pickled list; the writer writes it as a list, byte for byte
+ * as it writes an {@code ArrayList} of the same items. It is a mutable, random-access list of any values,
+ * {@code null} included, equal to any other {@code List} with the same items in the same order.
  *
  * <p>Why not {@link java.util.ArrayList}: a list keeps up to 4,096 items in one array, as {@code ArrayList} does, and
  * a longer one in pages of 4,096. An {@code ArrayList} of a million items needs one 4 MB array; G1, the JVM's default
