@@ -14,7 +14,6 @@ import java.util.Locale;
  */
 public final class PyText {
     /** What {@code int(text)} accepts in base 10 after stripping: a sign, digits, single underscores between. */
-    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("[+-]?[0-9]+(_[0-9]+)*");
     private PyText() {
     }
 
@@ -163,6 +162,28 @@ public final class PyText {
     }
 
     /**
+     * Whether {@code s} is {@code [+-]?[0-9]+(_[0-9]+)*}: a sign, then ASCII digits, single underscores only between
+     * two digits. By hand, not a regex: compiling one in this class's initializer loaded 40 classes (and the lambda
+     * machinery) into every fresh JVM's first load.
+     */
+    private static boolean isDecimal(String s) {
+        int n = s.length();
+        int i = n > 0 && (s.charAt(0) == '+' || s.charAt(0) == '-') ? 1 : 0;
+        boolean digitBefore = false;
+        for (; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digitBefore = true;
+            } else if (c == '_' && digitBefore && i + 1 < n && s.charAt(i + 1) >= '0' && s.charAt(i + 1) <= '9') {
+                digitBefore = false;
+            } else {
+                return false;
+            }
+        }
+        return digitBefore;
+    }
+
+    /**
      * The digits of {@code int(text)} in base 10, with their sign, as {@link BigInteger#BigInteger(String)} reads
      * them: surrounding whitespace and the underscores between digits removed. Null if Python would raise
      * ValueError. Says nothing of CPython 3.11's limit on digits, which only {@code pickletools} (through
@@ -170,7 +191,7 @@ public final class PyText {
      */
     public static String decimalLiteral(String text) {
         String s = stripSpace(text);
-        if (!DECIMAL.matcher(s).matches()) {
+        if (!isDecimal(s)) {
             return null;
         }
         s = s.replace("_", "");
@@ -442,7 +463,7 @@ public final class PyText {
         // Up to the last word with a byte after it, so a lead byte's continuation is always inside the argument.
         // A store of eight bytes at n stays inside out: n is never more than the bytes read before i.
         while (i + Long.BYTES < end) {
-            long w = (long) LONG_LE.get(in, i);
+            long w = (long) Words.LONG_LE.get(in, i);
             long next = (w >>> 8) | ((long) (in[i + Long.BYTES] & 0xff) << 56);
             long high = w & HIGH_BITS;
             long second = (w << 1) & HIGH_BITS;
@@ -458,7 +479,7 @@ public final class PyText {
             long leadLanes = (lead >>> 7) * 0xff;
             long chars = ((w & 0x0303030303030303L) << 6) | (next & 0x3f3f3f3f3f3f3f3fL);
             long v = (w & ~leadLanes) | (chars & leadLanes);
-            LONG_LE.set(out, n, squeeze(v, ~((cont >>> 7) * 0xff)));
+            Words.LONG_LE.set(out, n, squeeze(v, ~((cont >>> 7) * 0xff)));
             n += Long.BYTES - Long.bitCount(cont);
             i += Long.BYTES;
         }
@@ -484,8 +505,13 @@ public final class PyText {
         return bad != 0 ? null : new String(out, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class,
-            ByteOrder.LITTLE_ENDIAN);
+    /**
+     * The eight-byte view, in a class of its own so that it is made only when text needs it: a VarHandle's first use
+     * spins method handle classes, which a fresh JVM's first small load should not pay for.
+     */
+    private static final class Words {
+        static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    }
     private static final long HIGH_BITS = 0x8080808080808080L;
     private static final long LOW_BITS = 0x7f7f7f7f7f7f7f7fL;
 
