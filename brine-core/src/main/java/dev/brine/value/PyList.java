@@ -18,8 +18,9 @@ import java.util.function.Consumer;
  * as it writes an {@code ArrayList} of the same items. It is a mutable, random-access list of any values,
  * {@code null} included, equal to any other {@code List} with the same items in the same order.
  *
- * <p>Why not {@link java.util.ArrayList}: a list keeps up to 4,096 items in one array, as {@code ArrayList} does, and
- * a longer one in pages of 4,096. An {@code ArrayList} of a million items needs one 4 MB array; G1, the JVM's default
+ * <p>Why not {@link java.util.ArrayList}: a list keeps up to 65,536 items in one array, as {@code ArrayList} does, and
+ * a longer one in pages of 65,536 (256 KiB, below the size G1 treats as humongous for any heap). An
+ * {@code ArrayList} of a million items needs one 4 MB array; G1, the JVM's default
  * collector, allocates an array that large outside its young generation (a "humongous" object), and JDK 17 frees
  * such an array of references only after a concurrent marking cycle. Until then every young collection treats the
  * items it refers to as live, even after the list itself is garbage: loading a list of a million numbers under G1
@@ -33,7 +34,7 @@ import java.util.function.Consumer;
 public class PyList extends AbstractList<Object> implements RandomAccess, Cloneable, Serializable {
     private static final long serialVersionUID = 1L;
 
-    private static final int PAGE_SHIFT = 12;
+    private static final int PAGE_SHIFT = 16;
     /** Items per page, and the most a list keeps in one array. */
     private static final int PAGE = 1 << PAGE_SHIFT;
     private static final int PAGE_MASK = PAGE - 1;
@@ -43,7 +44,7 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
 
     /** The items while the list has not been paged (then {@code pages} is null); null once it is. */
     private transient Object[] items;
-    /** Once more than {@link #PAGE} items were needed: full-length pages, the first {@code pageCount} in use. */
+    /** Once room for more than {@link #PAGE} items was needed: full-length pages up to that room, null after. */
     private transient Object[][] pages;
     private transient int size;
 
@@ -248,8 +249,8 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
 
     /**
      * Makes room for {@code capacity} items without further allocation. A list not yet paged grows its one array
-     * (by half again, as {@code ArrayList} does, when one item at a time is added); past 4,096 items the list is
-     * paged, and a page is allocated when the first item in it is.
+     * (an empty list to exactly {@code capacity}, a longer one by half or more); past 65,536 items the list is
+     * paged, and the pages up to {@code capacity} are allocated.
      *
      * @throws IllegalArgumentException if {@code capacity} is negative
      */
@@ -272,9 +273,12 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
                 return;
             }
             if (need <= PAGE) {
-                // Exactly what was asked, unless one item at a time is added: then half again, as ArrayList
-                // grows (an empty list's first item gets a one-item array, as ArrayList(0)'s does).
-                int grown = oneMore ? Math.max(need, items.length + (items.length >> 1)) : need;
+                // An empty list gets exactly what was asked: most lists are filled by one APPENDS or LIST. One
+                // that grows again grows by half (an item at a time, as ArrayList does) or doubles (a batch at a
+                // time, so that a list of many batches is not copied once per batch).
+                int length = items.length;
+                int grown = size == 0 ? need
+                        : Math.max(need, oneMore ? length + (length >> 1) : 2 * length);
                 items = Arrays.copyOf(items, Math.min(grown, PAGE));
                 return;
             }
