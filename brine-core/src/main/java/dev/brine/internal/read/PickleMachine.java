@@ -66,7 +66,6 @@ public final class PickleMachine implements ReadChecks {
     private int memoIdentity = ThreadLocalRandom.current().nextInt();
     private Object[] stack = new Object[32];
     private int sp;
-    /** The list {@link #reserve} grew last, and the capacity it gave it. */
     private int[] marks = new int[16];
     private int markCount;
     private final Memo memo = new Memo();
