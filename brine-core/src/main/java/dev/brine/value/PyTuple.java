@@ -44,7 +44,8 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess,
                     || c == PyBytes.class) {
                 continue;
             }
-            if (item instanceof PyList || item instanceof java.util.ArrayList || item instanceof java.util.LinkedHashMap) {
+            if (item instanceof PyList || item instanceof java.util.ArrayList
+                    || item instanceof java.util.LinkedHashMap) {
                 canHash = false;
             } else if (item instanceof PyTuple) {
                 d = Math.max(d, ((PyTuple) item).depth);

@@ -199,9 +199,13 @@ public final class Binder {
 
     /** Whether the pass looks inside {@code v}: only the containers and nodes the pickle machine makes. */
     private static boolean isContainer(Object v) {
-        return v instanceof PyObject || v instanceof PyTuple || v instanceof PyFrozenSet || v instanceof PyList
-                || v instanceof ArrayList
+        return v instanceof PyObject || v instanceof PyTuple || v instanceof PyFrozenSet || isList(v)
                 || v instanceof HashMap || v instanceof HashSet;
+    }
+
+    /** A Python list: a {@link PyList} as the reader makes, or an {@code ArrayList} (a deque, or built in Java). */
+    private static boolean isList(Object v) {
+        return v instanceof PyList || v instanceof ArrayList;
     }
 
     private static boolean isImmutable(Object v) {
@@ -408,7 +412,7 @@ public final class Binder {
      * field order); bound to a record's components in order. Null for any other state.
      */
     private static List<Object> stateValues(PyObject node, BinderTarget target) {
-        if (!(node.state() instanceof PyList || node.state() instanceof ArrayList) || target.kind != BinderTarget.Kind.RECORD) {
+        if (!isList(node.state()) || target.kind != BinderTarget.Kind.RECORD) {
             return null;
         }
         @SuppressWarnings("unchecked")
@@ -697,7 +701,7 @@ public final class Binder {
     @SuppressWarnings("unchecked")
     private void replaceInContainers() {
         for (Object v : postOrder) {
-            if (v instanceof PyList || v instanceof ArrayList) {
+            if (isList(v)) {
                 List<Object> list = (List<Object>) v;
                 for (int i = 0; i < list.size(); i++) {
                     Object r = resolve(list.get(i));

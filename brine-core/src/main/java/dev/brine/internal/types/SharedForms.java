@@ -140,10 +140,13 @@ public final class SharedForms {
         return fresh;
     }
 
-    /** The class of {@code o}, with Python's lists and the reader's dicts counted as the plain ones a conversion makes. */
+    /**
+     * The class of {@code o}, with Python's lists and the reader's dicts counted as the plain ones a conversion makes.
+     */
     private static Class<?> form(Object o) {
         Class<?> c = o.getClass();
-        return c == LoadedList.class || c == PyList.class ? ArrayList.class : c == LoadedDict.class ? java.util.LinkedHashMap.class : c;
+        return c == LoadedList.class || c == PyList.class ? ArrayList.class
+                : c == LoadedDict.class ? java.util.LinkedHashMap.class : c;
     }
 
     private static PyObject adoptNode(PyObject f, PyObject k, int depth) {

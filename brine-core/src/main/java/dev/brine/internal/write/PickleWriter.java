@@ -352,7 +352,7 @@ public final class PickleWriter {
         }
         // The exact classes the reader makes come first: a failing instanceof against an interface scans the
         // class's secondary supertypes, which costs more than the rest of saving a small item.
-        if (c == LoadedList.class || c == PyList.class || c == ArrayList.class) {
+        if (isPlainList(c)) {
             return saveList((List<?>) obj);
         }
         if (c == LoadedDict.class || c == LinkedHashMap.class || c == HashMap.class) {
