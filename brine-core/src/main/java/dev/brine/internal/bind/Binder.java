@@ -6,6 +6,7 @@ import dev.brine.internal.portable.PortableRuntime;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.PyArray;
 import dev.brine.value.PyBytes;
+import dev.brine.value.PyDict;
 import dev.brine.value.PyFrozenSet;
 import dev.brine.value.PyList;
 import dev.brine.value.PyObject;
@@ -23,6 +24,7 @@ import java.lang.reflect.WildcardType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayDeque;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -200,12 +202,17 @@ public final class Binder {
     /** Whether the pass looks inside {@code v}: only the containers and nodes the pickle machine makes. */
     private static boolean isContainer(Object v) {
         return v instanceof PyObject || v instanceof PyTuple || v instanceof PyFrozenSet || isList(v)
-                || v instanceof HashMap || v instanceof HashSet;
+                || isDict(v) || v instanceof HashSet;
     }
 
     /** A Python list: a {@link PyList} as the reader makes, or an {@code ArrayList} (a deque, or built in Java). */
     private static boolean isList(Object v) {
         return v instanceof PyList || v instanceof ArrayList;
+    }
+
+    /** A Python dict or one of its subclasses (the collections module's are LinkedHashMaps). */
+    private static boolean isDict(Object v) {
+        return v instanceof PyDict || v instanceof HashMap;
     }
 
     private static boolean isImmutable(Object v) {
@@ -709,7 +716,7 @@ public final class Binder {
                         list.set(i, r);
                     }
                 }
-            } else if (v instanceof HashMap) {
+            } else if (isDict(v)) {
                 Map<Object, Object> map = (Map<Object, Object>) v;
                 boolean keysChange = false;
                 for (Map.Entry<Object, Object> e : map.entrySet()) {
@@ -723,7 +730,7 @@ public final class Binder {
                     // A replaced key hashes differently, so the map is refilled in its order.
                     List<Map.Entry<Object, Object>> entries = new ArrayList<>();
                     for (Map.Entry<Object, Object> e : map.entrySet()) {
-                        entries.add(Map.entry(resolve(e.getKey()), e.getValue()));
+                        entries.add(new AbstractMap.SimpleEntry<>(resolve(e.getKey()), e.getValue()));  // None allowed
                     }
                     map.clear();
                     for (Map.Entry<Object, Object> e : entries) {

@@ -19,6 +19,7 @@ import dev.brine.value.PersistentRef;
 import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
+import dev.brine.value.PyDict;
 import dev.brine.value.PyDiscarding;
 import dev.brine.value.PyFrozenSet;
 import dev.brine.value.PyList;
@@ -400,11 +401,11 @@ public final class PickleMachine implements ReadChecks {
             throw fail("odd number of items for DICT");
         }
         account(8L * (sp - mark));
-        LinkedHashMap<Object, Object> dict = new LoadedDict(nextMemoIdentity());
+        PyDict dict = new LoadedDict(nextMemoIdentity());
         for (int i = mark; i < sp; i += 2) {
             checkHashable(stack[i]);
-            dict.put(stack[i], stack[i + 1]);
         }
+        dict.putPairs(stack, mark, sp);
         clearTo(mark);
         push(dict);
     }
@@ -1124,7 +1125,9 @@ public final class PickleMachine implements ReadChecks {
 
     private void setItem(Object target, Object key, Object value) {
         checkHashable(key);
-        if (target instanceof LinkedHashMap) {
+        if (target instanceof PyDict) {
+            ((PyDict) target).put(key, value);
+        } else if (target instanceof LinkedHashMap) {             // the collections module's dicts
             @SuppressWarnings("unchecked")
             Map<Object, Object> dict = (Map<Object, Object>) target;
             dict.put(key, value);
@@ -1145,8 +1148,15 @@ public final class PickleMachine implements ReadChecks {
         }
         Object target = stack[mark - 1];
         account(8L * (sp - mark));
-        for (int i = mark; i < sp; i += 2) {
-            setItem(target, stack[i], stack[i + 1]);
+        if (target instanceof PyDict) {
+            for (int i = mark; i < sp; i += 2) {
+                checkHashable(stack[i]);
+            }
+            ((PyDict) target).putPairs(stack, mark, sp);    // room made once for the batch
+        } else {
+            for (int i = mark; i < sp; i += 2) {
+                setItem(target, stack[i], stack[i + 1]);
+            }
         }
         clearTo(mark);
     }

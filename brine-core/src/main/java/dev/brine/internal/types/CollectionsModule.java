@@ -4,6 +4,7 @@ import dev.brine.value.GlobalRef;
 import dev.brine.value.PyCounter;
 import dev.brine.value.PyDefaultDict;
 import dev.brine.value.PyDeque;
+import dev.brine.value.PyDict;
 import dev.brine.value.PyDictSubtype;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyOrderedDict;
@@ -50,7 +51,7 @@ final class CollectionsModule {
     static Object counter(GlobalRef ref, PyTuple a) {
         // Counter.__reduce__ is (Counter, (dict(self),)).
         if (a.size() == 1 && a.get(0) != null && (a.get(0).getClass() == LinkedHashMap.class
-                || a.get(0).getClass() == LoadedDict.class)) {
+                || a.get(0).getClass() == LoadedDict.class || a.get(0).getClass() == PyDict.class)) {
             PyCounter c = new PyCounter((Map<?, ?>) a.get(0));
             c.setPythonClass(ref);
             return c;
@@ -92,7 +93,7 @@ final class CollectionsModule {
         if (value instanceof PyCounter) {
             // Counter.__reduce__: (Counter, (dict(self),)).
             PyCounter c = (PyCounter) value;
-            return withState(PyObject.reduce(c.pythonClass(), new LinkedHashMap<>(c)), c);
+            return withState(PyObject.reduce(c.pythonClass(), new PyDict(c)), c);
         }
         if (value instanceof PyDeque) {
             PyDeque d = (PyDeque) value;

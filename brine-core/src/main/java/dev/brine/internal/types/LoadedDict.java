@@ -1,19 +1,19 @@
 package dev.brine.internal.types;
 
-import java.util.LinkedHashMap;
+import dev.brine.value.PyDict;
 
 /**
- * A Python dict as the reader makes it: a {@link LinkedHashMap} (the type Brine's type table promises) that also
+ * A Python dict as the reader makes it: a {@link PyDict} (the type Brine's type table promises) that also
  * carries a memo identity, a number the reader gave it, which the writer's memo uses in place of
  * {@link System#identityHashCode}.
  *
  * <p>The JVM makes an object's identity hash the first time it is asked for, with a call into the VM that writes
  * it into the object's header. A value read and then written (the work of a service between two queues) paid
  * that call for every dict on its first dump. The number is only a hash: keys are still compared by identity, so
- * two dicts with the same number stay distinct (a {@code clone()} keeps the number), and a copy made with
- * {@code new LinkedHashMap<>(dict)} is a plain map, hashed as any other object.
+ * two dicts with the same number stay distinct, and a copy ({@code clone()} or {@code new PyDict(dict)}) is a
+ * plain {@code PyDict}, hashed as any other object.
  */
-public final class LoadedDict extends LinkedHashMap<Object, Object> implements MemoIdentity {
+public final class LoadedDict extends PyDict implements MemoIdentity {
     private static final long serialVersionUID = 1L;
 
     private final int memoIdentity;

@@ -3,6 +3,7 @@ package dev.brine.internal.types;
 import dev.brine.value.DType;
 import dev.brine.value.GlobalRef;
 import dev.brine.value.PyBytes;
+import dev.brine.value.PyDict;
 import dev.brine.value.PyList;
 import dev.brine.value.PyObject;
 import dev.brine.value.PyTuple;
@@ -146,7 +147,7 @@ public final class SharedForms {
     private static Class<?> form(Object o) {
         Class<?> c = o.getClass();
         return c == LoadedList.class || c == PyList.class ? ArrayList.class
-                : c == LoadedDict.class ? java.util.LinkedHashMap.class : c;
+                : c == LoadedDict.class || c == PyDict.class ? java.util.LinkedHashMap.class : c;
     }
 
     private static PyObject adoptNode(PyObject f, PyObject k, int depth) {

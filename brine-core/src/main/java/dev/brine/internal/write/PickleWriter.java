@@ -20,6 +20,7 @@ import dev.brine.value.PersistentRef;
 import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
 import dev.brine.value.PyComplex;
+import dev.brine.value.PyDict;
 import dev.brine.value.PyDiscarding;
 import dev.brine.value.PyFrozenSet;
 import dev.brine.value.PyList;
@@ -355,7 +356,7 @@ public final class PickleWriter {
         if (isPlainList(c)) {
             return saveList((List<?>) obj);
         }
-        if (c == LoadedDict.class || c == LinkedHashMap.class || c == HashMap.class) {
+        if (isPlainDict(c)) {
             return saveDict((Map<?, ?>) obj);
         }
         if (obj instanceof PyTuple) {
@@ -935,11 +936,14 @@ public final class PickleWriter {
         out.write(n > 1 ? multi : single);
     }
 
-    /** Whether {@code map}, a HashMap or LinkedHashMap, is under a batch of flat keys and values. */
+    /** Whether {@code c} is one of the plain dict classes, whose iteration has no side effects. */
+    private static boolean isPlainDict(Class<?> c) {
+        return c == LoadedDict.class || c == PyDict.class || c == LinkedHashMap.class || c == HashMap.class;
+    }
+
+    /** Whether {@code map}, a plain dict, is under a batch of flat keys and values. */
     private boolean flatEntries(Map<?, ?> map) {
-        if (map.size() >= BATCH || config.persistentId() != null
-                || map.getClass() != LoadedDict.class && map.getClass() != LinkedHashMap.class
-                && map.getClass() != HashMap.class) {
+        if (map.size() >= BATCH || config.persistentId() != null || !isPlainDict(map.getClass())) {
             return false;
         }
         for (Map.Entry<?, ?> e : map.entrySet()) {
