@@ -39,7 +39,7 @@ import java.util.function.Function;
  *
  * <p>Python values map to Java as {@code null}, {@code Boolean}, {@code Long} or {@code BigInteger},
  * {@code Double}, {@code String}, {@link dev.brine.value.PyBytes}, {@link dev.brine.value.PyByteArray},
- * {@link dev.brine.value.PyTuple}, {@link dev.brine.value.PyList}, {@code LinkedHashMap}, {@code LinkedHashSet},
+ * {@link dev.brine.value.PyTuple}, {@link dev.brine.value.PyList}, {@link dev.brine.value.PyDict}, {@code LinkedHashSet},
  * {@link dev.brine.value.PyFrozenSet} and {@link dev.brine.value.PyComplex}. Everything else becomes an inert
  * {@link dev.brine.value.PyObject} or {@link dev.brine.value.GlobalRef} that keeps all the stream said.
  */

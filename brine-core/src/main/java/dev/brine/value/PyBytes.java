@@ -1,5 +1,7 @@
 package dev.brine.value;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
@@ -71,6 +73,15 @@ public final class PyBytes implements Comparable<PyBytes>, SharedForm, java.io.S
     /** Copies the bytes into {@code dest} at {@code destOffset}. */
     public void copyTo(byte[] dest, int destOffset) {
         System.arraycopy(array, offset, dest, destOffset, length);
+    }
+
+    /**
+     * Writes the bytes to {@code out} straight from the array they are kept in, without a copy.
+     *
+     * @throws IOException if {@code out} does
+     */
+    public void writeTo(OutputStream out) throws IOException {
+        out.write(array, offset, length);
     }
 
     @Override

@@ -84,9 +84,6 @@ public class PyDict extends AbstractMap<Object, Object> implements Cloneable, Se
     private transient int used;
     private transient int size;
     private transient int modCount;
-    private transient Set<Object> keys;
-    private transient Collection<Object> valueView;
-    private transient Set<Map.Entry<Object, Object>> entries;
 
     /** An empty dict. */
     public PyDict() {
@@ -321,22 +318,21 @@ public class PyDict extends AbstractMap<Object, Object> implements Cloneable, Se
         }
     }
 
+    // The views are made when asked for, not kept: three fields would make every dict 8 bytes larger.
+
     @Override
     public Set<Object> keySet() {
-        Set<Object> k = keys;
-        return k != null ? k : (keys = new KeyView());
+        return new KeyView();
     }
 
     @Override
     public Collection<Object> values() {
-        Collection<Object> v = valueView;
-        return v != null ? v : (valueView = new ValueView());
+        return new ValueView();
     }
 
     @Override
     public Set<Map.Entry<Object, Object>> entrySet() {
-        Set<Map.Entry<Object, Object>> e = entries;
-        return e != null ? e : (entries = new EntryView());
+        return new EntryView();
     }
 
     @Override

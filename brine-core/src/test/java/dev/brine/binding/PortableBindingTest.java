@@ -107,6 +107,19 @@ class PortableBindingTest {
     }
 
     @Test
+    void aDictKeyedByRecordsIsRefilledWithItsNoneValues() {
+        // The keys become new objects, so the dict is refilled in its order; a None value must survive that.
+        Map<Object, Object> byPoint = new LinkedHashMap<>();
+        byPoint.put(new Point(1, 2), null);
+        byPoint.put(new Point(3, 4), "b");
+        for (int protocol = 2; protocol <= 5; protocol++) {
+            Map<Object, Object> read = (Map<Object, Object>) BOUND.loads(portable(byPoint, protocol));
+            assertThat(read).as("protocol " + protocol).isEqualTo(byPoint);
+            assertThat(new ArrayList<>(read.keySet())).containsExactly(new Point(1, 2), new Point(3, 4));
+        }
+    }
+
+    @Test
     void unregisteredClassesStayInertNodesWithTheirFields() {
         byte[] pickle = portable(graph(), 4);
         Map<String, Object> plain = (Map<String, Object>) Pickle.loads(pickle);

@@ -2,6 +2,8 @@ package dev.brine.internal.write;
 
 import dev.brine.internal.format.Opcode;
 import dev.brine.internal.types.NotPicklable;
+import dev.brine.value.PyBytes;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -420,6 +422,39 @@ final class PickleOutput {
     }
 
     /**
+     * As {@link #writeHeaderAndPayload(byte[], int, byte[], int, int)} for a {@code bytes}. A {@code PyBytes} never
+     * changes, so a large one is not copied: a stream gets it straight from its array, and an in-memory output keeps
+     * it as a part and copies it once, into the result (any other payload is copied into a part when written, since
+     * code the dump runs later may change its array).
+     */
+    void writeHeaderAndPayload(byte[] header, int headerLen, PyBytes payload) {
+        int n = payload.length();
+        if (n < FRAME_SIZE_TARGET) {
+            write(header, 0, headerLen);
+            reserve(n);
+            payload.copyTo(buf, len);
+            len += n;
+            return;
+        }
+        boolean wasFraming = framing;
+        commitFrame();
+        framing = false;
+        write(header, 0, headerLen);
+        flushBuffer();
+        if (sink == null) {
+            parts.add(payload);
+        } else {
+            try {
+                payload.writeTo(sink);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        flushed += n;
+        framing = wasFraming;
+    }
+
+    /**
      * Raw bytes between opcodes, outside any frame (joblib's array data): the open frame is committed first, as
      * joblib's {@code framer.commit_frame(force=True)}, so a reader's frame ends where the bytes begin.
      * {@code data} gets the absolute position the bytes start at.
@@ -528,28 +563,44 @@ final class PickleOutput {
         return all;
     }
 
-    /** The flushed bytes of an in-memory output, in order, each part a copy. */
+    /** The flushed bytes of an in-memory output, in order: each a copy ({@code byte[]}) or a {@code PyBytes}. */
     private static final class Parts {
-        private byte[][] arrays = new byte[16][];
+        private Object[] parts = new Object[16];
         int count;
         private long size;
 
         void add(byte[] b, int off, int n) {
+            append(Arrays.copyOfRange(b, off, off + n), n);
+        }
+
+        /** Keeps {@code b} itself: it never changes. */
+        void add(PyBytes b) {
+            append(b, b.length());
+        }
+
+        private void append(Object part, int n) {
             if (size + n > MAX_ARRAY) {
                 throw new OutOfMemoryError("pickle larger than 2 GiB in memory");
             }
-            if (count == arrays.length) {
-                arrays = Arrays.copyOf(arrays, 2 * count);
+            if (count == parts.length) {
+                parts = Arrays.copyOf(parts, 2 * count);
             }
-            arrays[count++] = Arrays.copyOfRange(b, off, off + n);
+            parts[count++] = part;
             size += n;
         }
 
         /** Copies every part into {@code dst} from {@code at}; returns the index after the last. */
         int copyTo(byte[] dst, int at) {
             for (int i = 0; i < count; i++) {
-                System.arraycopy(arrays[i], 0, dst, at, arrays[i].length);
-                at += arrays[i].length;
+                if (parts[i] instanceof byte[]) {
+                    byte[] part = (byte[]) parts[i];
+                    System.arraycopy(part, 0, dst, at, part.length);
+                    at += part.length;
+                } else {
+                    PyBytes part = (PyBytes) parts[i];
+                    part.copyTo(dst, at);
+                    at += part.length();
+                }
             }
             return at;
         }

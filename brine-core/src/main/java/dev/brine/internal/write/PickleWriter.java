@@ -678,7 +678,7 @@ public final class PickleWriter {
     }
 
     private void writePayload(byte[] header, int headerLen, PyBytes b) {
-        out.writeHeaderAndPayload(header, headerLen, b.asByteBuffer());
+        out.writeHeaderAndPayload(header, headerLen, b);
     }
 
     /** save_bytearray: BYTEARRAY8 at protocol 5, else {@code bytearray(bytes)}, or {@code bytearray()}. */
