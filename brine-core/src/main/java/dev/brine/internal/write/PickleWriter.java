@@ -635,7 +635,12 @@ public final class PickleWriter {
         }
         byte[] header = new byte[5];
         int headerLen = countedHeader(header, Opcode.SHORT_BINBYTES, Opcode.BINBYTES, b.length());
-        writePayload(header, headerLen, b);
+        if (obj instanceof byte[]) {
+            // Copied when written (into a part, for an in-memory dump): a hook the dump runs later may change it.
+            out.writeHeaderAndPayload(header, headerLen, (byte[]) obj, 0, b.length());
+        } else {
+            out.writeHeaderAndPayload(header, headerLen, b);        // immutable: a large one is not copied
+        }
         memoPut(obj);
         return false;
     }
@@ -675,10 +680,6 @@ public final class PickleWriter {
         header[0] = (byte) longOp.code();
         Wire.putU32(header, 1, n);
         return 5;
-    }
-
-    private void writePayload(byte[] header, int headerLen, PyBytes b) {
-        out.writeHeaderAndPayload(header, headerLen, b);
     }
 
     /** save_bytearray: BYTEARRAY8 at protocol 5, else {@code bytearray(bytes)}, or {@code bytearray()}. */
