@@ -76,7 +76,8 @@ public final class PyBytes implements Comparable<PyBytes>, SharedForm, java.io.S
     }
 
     /**
-     * Writes the bytes to {@code out} straight from the array they are kept in, without a copy.
+     * Writes the bytes to {@code out} straight from the array they are kept in, without a copy. As
+     * {@link OutputStream#write(byte[], int, int)} expects, {@code out} must not change the array it is handed.
      *
      * @throws IOException if {@code out} does
      */

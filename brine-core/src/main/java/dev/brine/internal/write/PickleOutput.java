@@ -3,7 +3,6 @@ package dev.brine.internal.write;
 import dev.brine.internal.format.Opcode;
 import dev.brine.internal.types.NotPicklable;
 import dev.brine.value.PyBytes;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -570,23 +569,26 @@ final class PickleOutput {
         private long size;
 
         void add(byte[] b, int off, int n) {
-            append(Arrays.copyOfRange(b, off, off + n), n);
+            makeRoom(n);
+            parts[count++] = Arrays.copyOfRange(b, off, off + n);
+            size += n;
         }
 
         /** Keeps {@code b} itself: it never changes. */
         void add(PyBytes b) {
-            append(b, b.length());
+            makeRoom(b.length());
+            parts[count++] = b;
+            size += b.length();
         }
 
-        private void append(Object part, int n) {
+        /** Checks that {@code n} more bytes keep the pickle under 2 GiB, before any copy, and makes a slot. */
+        private void makeRoom(int n) {
             if (size + n > MAX_ARRAY) {
                 throw new OutOfMemoryError("pickle larger than 2 GiB in memory");
             }
             if (count == parts.length) {
                 parts = Arrays.copyOf(parts, 2 * count);
             }
-            parts[count++] = part;
-            size += n;
         }
 
         /** Copies every part into {@code dst} from {@code at}; returns the index after the last. */
