@@ -159,56 +159,33 @@ public class PyDict extends AbstractMap<Object, Object> implements Cloneable, Se
 
     @Override
     public Object put(Object key, Object value) {
-        if (flooded != null) {
-            Integer at = flooded.get(key);
-            if (at != null) {
-                Object old = slots[2 * at + 1];
-                slots[2 * at + 1] = value;
-                return old;
-            }
-            if (used < slots.length / 2) {
-                append(key, value, -1);
-                return null;
-            }
-        } else if (table == null) {
-            int e = scan(key);
-            if (e >= 0) {
-                Object old = slots[2 * e + 1];
-                slots[2 * e + 1] = value;
-                return old;
-            }
-            if (used < slots.length / 2) {
-                append(key, value, -1);
-                return null;
-            }
+        int e;
+        int p = -1;                                 // the table slot for a new entry
+        if (table == null) {
+            e = find(key);                          // scanned, or in the HashMap index
         } else {
+            // One probe finds the key or the empty slot it would take.
             int[] t = table;
             int mask = t.length - 1;
             int probes = 0;
-            for (int p = slotOf(key); ; p = (p + 1) & mask) {
-                int e = t[p] - 1;
-                if (e < 0) {
-                    if (probes > MAX_PROBES) {
-                        flood();
-                        return put(key, value);
-                    }
-                    if (used < slots.length / 2) {
-                        append(key, value, p);
-                        return null;
-                    }
-                    break;
-                }
-                Object k = slots[2 * e];
-                if (k == key || key != null && k != REMOVED && key.equals(k)) {
-                    Object old = slots[2 * e + 1];
-                    slots[2 * e + 1] = value;
-                    return old;
-                }
+            for (p = slotOf(key); (e = t[p] - 1) >= 0 && !same(slots[2 * e], key); p = (p + 1) & mask) {
                 probes++;
             }
+            if (e < 0 && probes > MAX_PROBES) {
+                flood();
+                p = -1;
+            }
         }
-        grow(size + 1);
-        append(key, value, table == null ? -1 : freeSlot(key));
+        if (e >= 0) {
+            Object old = slots[2 * e + 1];
+            slots[2 * e + 1] = value;
+            return old;
+        }
+        if (used == slots.length / 2) {
+            grow(size + 1);
+            p = table == null ? -1 : freeSlot(key);
+        }
+        append(key, value, p);
         return null;
     }
 
@@ -408,11 +385,15 @@ public class PyDict extends AbstractMap<Object, Object> implements Cloneable, Se
             if (e < 0) {
                 return -1;
             }
-            Object k = s[2 * e];
-            if (k == key || key != null && k != REMOVED && key.equals(k)) {
+            if (same(s[2 * e], key)) {
                 return e;
             }
         }
+    }
+
+    /** Whether the stored key {@code k} is {@code key}: identical, or equal and not a hole. */
+    private static boolean same(Object k, Object key) {
+        return k == key || key != null && k != REMOVED && key.equals(k);
     }
 
     /** The entry number of {@code key} in a dict with no table, or -1: identity first, then equality. */
@@ -609,14 +590,14 @@ public class PyDict extends AbstractMap<Object, Object> implements Cloneable, Se
                 throw new ConcurrentModificationException();
             }
             // Removing may close the holes, which renumbers the entries; find the next one again by its key.
-            Object nextKey = next < used ? slots[2 * next] : null;
             boolean atEnd = next >= used;
+            Object nextKey = atEnd ? null : slots[2 * next];
             int oldUsed = used;
             removeEntry(last);
-            if (used != oldUsed && !atEnd) {
-                next = find(nextKey);
-            } else if (atEnd) {
+            if (atEnd) {
                 next = used;
+            } else if (used != oldUsed) {
+                next = find(nextKey);
             }
             last = -1;
             expected = modCount;

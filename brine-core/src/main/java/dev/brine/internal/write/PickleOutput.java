@@ -392,30 +392,24 @@ final class PickleOutput {
     /** As {@link #writeHeaderAndPayload(byte[], int, byte[], int, int)}, reading the payload from a buffer. */
     void writeHeaderAndPayload(byte[] header, int headerLen, ByteBuffer payload) {
         int n = payload.remaining();
-        boolean bypass = n >= FRAME_SIZE_TARGET;
-        boolean wasFraming = framing;
-        if (bypass) {
-            commitFrame();
-            framing = false;
-        }
-        write(header, 0, headerLen);
-        if (bypass) {
-            flushBuffer();
-            if (payload.hasArray()) {
-                toSink(payload.array(), payload.arrayOffset() + payload.position(), n);
-            } else {
-                // Through a bounded scratch array: a read-only buffer does not lend its array.
-                byte[] chunk = new byte[Math.min(n, FRAME_SIZE_TARGET)];
-                while (payload.hasRemaining()) {
-                    int step = Math.min(chunk.length, payload.remaining());
-                    payload.get(chunk, 0, step);
-                    toSink(chunk, 0, step);
-                }
-            }
-        } else {
+        if (n < FRAME_SIZE_TARGET) {
+            write(header, 0, headerLen);
             reserve(n);
             payload.get(buf, len, n);
             len += n;
+            return;
+        }
+        boolean wasFraming = headerOutsideFrame(header, headerLen);
+        if (payload.hasArray()) {
+            toSink(payload.array(), payload.arrayOffset() + payload.position(), n);
+        } else {
+            // Through a bounded scratch array: a read-only buffer does not lend its array.
+            byte[] chunk = new byte[Math.min(n, FRAME_SIZE_TARGET)];
+            while (payload.hasRemaining()) {
+                int step = Math.min(chunk.length, payload.remaining());
+                payload.get(chunk, 0, step);
+                toSink(chunk, 0, step);
+            }
         }
         framing = wasFraming;
     }
@@ -435,11 +429,7 @@ final class PickleOutput {
             len += n;
             return;
         }
-        boolean wasFraming = framing;
-        commitFrame();
-        framing = false;
-        write(header, 0, headerLen);
-        flushBuffer();
+        boolean wasFraming = headerOutsideFrame(header, headerLen);
         if (sink == null) {
             parts.add(payload);
         } else {
@@ -451,6 +441,19 @@ final class PickleOutput {
         }
         flushed += n;
         framing = wasFraming;
+    }
+
+    /**
+     * Commits the open frame and writes {@code header} outside any frame, flushed, for a payload of 64 KiB or more
+     * to follow it unframed; returns whether framing was on, which the caller restores after the payload.
+     */
+    private boolean headerOutsideFrame(byte[] header, int headerLen) {
+        boolean wasFraming = framing;
+        commitFrame();
+        framing = false;
+        write(header, 0, headerLen);
+        flushBuffer();
+        return wasFraming;
     }
 
     /**
