@@ -11,6 +11,7 @@ import dev.brine.internal.portable.PortableRuntime;
 import dev.brine.internal.types.KnownGlobals;
 import dev.brine.internal.types.LoadedDict;
 import dev.brine.internal.types.LoadedList;
+import dev.brine.internal.types.LoadedTuples;
 import dev.brine.internal.types.MemoIdentity;
 import dev.brine.internal.types.ReadChecks;
 import dev.brine.internal.types.SharedForms;
@@ -1047,7 +1048,7 @@ public final class PickleMachine implements ReadChecks {
     // ---- Containers -------------------------------------------------------------------------------------------------
 
     private PyTuple tuple(Object[] items) {
-        return checkNesting(PyTuple.wrap(items));
+        return checkNesting(LoadedTuples.wrap(items, nextMemoIdentity()));
     }
 
     /** Bounds how deeply tuples and frozensets nest, since hashing and comparing them recurse. */

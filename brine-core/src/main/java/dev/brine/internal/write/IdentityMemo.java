@@ -2,7 +2,9 @@ package dev.brine.internal.write;
 
 import dev.brine.internal.types.LoadedDict;
 import dev.brine.internal.types.LoadedList;
+import dev.brine.internal.types.LoadedTuples;
 import dev.brine.internal.types.MemoIdentity;
+import dev.brine.value.PyTuple;
 
 import java.util.Arrays;
 
@@ -105,7 +107,16 @@ final class IdentityMemo {
 
     /** Loads the slot a lookup of {@code key} starts at, so that a later lookup finds it in cache. */
     void touch(Object key) {
-        int hash = key instanceof String ? contentHash(key) : identity(key);
+        int hash;
+        if (key instanceof String) {
+            hash = contentHash(key);
+            if (crowded(hash)) {
+                // Its lookup starts where its identity hash places it.
+                hash = identity(key);
+            }
+        } else {
+            hash = identity(key);
+        }
         long[] t = slots;
         touched ^= t[slot(hash, t.length - 1)];
     }
@@ -188,11 +199,19 @@ final class IdentityMemo {
         p[offset] = key;
     }
 
-    /** A key's identity hash, or the memo identity the reader gave its dicts and lists (see LoadedDict). */
+    /** A key's identity hash, or the memo identity the reader gave its dicts, lists and tuples (see LoadedDict). */
     private static int identity(Object key) {
         Class<?> c = key.getClass();
-        return c == LoadedDict.class || c == LoadedList.class ? ((MemoIdentity) key).memoIdentity()
-                : System.identityHashCode(key);
+        if (c == LoadedDict.class || c == LoadedList.class) {
+            return ((MemoIdentity) key).memoIdentity();
+        }
+        if (c == PyTuple.class) {
+            int id = LoadedTuples.memoIdentity((PyTuple) key);
+            if (id != 0) {
+                return id;
+            }
+        }
+        return System.identityHashCode(key);
     }
 
     private boolean crowded(int hash) {

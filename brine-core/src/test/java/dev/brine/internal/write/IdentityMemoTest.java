@@ -2,6 +2,9 @@ package dev.brine.internal.write;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.brine.internal.types.LoadedDict;
+import dev.brine.internal.types.LoadedList;
+import dev.brine.internal.types.LoadedTuples;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -116,6 +119,42 @@ class IdentityMemoTest {
             assertThat(memo.get(b)).isEqualTo(0);
             assertThat(memo.get(s)).isEqualTo(2);
             assertThat(memo.size()).isEqualTo(3);
+        }
+    }
+
+    /**
+     * The reader's dicts, lists and tuples are placed by the memo identity the reader gave them, which is only a
+     * hash: distinct containers with one number, and tuples with none (0, placed by identity hash), stay distinct
+     * keys, through growth, as in {@link IdentityHashMap}.
+     */
+    @Test
+    void readerMadeContainersSharingAMemoIdentityStayDistinctKeys() {
+        SplittableRandom random = new SplittableRandom(13);
+        IdentityMemo memo = new IdentityMemo();
+        Map<Object, Integer> reference = new IdentityHashMap<>();
+        List<Object> seen = new ArrayList<>();
+        for (int step = 0; step < 100_000; step++) {
+            if (random.nextInt(3) > 0 || seen.isEmpty()) {
+                // A thousand numbers in all, one of them 0 (no memo identity).
+                int id = random.nextInt(1_000) * 0x9E3779B9;
+                Object key = switch (random.nextInt(3)) {
+                    case 0 -> new LoadedDict(id);
+                    case 1 -> new LoadedList(id);
+                    default -> LoadedTuples.wrap(new Object[] {step}, id);
+                };
+                assertThat(memo.get(key)).isEqualTo(IdentityMemo.NONE);
+                seen.add(key);
+                int index = memo.size();
+                memo.put(key, index);
+                reference.put(key, index);
+            } else {
+                Object key = seen.get(random.nextInt(seen.size()));
+                assertThat(memo.get(key)).isEqualTo(reference.get(key));
+            }
+        }
+        assertThat(memo.size()).isEqualTo(reference.size());
+        for (Map.Entry<Object, Integer> e : reference.entrySet()) {
+            assertThat(memo.get(e.getKey())).isEqualTo(e.getValue());
         }
     }
 }
