@@ -31,6 +31,9 @@ import java.util.Arrays;
  *       identity, so equal strings stay distinct entries, as in CPython. So that many equal strings cannot make a
  *       probe sequence long, a content hash that already places {@value #CROWD} strings is marked crowded, and
  *       further strings with it are placed by identity hash; a lookup of such a string checks both places.</li>
+ *   <li>a dict, list or tuple the reader made is placed by the number the reader gave it (see
+ *       {@link #identity}), for the same reason; the number is only a hash, and keys are still compared by
+ *       identity.</li>
  * </ul>
  */
 final class IdentityMemo {
