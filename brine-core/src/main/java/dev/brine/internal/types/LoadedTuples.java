@@ -28,9 +28,15 @@ public final class LoadedTuples {
     private LoadedTuples() {
     }
 
-    /** Called once, by {@code PyTuple}'s static initializer. */
+    /**
+     * Called once, by {@code PyTuple}'s static initializer. This package is not exported, but on the class path
+     * anyone can reach it, so the access is taken only from a class nested in {@code PyTuple}.
+     */
     public static void grant(Access granted) {
         Objects.requireNonNull(granted);
+        if (granted.getClass().getNestHost() != PyTuple.class) {
+            throw new IllegalArgumentException("only PyTuple grants this access");
+        }
         synchronized (LoadedTuples.class) {
             if (access != null) {
                 throw new IllegalStateException("PyTuple's access is granted once");

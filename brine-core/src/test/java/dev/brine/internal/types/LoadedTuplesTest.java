@@ -68,7 +68,7 @@ class LoadedTuplesTest {
     }
 
     @Test
-    void accessIsGrantedOnce() {
+    void onlyPyTupleGrantsTheAccess() {
         PyTuple.empty();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> LoadedTuples.grant(new LoadedTuples.Access() {
             @Override
@@ -80,6 +80,8 @@ class LoadedTuplesTest {
             public int memoIdentity(PyTuple tuple) {
                 return 0;
             }
-        })).isInstanceOf(IllegalStateException.class);
+        })).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only PyTuple");
+        // The reader's tuples are still made by PyTuple's own access.
+        assertThat(LoadedTuples.memoIdentity(LoadedTuples.wrap(new Object[] {1L}, 9))).isEqualTo(9);
     }
 }
