@@ -8,6 +8,7 @@ import dev.brine.internal.read.StrictPolicy;
 import dev.brine.scan.Policy;
 import dev.brine.scan.Verdict;
 import dev.brine.value.GlobalRef;
+import dev.brine.value.PyTuple;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -293,10 +294,19 @@ public final class Unpickler {
 
         /**
          * How deeply tuples and frozensets may nest in one another. Hashing and comparing them recurses that
-         * deep, so this bounds the Java stack they need. Default 5,000; CPython cannot pickle much deeper.
+         * deep, so this bounds the Java stack they need. Default 5,000; CPython cannot pickle much deeper. At most
+         * {@link PyTuple#MAX_DEPTH} (65,535), the deepest nesting a tuple counts.
+         *
+         * @throws IllegalArgumentException if {@code maxNesting} is not positive or is above
+         *     {@link PyTuple#MAX_DEPTH}
          */
         public Builder maxNesting(int maxNesting) {
-            this.maxNesting = positive(maxNesting, "maxNesting");
+            positive(maxNesting, "maxNesting");
+            if (maxNesting > PyTuple.MAX_DEPTH) {
+                throw new IllegalArgumentException("maxNesting must be at most " + PyTuple.MAX_DEPTH
+                        + " (the deepest nesting a tuple counts), got " + maxNesting);
+            }
+            this.maxNesting = maxNesting;
             return this;
         }
 

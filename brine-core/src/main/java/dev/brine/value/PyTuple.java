@@ -21,11 +21,19 @@ import java.util.RandomAccess;
 public final class PyTuple extends AbstractList<Object> implements RandomAccess, java.io.Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** The deepest nesting {@link #depth()} counts; a deeper tuple reports this. */
+    public static final int MAX_DEPTH = Character.MAX_VALUE;
+
     private static final Object[] NO_ITEMS = new Object[0];
     private static final PyTuple EMPTY = new PyTuple(NO_ITEMS);
 
     private final Object[] items;
-    private final int depth;
+    /**
+     * {@link #depth()}, counted up to {@link #MAX_DEPTH}. A {@code char}, so that with the memo identity the object
+     * stays 32 bytes: header 12, {@code AbstractList}'s modCount 4, items 4, hash 4, memo identity 4, this 2, two
+     * booleans.
+     */
+    private final char depth;
     private final boolean hashable;
     /** The hash once computed, and whether a computed hash was 0: the idiom of {@code String}, safe to race on. */
     private transient int hash;
@@ -85,7 +93,7 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess,
                 d = Math.max(d, ((PyFrozenSet) item).depth());
             }
         }
-        this.depth = d + 1;
+        this.depth = (char) Math.min(d + 1, MAX_DEPTH);
         this.hashable = canHash;
     }
 
@@ -131,7 +139,10 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess,
         return items.clone();
     }
 
-    /** How deeply tuples and frozensets nest inside this one, counting this one: 1 for a flat tuple. */
+    /**
+     * How deeply tuples and frozensets nest inside this one, counting this one: 1 for a flat tuple; at most
+     * {@link #MAX_DEPTH}, which a deeper tuple reports.
+     */
     public int depth() {
         return depth;
     }

@@ -84,4 +84,21 @@ class LoadedTuplesTest {
         // The reader's tuples are still made by PyTuple's own access.
         assertThat(LoadedTuples.memoIdentity(LoadedTuples.wrap(new Object[] {1L}, 9))).isEqualTo(9);
     }
+
+    /** The depth is counted in a char, so that the memo identity fits in the object's padding. */
+    @Test
+    void depthIsCountedUpToMaxDepthAndMaxNestingCannotExceedIt() {
+        PyTuple t = PyTuple.of(1L);
+        for (int i = 1; i < PyTuple.MAX_DEPTH + 10; i++) {
+            t = PyTuple.of(t);
+            if (i == PyTuple.MAX_DEPTH - 2) {
+                assertThat(t.depth()).isEqualTo(PyTuple.MAX_DEPTH - 1);
+            }
+        }
+        assertThat(t.depth()).isEqualTo(PyTuple.MAX_DEPTH);
+        dev.brine.Unpickler.builder().maxNesting(PyTuple.MAX_DEPTH);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> dev.brine.Unpickler.builder().maxNesting(PyTuple.MAX_DEPTH + 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 65535");
+    }
 }
