@@ -49,7 +49,7 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess,
         LoadedTuples.grant(new LoadedTuples.Access() {
             @Override
             public PyTuple wrap(Object[] items, int memoIdentity) {
-                return items.length == 0 ? EMPTY : new PyTuple(items, memoIdentity);
+                return PyTuple.wrap(items, memoIdentity);
             }
 
             @Override
@@ -120,7 +120,12 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess,
      * afterwards.
      */
     public static PyTuple wrap(Object[] items) {
-        return items.length == 0 ? EMPTY : new PyTuple(items);
+        return wrap(items, 0);
+    }
+
+    /** As {@link #wrap(Object[])}, carrying the reader's memo identity (0 for none). */
+    private static PyTuple wrap(Object[] items, int memoIdentity) {
+        return items.length == 0 ? EMPTY : new PyTuple(items, memoIdentity);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.brine.internal.write;
 import dev.brine.internal.format.Opcode;
 import dev.brine.internal.types.NotPicklable;
 import dev.brine.value.PyBytes;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
