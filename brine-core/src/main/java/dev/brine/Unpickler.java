@@ -294,17 +294,18 @@ public final class Unpickler {
 
         /**
          * How deeply tuples and frozensets may nest in one another. Hashing and comparing them recurses that
-         * deep, so this bounds the Java stack they need. Default 5,000; CPython cannot pickle much deeper. At most
-         * {@link PyTuple#MAX_DEPTH} (65,535), the deepest nesting a tuple counts.
+         * deep, so this bounds the Java stack they need. Default 5,000; CPython cannot pickle much deeper. Below
+         * {@link PyTuple#MAX_DEPTH} (65,535), which a tuple reports for that depth or more, so that any deeper
+         * nesting is still refused.
          *
-         * @throws IllegalArgumentException if {@code maxNesting} is not positive or is above
+         * @throws IllegalArgumentException if {@code maxNesting} is not positive or is not below
          *     {@link PyTuple#MAX_DEPTH}
          */
         public Builder maxNesting(int maxNesting) {
             positive(maxNesting, "maxNesting");
-            if (maxNesting > PyTuple.MAX_DEPTH) {
-                throw new IllegalArgumentException("maxNesting must be at most " + PyTuple.MAX_DEPTH
-                        + " (the deepest nesting a tuple counts), got " + maxNesting);
+            if (maxNesting >= PyTuple.MAX_DEPTH) {
+                throw new IllegalArgumentException("maxNesting must be below " + PyTuple.MAX_DEPTH
+                        + " (a tuple reports that depth for any nesting as deep or deeper), got " + maxNesting);
             }
             this.maxNesting = maxNesting;
             return this;

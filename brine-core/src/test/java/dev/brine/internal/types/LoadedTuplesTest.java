@@ -96,9 +96,13 @@ class LoadedTuplesTest {
             }
         }
         assertThat(t.depth()).isEqualTo(PyTuple.MAX_DEPTH);
-        dev.brine.Unpickler.builder().maxNesting(PyTuple.MAX_DEPTH);
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                () -> dev.brine.Unpickler.builder().maxNesting(PyTuple.MAX_DEPTH + 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 65535");
+                () -> dev.brine.Unpickler.builder().maxNesting(PyTuple.MAX_DEPTH))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("below 65535");
+        // At the highest limit allowed, a tuple deeper than MAX_DEPTH is still refused, not let through.
+        byte[] deep = Pickle.dumps(t, 2);
+        dev.brine.Unpickler highest = dev.brine.Unpickler.builder().maxNesting(PyTuple.MAX_DEPTH - 1).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> highest.loads(deep))
+                .isInstanceOf(dev.brine.PickleLimitException.class).hasMessageContaining("maxNesting");
     }
 }
