@@ -26,6 +26,18 @@ import java.util.function.Consumer;
  * items it refers to as live, even after the list itself is garbage: loading a list of a million numbers under G1
  * was several times slower than under the parallel collector. Pages stay young and die young.
  *
+ * <h2>Unboxed lists of numbers</h2>
+ * A list of Python ints ({@code Long}) or floats ({@code Double}) may hold its items <em>unboxed</em>, in one
+ * {@code long[]} or {@code double[]}, as PyPy's list strategies do: 8 bytes an item instead of a reference and a
+ * 16-byte box, and nothing for a young collection to trace. The reader makes a list unboxed when its items arrive
+ * as a run of ints or of floats (see {@link #appendLongs}); {@link #ofLongs} and {@link #ofDoubles} make one from
+ * Java. Such a list behaves as any other: {@link #get} returns a box ({@code Long.valueOf}, so a new one each call
+ * for ints outside -128 to 127, and for floats), and storing anything but a {@code Long} (or a {@code Double}) boxes
+ * every item, after which the list stays boxed. Python does not give ints and floats an identity that pickling
+ * keeps (the pickler never memoizes them), so nothing a pickle says is lost. {@link #getLong} and {@link #getDouble}
+ * read an item without a box, and {@link #isUnboxedLongs} and {@link #isUnboxedDoubles} tell how a list holds its
+ * items now.
+ *
  * <p>{@link #get} and {@link #set} cost one more array load than {@code ArrayList}'s once a list is paged; inserting
  * or removing in the middle moves the later items, as {@code ArrayList} does. Not thread-safe; iterators fail fast.
  * A list the reader made is a subclass of this one (it carries a number for the writer's memo); treat it as a
@@ -41,11 +53,18 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
     private static final Object[] NONE = {};
     /** The largest size; one below {@code Integer.MAX_VALUE} so that {@code size + 1} never overflows. */
     private static final int MAX_SIZE = Integer.MAX_VALUE - 1;
+    /** The longest primitive array the JVM is sure to allocate; an unboxed list that needs more is boxed. */
+    private static final int MAX_UNBOXED = Integer.MAX_VALUE - 8;
 
-    /** The items while the list has not been paged (then {@code pages} is null); null once it is. */
+    /** The items while they are in one array of references; null while {@link #store} holds them. */
     private transient Object[] items;
-    /** Once room for more than {@link #PAGE} items was needed: full-length pages up to that room, null after. */
-    private transient Object[][] pages;
+    /**
+     * Null while {@link #items} holds the list. Otherwise where its items are: an {@code Object[][]} of full-length
+     * pages once the list needed room for more than {@link #PAGE} items, or a {@code long[]} or {@code double[]}
+     * while it is unboxed. One field for the three forms, so that a list is no larger for them: one more reference
+     * would make the list the reader makes 40 bytes instead of 32.
+     */
+    private transient Object store;
     private transient int size;
 
     /** An empty list. */
@@ -77,6 +96,20 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
         return list;
     }
 
+    /** An unboxed list of Python ints: a copy of {@code values}. */
+    public static PyList ofLongs(long... values) {
+        PyList list = new PyList();
+        list.appendLongs(values, 0, values.length);
+        return list;
+    }
+
+    /** An unboxed list of Python floats: a copy of {@code values}. */
+    public static PyList ofDoubles(double... values) {
+        PyList list = new PyList();
+        list.appendDoubles(values, 0, values.length);
+        return list;
+    }
+
     @Override
     public int size() {
         return size;
@@ -85,33 +118,130 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
     @Override
     public Object get(int index) {
         Objects.checkIndex(index, size);
-        Object[][] p = pages;
-        return p == null ? items[index] : p[index >>> PAGE_SHIFT][index & PAGE_MASK];
+        Object s = store;
+        return s == null ? items[index] : at(s, index);
+    }
+
+    /** Item {@code index} of a list whose items are in {@code store}; the index is checked. */
+    private static Object at(Object store, int index) {
+        if (store instanceof Object[][]) {
+            return ((Object[][]) store)[index >>> PAGE_SHIFT][index & PAGE_MASK];
+        }
+        if (store instanceof long[]) {
+            return ((long[]) store)[index];
+        }
+        return ((double[]) store)[index];
+    }
+
+    /**
+     * The int at {@code index}, without a box when the list is unboxed.
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is not below {@link #size()}
+     * @throws ClassCastException if the item is not a {@code Long} (a Python int of 64 bits or fewer)
+     */
+    public long getLong(int index) {
+        Objects.checkIndex(index, size);
+        if (store instanceof long[]) {
+            return ((long[]) store)[index];
+        }
+        Object item = get(index);
+        if (item instanceof Long) {
+            return (Long) item;
+        }
+        throw new ClassCastException("item " + index + " is " + describe(item) + ", not a Long");
+    }
+
+    /**
+     * The float at {@code index}, without a box when the list is unboxed.
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is not below {@link #size()}
+     * @throws ClassCastException if the item is not a {@code Double} (a Python float)
+     */
+    public double getDouble(int index) {
+        Objects.checkIndex(index, size);
+        if (store instanceof double[]) {
+            return ((double[]) store)[index];
+        }
+        Object item = get(index);
+        if (item instanceof Double) {
+            return (Double) item;
+        }
+        throw new ClassCastException("item " + index + " is " + describe(item) + ", not a Double");
+    }
+
+    private static String describe(Object item) {
+        return item == null ? "null" : "a " + item.getClass().getName();
+    }
+
+    /** Whether the list holds its items in a {@code long[]} now (see the class comment). */
+    public boolean isUnboxedLongs() {
+        return store instanceof long[];
+    }
+
+    /** Whether the list holds its items in a {@code double[]} now (see the class comment). */
+    public boolean isUnboxedDoubles() {
+        return store instanceof double[];
+    }
+
+    private boolean unboxed() {
+        Object s = store;
+        return s instanceof long[] || s instanceof double[];
+    }
+
+    /** Whether {@code item} can be stored in the unboxed array {@code store} as it is. */
+    private static boolean fits(Object store, Object item) {
+        Class<?> c = item == null ? null : item.getClass();
+        return store instanceof long[] ? c == Long.class : c == Double.class;
     }
 
     @Override
     public Object set(int index, Object item) {
         Objects.checkIndex(index, size);
-        Object[] a = arrayOf(index);
-        int i = pages == null ? index : index & PAGE_MASK;
-        Object old = a[i];
-        a[i] = item;
+        Object s = store;
+        Object old;
+        if (s == null) {
+            old = items[index];
+            items[index] = item;
+            return old;
+        }
+        old = at(s, index);
+        if (s instanceof Object[][]) {
+            ((Object[][]) s)[index >>> PAGE_SHIFT][index & PAGE_MASK] = item;
+            return old;
+        }
+        if (fits(s, item)) {
+            putUnboxed(s, index, item);
+        } else {
+            box();
+            set(index, item);
+        }
         return old;
+    }
+
+    /** Stores {@code item}, which {@link #fits}, at {@code index} of the unboxed array {@code store}. */
+    private static void putUnboxed(Object store, int index, Object item) {
+        if (store instanceof long[]) {
+            ((long[]) store)[index] = (Long) item;
+        } else {
+            ((double[]) store)[index] = (Double) item;
+        }
     }
 
     @Override
     public boolean add(Object item) {
         modCount++;
         int s = size;
-        Object[][] p = pages;
-        if (p == null && s < items.length) {
+        if (store == null && s < items.length) {
             items[s] = item;
+        } else if (unboxed() && fits(store, item) && reserveUnboxed(s + 1L, true)) {
+            putUnboxed(store, s, item);
         } else {
+            box();
             reserve(s + 1L, true);
-            if (pages == null) {
+            if (store == null) {
                 items[s] = item;
             } else {
-                pages[s >>> PAGE_SHIFT][s & PAGE_MASK] = item;
+                pages()[s >>> PAGE_SHIFT][s & PAGE_MASK] = item;
             }
         }
         size = s + 1;
@@ -121,14 +251,23 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
     @Override
     public void add(int index, Object item) {
         Objects.checkIndex(index, size + 1);
-        add(null);                                      // room for one more, at the end
+        if (unboxed() && fits(store, item) && reserveUnboxed(size + 1L, true)) {
+            modCount++;
+            int s = size;
+            System.arraycopy(store, index, store, index + 1, s - index);
+            putUnboxed(store, index, item);
+            size = s + 1;
+            return;
+        }
+        add(null);                                      // room for one more, at the end (boxes an unboxed list)
         int s = size;
-        if (pages == null) {
+        if (store == null) {
             System.arraycopy(items, index, items, index + 1, s - 1 - index);
             items[index] = item;
             return;
         }
         // Move [index, s - 1) one place up, page by page from the last, carrying each page's last item over.
+        Object[][] pages = pages();
         int first = index >>> PAGE_SHIFT;
         for (int pi = (s - 1) >>> PAGE_SHIFT; pi > first; pi--) {
             Object[] page = pages[pi];
@@ -148,13 +287,15 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
         Objects.checkIndex(index, size);
         modCount++;
         int s = size;
+        Object st = store;
         Object old;
-        if (pages == null) {
+        if (st == null) {
             old = items[index];
             System.arraycopy(items, index + 1, items, index, s - 1 - index);
             items[s - 1] = null;
-        } else {
+        } else if (st instanceof Object[][]) {
             // Move (index, s) one place down, page by page from the first, carrying each next page's first item.
+            Object[][] pages = (Object[][]) st;
             int first = index >>> PAGE_SHIFT;
             int last = (s - 1) >>> PAGE_SHIFT;
             Object[] page = pages[first];
@@ -167,6 +308,9 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
                 page[used - 1] = pi < last ? pages[pi + 1][0] : null;
                 at = 0;
             }
+        } else {
+            old = at(st, index);
+            System.arraycopy(st, index + 1, st, index, s - 1 - index);
         }
         size = s - 1;
         return old;
@@ -175,11 +319,11 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
     @Override
     public void clear() {
         modCount++;
-        if (pages == null) {
+        if (store == null) {
             Arrays.fill(items, 0, size, null);
         } else {
             items = NONE;
-            pages = null;
+            store = null;
         }
         size = 0;
     }
@@ -193,16 +337,20 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
         modCount++;
         int s = size;
         int gap = to - from;
-        if (pages == null) {
+        Object st = store;
+        if (st == null) {
             System.arraycopy(items, to, items, from, s - to);
             Arrays.fill(items, s - gap, s, null);
-        } else {
+        } else if (st instanceof Object[][]) {
+            Object[][] pages = (Object[][]) st;
             for (int i = from; i + gap < s; i++) {
                 pages[i >>> PAGE_SHIFT][i & PAGE_MASK] = pages[(i + gap) >>> PAGE_SHIFT][(i + gap) & PAGE_MASK];
             }
             for (int i = s - gap; i < s; i++) {
                 pages[i >>> PAGE_SHIFT][i & PAGE_MASK] = null;
             }
+        } else {
+            System.arraycopy(st, to, st, from, s - to);
         }
         size = s - gap;
     }
@@ -213,14 +361,13 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
         if (more.length == 0) {
             return false;
         }
-        reserve((long) size + more.length, false);
         appendAll(more, 0, more.length);
         return true;
     }
 
     /**
      * Appends {@code source[from, to)}: what the reader's APPENDS does with the items on its stack, one copy per
-     * page instead of one {@code add} per item.
+     * page instead of one {@code add} per item. An unboxed list stays unboxed if every item fits it.
      *
      * @throws IndexOutOfBoundsException if the range is not within {@code source}
      */
@@ -230,13 +377,25 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
             return;
         }
         modCount++;
+        if (unboxed()) {
+            int s = size;
+            if (allFit(source, from, to) && reserveUnboxed((long) s + (to - from), false)) {
+                for (int i = from; i < to; i++) {
+                    putUnboxed(store, s++, source[i]);
+                }
+                size = s;
+                return;
+            }
+            box();
+        }
         reserve((long) size + (to - from), false);
         int s = size;
-        if (pages == null) {
+        if (store == null) {
             System.arraycopy(source, from, items, s, to - from);
             size = s + (to - from);
             return;
         }
+        Object[][] pages = pages();
         while (from < to) {
             int at = s & PAGE_MASK;
             int n = Math.min(PAGE - at, to - from);
@@ -247,16 +406,91 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
         size = s;
     }
 
+    private boolean allFit(Object[] source, int from, int to) {
+        Object st = store;
+        for (int i = from; i < to; i++) {
+            if (!fits(st, source[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Appends {@code values[from, to)} as Python ints. An empty list, or one that holds unboxed ints, keeps them
+     * unboxed; any other list appends them boxed. This is how the reader fills a list whose items are a run of ints.
+     *
+     * @throws IndexOutOfBoundsException if the range is not within {@code values}
+     */
+    public void appendLongs(long[] values, int from, int to) {
+        Objects.checkFromToIndex(from, to, values.length);
+        if (from == to) {
+            return;
+        }
+        modCount++;
+        int s = size;
+        if (s == 0 || store instanceof long[]) {
+            if (s == 0 && !(store instanceof long[])) {
+                store = new long[0];
+                items = null;
+            }
+            if (reserveUnboxed((long) s + (to - from), false)) {
+                System.arraycopy(values, from, store, s, to - from);
+                size = s + (to - from);
+                return;
+            }
+        }
+        for (int i = from; i < to; i++) {
+            add(values[i]);
+        }
+    }
+
+    /**
+     * Appends {@code values[from, to)} as Python floats. An empty list, or one that holds unboxed floats, keeps them
+     * unboxed; any other list appends them boxed. This is how the reader fills a list whose items are a run of
+     * floats.
+     *
+     * @throws IndexOutOfBoundsException if the range is not within {@code values}
+     */
+    public void appendDoubles(double[] values, int from, int to) {
+        Objects.checkFromToIndex(from, to, values.length);
+        if (from == to) {
+            return;
+        }
+        modCount++;
+        int s = size;
+        if (s == 0 || store instanceof double[]) {
+            if (s == 0 && !(store instanceof double[])) {
+                store = new double[0];
+                items = null;
+            }
+            if (reserveUnboxed((long) s + (to - from), false)) {
+                System.arraycopy(values, from, store, s, to - from);
+                size = s + (to - from);
+                return;
+            }
+        }
+        for (int i = from; i < to; i++) {
+            add(values[i]);
+        }
+    }
+
     /**
      * Makes room for {@code capacity} items without further allocation. A list not yet paged grows its one array
      * (an empty list to exactly {@code capacity}, a longer one by half or more); past 65,536 items the list is
-     * paged, and the pages up to {@code capacity} are allocated.
+     * paged, and the pages up to {@code capacity} are allocated. An unboxed list grows its array.
      *
      * @throws IllegalArgumentException if {@code capacity} is negative
      */
     public void ensureCapacity(int capacity) {
         if (capacity < 0) {
             throw new IllegalArgumentException("negative capacity: " + capacity);
+        }
+        if (unboxed()) {
+            if (reserveUnboxed(capacity, false)) {
+                return;
+            }
+            box();
         }
         reserve(capacity, false);
     }
@@ -268,38 +502,84 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
                     + " was asked for");
         }
         int need = (int) capacity;
-        if (pages == null) {
+        if (store == null) {
             if (need <= items.length) {
                 return;
             }
             if (need <= PAGE) {
-                // An empty list gets exactly what was asked: most lists are filled by one APPENDS or LIST. One
-                // that grows again grows by half (an item at a time, as ArrayList does) or doubles (a batch at a
-                // time, so that a list of many batches is not copied once per batch).
-                int length = items.length;
-                int grown = size == 0 ? need
-                        : Math.max(need, oneMore ? length + (length >> 1) : 2 * length);
-                items = Arrays.copyOf(items, Math.min(grown, PAGE));
+                items = Arrays.copyOf(items, Math.min(grown(items.length, need, oneMore), PAGE));
                 return;
             }
             Object[] first = items.length == PAGE ? items : Arrays.copyOf(items, PAGE);
-            pages = new Object[Math.max(4, ((need - 1) >>> PAGE_SHIFT) + 1)][];
+            Object[][] pages = new Object[Math.max(4, ((need - 1) >>> PAGE_SHIFT) + 1)][];
             pages[0] = first;
+            store = pages;
             items = null;
         }
+        Object[][] pages = pages();
         int needed = ((need - 1) >>> PAGE_SHIFT) + 1;
         if (needed > pages.length) {
             pages = Arrays.copyOf(pages, (int) Math.min(Math.max(needed, 2L * pages.length),
                     (MAX_SIZE >>> PAGE_SHIFT) + 1));
+            store = pages;
         }
         for (int pi = needed - 1; pi >= 0 && pages[pi] == null; pi--) {
             pages[pi] = new Object[PAGE];
         }
     }
 
-    /** The array that holds item {@code index}. */
-    private Object[] arrayOf(int index) {
-        return pages == null ? items : pages[index >>> PAGE_SHIFT];
+    /**
+     * The length to grow an array of {@code length} to, for {@code need} items. An empty list gets exactly what was
+     * asked: most lists are filled by one APPENDS or LIST. One that grows again grows by half (an item at a time,
+     * as ArrayList does) or doubles (a batch at a time, so that a list of many batches is not copied once per
+     * batch).
+     */
+    private int grown(int length, int need, boolean oneMore) {
+        return size == 0 ? need : (int) Math.max(need, oneMore ? length + (length >> 1) : 2L * length);
+    }
+
+    /**
+     * Makes room for {@code capacity} items in the unboxed array; false, with nothing changed, if one array cannot
+     * hold that many (the caller then boxes the list, which pages).
+     */
+    private boolean reserveUnboxed(long capacity, boolean oneMore) {
+        Object st = store;
+        int length = st instanceof long[] ? ((long[]) st).length : ((double[]) st).length;
+        if (capacity <= length) {
+            return true;
+        }
+        if (capacity > MAX_UNBOXED) {
+            return false;
+        }
+        int grown = (int) Math.min(grown(length, (int) capacity, oneMore), MAX_UNBOXED);
+        store = st instanceof long[] ? Arrays.copyOf((long[]) st, grown) : Arrays.copyOf((double[]) st, grown);
+        return true;
+    }
+
+    /** Turns an unboxed list into one of boxes; nothing for a list that is not unboxed. */
+    private void box() {
+        Object st = store;
+        if (!(st instanceof long[] || st instanceof double[])) {
+            return;
+        }
+        int n = size;
+        store = null;
+        items = NONE;
+        size = 0;
+        reserve(n, false);
+        for (int i = 0; i < n; i++) {
+            Object item = at(st, i);
+            if (store == null) {
+                items[i] = item;
+            } else {
+                pages()[i >>> PAGE_SHIFT][i & PAGE_MASK] = item;
+            }
+        }
+        size = n;
+    }
+
+    private Object[][] pages() {
+        return (Object[][]) store;
     }
 
     @Override
@@ -308,7 +588,8 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
         int expected = modCount;
         int s = size;
         for (int i = 0; i < s; i++) {
-            action.accept(pages == null ? items[i] : pages[i >>> PAGE_SHIFT][i & PAGE_MASK]);
+            Object st = store;
+            action.accept(st == null ? items[i] : at(st, i));
             if (modCount != expected) {
                 throw new ConcurrentModificationException();
             }
@@ -335,32 +616,64 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
     }
 
     private void copyTo(Object[] out) {
-        if (pages == null) {
+        Object st = store;
+        if (st == null) {
             System.arraycopy(items, 0, out, 0, size);
-            return;
-        }
-        for (int at = 0; at < size; at += PAGE) {
-            System.arraycopy(pages[at >>> PAGE_SHIFT], 0, out, at, Math.min(PAGE, size - at));
-        }
-    }
-
-    @Override
-    public void sort(Comparator<? super Object> c) {
-        Object[] a = toArray();
-        Arrays.sort(a, c);
-        modCount++;
-        if (pages == null) {
-            System.arraycopy(a, 0, items, 0, a.length);
+        } else if (st instanceof Object[][]) {
+            for (int at = 0; at < size; at += PAGE) {
+                System.arraycopy(((Object[][]) st)[at >>> PAGE_SHIFT], 0, out, at, Math.min(PAGE, size - at));
+            }
         } else {
-            for (int at = 0; at < a.length; at += PAGE) {
-                System.arraycopy(a, at, pages[at >>> PAGE_SHIFT], 0, Math.min(PAGE, a.length - at));
+            for (int i = 0; i < size; i++) {
+                out[i] = at(st, i);
             }
         }
     }
 
-    /** A shallow copy: a new list of the same items (a list the reader made copies to a plain {@code PyList}). */
+    /**
+     * Sorts the list. An unboxed list sorted by natural order ({@code c} null) is sorted as its array, which orders
+     * as {@code Long.compareTo} and {@code Double.compareTo} do, and stays unboxed.
+     */
+    @Override
+    public void sort(Comparator<? super Object> c) {
+        Object st = store;
+        if (c == null && st instanceof long[]) {
+            modCount++;
+            Arrays.sort((long[]) st, 0, size);
+            return;
+        }
+        if (c == null && st instanceof double[]) {
+            modCount++;
+            Arrays.sort((double[]) st, 0, size);
+            return;
+        }
+        Object[] a = toArray();
+        Arrays.sort(a, c);
+        modCount++;
+        box();
+        if (store == null) {
+            System.arraycopy(a, 0, items, 0, a.length);
+        } else {
+            for (int at = 0; at < a.length; at += PAGE) {
+                System.arraycopy(a, at, pages()[at >>> PAGE_SHIFT], 0, Math.min(PAGE, a.length - at));
+            }
+        }
+    }
+
+    /**
+     * A shallow copy: a new list of the same items, unboxed if this one is (a list the reader made copies to a plain
+     * {@code PyList}).
+     */
     @Override
     public PyList clone() {
+        Object st = store;
+        if (st instanceof long[] || st instanceof double[]) {
+            PyList copy = new PyList();
+            copy.items = null;
+            copy.store = st instanceof long[] ? Arrays.copyOf((long[]) st, size) : Arrays.copyOf((double[]) st, size);
+            copy.size = size;
+            return copy;
+        }
         PyList copy = new PyList(size);
         copy.appendAll(toArray(), 0, size);
         return copy;

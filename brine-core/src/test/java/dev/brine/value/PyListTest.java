@@ -121,6 +121,215 @@ class PyListTest {
         assertThat(seen.equals(model)).as(where + ": forEach").isTrue();
     }
 
+    /** How an unboxed list's form should change, tracked beside the model list. */
+    private enum Form { BOXED, LONGS, DOUBLES }
+
+    @Test
+    void unboxedListsAgreeWithArrayListAndChangeFormOnlyWhenTheyMust() {
+        for (long seed = 1; seed <= 60; seed++) {
+            Random r = new Random(seed);
+            int start = new int[] {0, 5, PAGE + 3, 3 * PAGE}[(int) (seed % 4)];
+            boolean longs = seed % 2 == 0;
+            List<Object> model = new ArrayList<>();
+            PyList list;
+            if (longs) {
+                long[] values = r.longs(start).toArray();
+                list = PyList.ofLongs(values);
+                Arrays.stream(values).forEach(model::add);
+            } else {
+                double[] values = r.doubles(start).map(d -> d * 1e6).toArray();
+                list = PyList.ofDoubles(values);
+                Arrays.stream(values).forEach(model::add);
+            }
+            Form form = start == 0 ? Form.BOXED : longs ? Form.LONGS : Form.DOUBLES;
+            for (int step = 0; step < 400; step++) {
+                form = applyNumbers(r, model, list, form);
+                String where = "seed " + seed + ", step " + step;
+                assertThat(list.isUnboxedLongs()).as(where + ": long[]").isEqualTo(form == Form.LONGS);
+                assertThat(list.isUnboxedDoubles()).as(where + ": double[]").isEqualTo(form == Form.DOUBLES);
+                if (step % 40 == 0) {
+                    assertSame(model, list, seed, step);
+                }
+            }
+            assertSame(model, list, seed, -1);
+        }
+    }
+
+    /** A random number, sometimes a special one: NaN, -0.0, the extremes. */
+    private static Object number(Random r, boolean asLong) {
+        if (asLong) {
+            return r.nextInt(10) == 0 ? new long[] {Long.MIN_VALUE, Long.MAX_VALUE, 0, -1}[r.nextInt(4)]
+                    : (long) r.nextInt(1_000);
+        }
+        return r.nextInt(10) == 0 ? new double[] {Double.NaN, -0.0, Double.NEGATIVE_INFINITY, Double.MIN_VALUE}[r.nextInt(4)]
+                : r.nextInt(1_000) / 8.0;
+    }
+
+    private static Form applyNumbers(Random r, List<Object> model, PyList list, Form form) {
+        int size = model.size();
+        boolean asLong = form == Form.LONGS || form == Form.BOXED && r.nextBoolean() || r.nextInt(8) == 0;
+        Object item = r.nextInt(40) == 0 ? (r.nextBoolean() ? "s" : null) : number(r, asLong);
+        boolean fits = form == Form.LONGS && item instanceof Long || form == Form.DOUBLES && item instanceof Double;
+        Form kept = fits ? form : Form.BOXED;
+        switch (r.nextInt(13)) {
+            case 0, 1 -> {
+                model.add(item);
+                list.add(item);
+                return kept;
+            }
+            case 2 -> {
+                int n = r.nextInt(r.nextBoolean() ? 5 : 3_000);
+                long[] values = r.longs(n + 4, -1_000, 1_000).toArray();
+                int from = r.nextInt(3);
+                list.appendLongs(values, from, from + n);
+                for (int i = from; i < from + n; i++) {
+                    model.add(values[i]);
+                }
+                return n == 0 ? form : size == 0 || form == Form.LONGS ? Form.LONGS : Form.BOXED;
+            }
+            case 3 -> {
+                int n = r.nextInt(r.nextBoolean() ? 5 : 3_000);
+                double[] values = r.doubles(n).toArray();
+                list.appendDoubles(values, 0, n);
+                Arrays.stream(values).forEach(model::add);
+                return n == 0 ? form : size == 0 || form == Form.DOUBLES ? Form.DOUBLES : Form.BOXED;
+            }
+            case 4 -> {
+                Object[] batch = {number(r, asLong), number(r, asLong), item};
+                list.appendAll(batch, 0, 3);
+                model.addAll(Arrays.asList(batch));
+                boolean all = Arrays.stream(batch).allMatch(o -> form == Form.LONGS && o instanceof Long
+                        || form == Form.DOUBLES && o instanceof Double);
+                return all ? form : Form.BOXED;
+            }
+            case 5 -> {
+                if (size == 0) {
+                    return form;
+                }
+                int at = r.nextInt(size);
+                assertThat(list.set(at, item)).isEqualTo(model.set(at, item));
+                return kept;
+            }
+            case 6 -> {
+                int at = r.nextInt(size + 1);
+                model.add(at, item);
+                list.add(at, item);
+                return kept;
+            }
+            case 7 -> {
+                if (size > 0) {
+                    int at = r.nextInt(size);
+                    assertThat(list.remove(at)).isEqualTo(model.remove(at));
+                }
+                return form;
+            }
+            case 8 -> {
+                int from = r.nextInt(size + 1);
+                int to = from + r.nextInt(Math.min(size - from, 2_000) + 1);
+                model.subList(from, to).clear();
+                list.subList(from, to).clear();
+                return form;
+            }
+            case 9 -> {
+                if (form == Form.BOXED) {
+                    return form;                                // mixed items need not be mutually comparable
+                }
+                model.sort(null);
+                list.sort(null);
+                return form;
+            }
+            case 10 -> {
+                if (size > 0) {
+                    int at = r.nextInt(size);
+                    Object expected = model.get(at);
+                    if (form == Form.LONGS) {
+                        assertThat(list.getLong(at)).isEqualTo(expected);
+                    } else if (form == Form.DOUBLES) {
+                        assertThat(Double.valueOf(list.getDouble(at))).isEqualTo(expected);
+                    }
+                }
+                return form;
+            }
+            case 11 -> {
+                list.ensureCapacity(size + r.nextInt(100));
+                return form;
+            }
+            default -> {
+                if (r.nextInt(10) == 0) {
+                    model.clear();
+                    list.clear();
+                    return Form.BOXED;
+                }
+                PyList copy = list.clone();
+                assertThat(copy.isUnboxedLongs()).isEqualTo(form == Form.LONGS);
+                assertThat(copy.isUnboxedDoubles()).isEqualTo(form == Form.DOUBLES);
+                assertThat(copy.equals(model)).isTrue();
+                if (size > 0) {
+                    copy.set(0, "changed");
+                    assertThat(list.get(0)).isEqualTo(model.get(0));
+                }
+                return form;
+            }
+        }
+    }
+
+    @Test
+    void getLongAndGetDoubleReadEveryFormAndRefuseOtherItems() throws Exception {
+        PyList longs = PyList.ofLongs(1, Long.MIN_VALUE);
+        PyList doubles = PyList.ofDoubles(0.5, Double.NaN);
+        PyList boxed = PyList.of(1L, 0.5, 1, null, "x");
+        assertThat(longs.getLong(1)).isEqualTo(Long.MIN_VALUE);
+        assertThat(doubles.getDouble(1)).isNaN();
+        assertThat(boxed.getLong(0)).isEqualTo(1L);
+        assertThat(boxed.getDouble(1)).isEqualTo(0.5);
+        assertThatThrownBy(() -> boxed.getLong(2)).isInstanceOf(ClassCastException.class)
+                .hasMessageContaining("item 2 is a java.lang.Integer");
+        assertThatThrownBy(() -> boxed.getDouble(3)).isInstanceOf(ClassCastException.class)
+                .hasMessageContaining("item 3 is null");
+        assertThatThrownBy(() -> longs.getDouble(0)).isInstanceOf(ClassCastException.class);
+        assertThatThrownBy(() -> doubles.getLong(0)).isInstanceOf(ClassCastException.class);
+        assertThatThrownBy(() -> longs.getLong(2)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> doubles.getDouble(-1)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> longs.appendLongs(new long[2], 1, 3)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(longs).containsExactly(1L, Long.MIN_VALUE);
+
+        // Java serialization keeps the items (boxed: the serialized form is the items, one object each).
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(doubles);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            assertThat(in.readObject()).isEqualTo(List.of(0.5, Double.NaN));
+        }
+
+        // An iterator sees a set() that boxes the list, as an ArrayList's iterator sees a set().
+        Iterator<Object> it = longs.iterator();
+        it.next();
+        longs.set(1, "boxed");
+        assertThat(it.next()).isEqualTo("boxed");
+        assertThat(longs.isUnboxedLongs()).isFalse();
+    }
+
+    @Test
+    void unboxedListsAreWrittenAsTheBoxedListsOfTheSameItems() {
+        long[] ints = new Random(3).longs(5_000, -70_000, 70_000).toArray();
+        ints[17] = 1L << 40;                                    // beyond BININT: LONG1
+        ints[18] = Long.MIN_VALUE;
+        double[] floats = new Random(4).doubles(5_000).toArray();
+        floats[9] = Double.NaN;
+        for (int proto = 0; proto <= 5; proto++) {
+            List<Object> boxedInts = new ArrayList<>();
+            Arrays.stream(ints).forEach(boxedInts::add);
+            List<Object> boxedFloats = new ArrayList<>();
+            Arrays.stream(floats).forEach(boxedFloats::add);
+            assertThat(Pickle.dumps(PyList.ofLongs(ints), proto)).as("ints, protocol %d", proto)
+                    .isEqualTo(Pickle.dumps(boxedInts, proto));
+            assertThat(Pickle.dumps(PyList.ofDoubles(floats), proto)).as("floats, protocol %d", proto)
+                    .isEqualTo(Pickle.dumps(boxedFloats, proto));
+            assertThat(Pickle.dumps(PyList.ofLongs(1, 2), proto)).isEqualTo(Pickle.dumps(List.of(1L, 2L), proto));
+        }
+    }
+
     @Test
     void sortCopyAndJavaSerializationKeepEveryItem() throws Exception {
         PyList list = new PyList();

@@ -71,6 +71,20 @@ public final class PickleMachine implements ReadChecks {
     private int[] marks = new int[16];
     private int markCount;
     private final Memo memo = new Memo();
+    /*
+     * A run of ints or floats read right after a MARK, held unboxed until the APPENDS or LIST that takes it, so that
+     * a list of numbers is filled without a box per item (see PyList's unboxed lists). While a run is open, nothing
+     * is on the stack above the mark: the run is the rest of the stack. Any opcode but a number of the run's kind,
+     * FRAME, APPENDS or LIST first moves the run onto the stack, boxed (flushRun), so that every other opcode sees
+     * the stack it always saw.
+     */
+    private static final int NO_RUN = 0;
+    private static final int LONG_RUN = 1;
+    private static final int DOUBLE_RUN = 2;
+    private int runKind;
+    private int runLength;
+    private long[] runLongs;
+    private double[] runDoubles;
     /** Memo indices of nodes BUILD may still replace: a Long, or a List of them for a node PUT twice. */
     private IdentityHashMap<Object, Object> unfinished;
     /**
@@ -162,6 +176,9 @@ public final class PickleMachine implements ReadChecks {
             if (op == null) {
                 throw fail(String.format("invalid opcode byte 0x%02x", code));
             }
+            if (runKind != NO_RUN && !continuesRun(op)) {
+                flushRun();
+            }
             switch (op) {
                 case PROTO -> loadProto();
                 case FRAME -> frame();
@@ -176,16 +193,25 @@ public final class PickleMachine implements ReadChecks {
                 case INT -> push(textInt());
                 case BININT -> {
                     need(4, "a 4-byte integer");
-                    push((long) readInt4());
+                    int v = readInt4();
+                    if (!runLong(v)) {
+                        push((long) v);
+                    }
                 }
                 case BININT1 -> {
                     need(1, "a 1-byte integer");
-                    push(SMALL_INTS[in.buf[in.pos++] & 0xff]);
+                    int v = in.buf[in.pos++] & 0xff;
+                    if (!runLong(v)) {
+                        push(SMALL_INTS[v]);
+                    }
                 }
                 case BININT2 -> {
                     need(2, "a 2-byte integer");
-                    push((long) Wire.u16(in.buf, in.pos));
+                    int v = Wire.u16(in.buf, in.pos);
                     in.pos += 2;
+                    if (!runLong(v)) {
+                        push((long) v);
+                    }
                 }
                 case LONG -> loadLong();
                 case LONG1 -> loadLong1();
@@ -341,8 +367,16 @@ public final class PickleMachine implements ReadChecks {
     /** BINFLOAT: a big-endian IEEE 754 double. */
     private void loadBinFloat() throws IOException {
         need(8, "an 8-byte float");
-        push(Double.longBitsToDouble(Wire.be64(in.buf, in.pos)));
+        double d = Double.longBitsToDouble(Wire.be64(in.buf, in.pos));
         in.pos += 8;
+        if (runKind == DOUBLE_RUN || opensRun(DOUBLE_RUN)) {
+            if (runLength == runDoubles.length) {
+                runDoubles = Arrays.copyOf(runDoubles, growRun(runDoubles.length));
+            }
+            runDoubles[runLength++] = d;
+        } else {
+            push(d);
+        }
     }
 
     /** UNICODE: a raw-unicode-escape line. */
@@ -368,6 +402,13 @@ public final class PickleMachine implements ReadChecks {
     /** LIST: the items above the mark as a new list. */
     private void loadList() throws IOException {
         int mark = popMark();
+        if (runKind != NO_RUN) {
+            PyList list = new LoadedList(nextMemoIdentity());
+            account(8L * runLength);
+            takeRun(list);
+            push(list);
+            return;
+        }
         account(8L * (sp - mark));
         // Straight from the stack: addAll through a subList view copies the items twice more, which a million
         // nested lists turn into 190 MB (AdversarialInputTest.aMillionNestedLists).
@@ -1008,6 +1049,82 @@ public final class PickleMachine implements ReadChecks {
         stack = Arrays.copyOf(stack, (int) Math.min((long) stack.length * 2, Integer.MAX_VALUE - 8));
     }
 
+    /** Whether {@code op} leaves an open run of numbers open: one more number, a frame, or what takes the run. */
+    private static boolean continuesRun(Opcode op) {
+        return op == Opcode.BININT1 || op == Opcode.BININT2 || op == Opcode.BININT || op == Opcode.BINFLOAT
+                || op == Opcode.APPENDS || op == Opcode.LIST || op == Opcode.FRAME;
+    }
+
+    /** Adds an int to the open run of ints, opening one if it can; false if the int goes on the stack instead. */
+    private boolean runLong(int v) {
+        if (runKind != LONG_RUN && !opensRun(LONG_RUN)) {
+            return false;
+        }
+        if (runLength == runLongs.length) {
+            runLongs = Arrays.copyOf(runLongs, growRun(runLongs.length));
+        }
+        runLongs[runLength++] = v;
+        return true;
+    }
+
+    /**
+     * Opens a run of {@code kind} if the stack's top is a mark (after moving a run of the other kind onto the
+     * stack, which leaves the top above the mark); false if no run opens.
+     */
+    private boolean opensRun(int kind) {
+        if (runKind != NO_RUN) {
+            flushRun();
+            return false;
+        }
+        if (markCount == 0 || marks[markCount - 1] != sp) {
+            return false;
+        }
+        if (kind == LONG_RUN && runLongs == null) {
+            runLongs = new long[16];
+        } else if (kind == DOUBLE_RUN && runDoubles == null) {
+            runDoubles = new double[16];
+        }
+        runKind = kind;
+        return true;
+    }
+
+    /** The next length of a run's array of {@code length}, checked as a stack that long would be. */
+    private int growRun(int length) {
+        if ((long) sp + runLength + markCount >= config.maxStackDepth()) {
+            throw limit("maxStackDepth", config.maxStackDepth(), "the stack holds " + ((long) sp + runLength)
+                    + " items and " + markCount + " marks");
+        }
+        account(8L * length);
+        return (int) Math.min(2L * length, Integer.MAX_VALUE - 8);
+    }
+
+    /** Moves the open run onto the stack, boxed, as the opcodes that read it would have pushed it; closes the run. */
+    private void flushRun() {
+        int kind = runKind;
+        int n = runLength;
+        runKind = NO_RUN;
+        runLength = 0;
+        for (int i = 0; i < n; i++) {
+            if (kind == LONG_RUN) {
+                long v = runLongs[i];
+                push(v >= 0 && v < SMALL_INTS.length ? SMALL_INTS[(int) v] : Long.valueOf(v));
+            } else {
+                push(runDoubles[i]);
+            }
+        }
+    }
+
+    /** Appends the open run to {@code list}, unboxed where the list allows it (see PyList), and closes the run. */
+    private void takeRun(PyList list) {
+        if (runKind == LONG_RUN) {
+            list.appendLongs(runLongs, 0, runLength);
+        } else {
+            list.appendDoubles(runDoubles, 0, runLength);
+        }
+        runKind = NO_RUN;
+        runLength = 0;
+    }
+
     private void pushMark() {
         if (markCount == marks.length) {
             if ((long) sp + markCount >= config.maxStackDepth()) {
@@ -1104,6 +1221,14 @@ public final class PickleMachine implements ReadChecks {
             throw fail("stack underflow: APPENDS needs a list below the mark");
         }
         Object target = stack[mark - 1];
+        if (runKind != NO_RUN) {
+            account(8L * runLength);
+            if (target instanceof PyList) {
+                takeRun((PyList) target);
+                return;
+            }
+            flushRun();
+        }
         account(8L * (sp - mark));
         if (target instanceof PyList) {
             ((PyList) target).appendAll(stack, mark, sp);      // one copy from the stack per page

@@ -3,6 +3,7 @@ package dev.brine.internal.write;
 import dev.brine.internal.format.Opcode;
 import dev.brine.internal.types.NotPicklable;
 import dev.brine.value.PyBytes;
+import dev.brine.value.PyList;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -225,6 +226,28 @@ final class PickleOutput {
         byte[] b = buf;
         int p = len;
         int i = from;
+        if (items instanceof PyList) {
+            // An unboxed list (see PyList) is read without a box an item.
+            PyList list = (PyList) items;
+            if (list.isUnboxedLongs()) {
+                for (; i < end && p <= limit; i++) {
+                    long v = list.getLong(i);
+                    if (v != (int) v) {
+                        break;
+                    }
+                    p = putBinInt(b, p, (int) v);
+                }
+                len = p;
+                return i;
+            }
+            if (list.isUnboxedDoubles()) {
+                for (; i < end && p <= limit; i++) {
+                    p = putBinFloat(b, p, list.getDouble(i));
+                }
+                len = p;
+                return i;
+            }
+        }
         for (; i < end && p <= limit; i++) {
             Object o = items.get(i);
             Class<?> c = o == null ? null : o.getClass();
