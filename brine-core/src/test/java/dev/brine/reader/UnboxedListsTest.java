@@ -178,9 +178,42 @@ class UnboxedListsTest {
         }
         byte[] pickled = ops.op(Opcode.APPENDS).stop().bytes();
         Unpickler limited = Unpickler.builder().maxStackDepth(1_000).build();
-        assertThatThrownBy(() -> limited.loads(pickled)).isInstanceOf(PickleLimitException.class)
-                .hasMessageContaining("maxStackDepth");
+        assertThatThrownBy(() -> limited.loads(pickled)).isInstanceOfSatisfying(PickleLimitException.class, e -> {
+            assertThat(e.getMessage()).contains("maxStackDepth");
+            assertThat(e.opcode()).isEqualTo("BININT1");
+            // The int the run could not take: the stack and the run are checked as the run's array grows.
+            assertThat(e.offset()).isBetween(4L + 2 * 512, 4L + 2 * 1_024);
+            assertThat(pickled[(int) e.offset()]).isEqualTo((byte) Opcode.BININT1.code());
+        });
         assertThat(((List<?>) Pickle.loads(pickled))).hasSize(5_000);
+    }
+
+    @Test
+    void aRunIsReadNoFurtherThanItsFrame() {
+        // A frame that ends inside the argument of the run's third int: refused as an opcode crossing a frame.
+        byte[] body = Ops.start().op(Opcode.EMPTY_LIST).op(Opcode.MARK).op(Opcode.BININT1, 1)
+                .op(Opcode.BININT1, 2).op(Opcode.BININT, 3, 0, 0, 0).op(Opcode.APPENDS).stop().bytes();
+        int framed = 2 + 2 + 2 + 3;                             // up to two bytes into BININT's argument
+        byte[] crossing = Ops.start().proto(4).op(Opcode.FRAME).le8(framed).raw(toInts(body)).bytes();
+        assertThatThrownBy(() -> Pickle.loads(crossing)).isInstanceOfSatisfying(PickleException.class, e -> {
+            assertThat(e.opcode()).isEqualTo("BININT");
+            assertThat(e.offset()).isEqualTo(2 + 9 + 6);
+            assertThat(e.getMessage()).contains("frame");
+        });
+        // Framed whole, with a second frame starting between two ints of the run: read, unboxed.
+        byte[] split = Ops.start().proto(4).op(Opcode.FRAME).le8(6).raw(toInts(Arrays.copyOf(body, 6)))
+                .op(Opcode.FRAME).le8(body.length - 6).raw(toInts(Arrays.copyOfRange(body, 6, body.length))).bytes();
+        PyList read = (PyList) Pickle.loads(split);
+        assertThat(read).containsExactly(1L, 2L, 3L);
+        assertThat(read.isUnboxedLongs()).isTrue();
+    }
+
+    private static int[] toInts(byte[] bytes) {
+        int[] out = new int[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            out[i] = bytes[i] & 0xff;
+        }
+        return out;
     }
 
     @Test

@@ -138,9 +138,19 @@ public final class PickleMachine implements ReadChecks {
      */
     private static final Long[] SMALL_INTS = new Long[256];
 
+    /**
+     * By opcode byte: whether the opcode leaves an open run of numbers open (one more number, a frame, or the
+     * APPENDS or LIST that takes the run); any other opcode moves the run onto the stack first.
+     */
+    private static final boolean[] CONTINUES_RUN = new boolean[256];
+
     static {
         for (int i = 0; i < SMALL_INTS.length; i++) {
             SMALL_INTS[i] = (long) i;
+        }
+        for (Opcode op : new Opcode[] {Opcode.BININT1, Opcode.BININT2, Opcode.BININT, Opcode.BINFLOAT,
+                Opcode.APPENDS, Opcode.LIST, Opcode.FRAME}) {
+            CONTINUES_RUN[op.code()] = true;
         }
     }
 
@@ -176,7 +186,7 @@ public final class PickleMachine implements ReadChecks {
             if (op == null) {
                 throw fail(String.format("invalid opcode byte 0x%02x", code));
             }
-            if (runKind != NO_RUN && !continuesRun(op)) {
+            if (runKind != NO_RUN && !CONTINUES_RUN[code]) {
                 flushRun();
             }
             switch (op) {
@@ -374,6 +384,7 @@ public final class PickleMachine implements ReadChecks {
                 runDoubles = Arrays.copyOf(runDoubles, growRun(runDoubles.length));
             }
             runDoubles[runLength++] = d;
+            readDoubles();
         } else {
             push(d);
         }
@@ -1049,12 +1060,6 @@ public final class PickleMachine implements ReadChecks {
         stack = Arrays.copyOf(stack, (int) Math.min((long) stack.length * 2, Integer.MAX_VALUE - 8));
     }
 
-    /** Whether {@code op} leaves an open run of numbers open: one more number, a frame, or what takes the run. */
-    private static boolean continuesRun(Opcode op) {
-        return op == Opcode.BININT1 || op == Opcode.BININT2 || op == Opcode.BININT || op == Opcode.BINFLOAT
-                || op == Opcode.APPENDS || op == Opcode.LIST || op == Opcode.FRAME;
-    }
-
     /** Adds an int to the open run of ints, opening one if it can; false if the int goes on the stack instead. */
     private boolean runLong(int v) {
         if (runKind != LONG_RUN && !opensRun(LONG_RUN)) {
@@ -1064,7 +1069,80 @@ public final class PickleMachine implements ReadChecks {
             runLongs = Arrays.copyOf(runLongs, growRun(runLongs.length));
         }
         runLongs[runLength++] = v;
+        readLongs();
         return true;
+    }
+
+    private static final int BININT1 = Opcode.BININT1.code();
+    private static final int BININT2 = Opcode.BININT2.code();
+    private static final int BININT = Opcode.BININT.code();
+    private static final int BINFLOAT = Opcode.BINFLOAT.code();
+
+    /**
+     * Reads the ints that follow straight into the open run, without a turn of the opcode loop each, while the next
+     * opcode is BININT1, BININT2 or BININT and lies whole within the bytes buffered and the frame. Whatever stops
+     * it (another opcode, the edge of the buffer or of the frame) is left to the loop, which checks it as always.
+     */
+    private void readLongs() {
+        byte[] b = in.buf;
+        int p = in.pos;
+        int end = readableEnd();
+        long[] run = runLongs;
+        int n = runLength;
+        while (p < end) {
+            int code = b[p] & 0xff;
+            int length = code == BININT1 ? 2 : code == BININT2 ? 3 : code == BININT ? 5 : 0;
+            if (length == 0 || p + length > end) {
+                break;
+            }
+            if (n == run.length) {
+                runAt(p, code, n);
+                run = runLongs = Arrays.copyOf(run, growRun(run.length));
+            }
+            run[n++] = length == 2 ? b[p + 1] & 0xff : length == 3 ? Wire.u16(b, p + 1) : Wire.s32(b, p + 1);
+            p += length;
+        }
+        in.pos = p;
+        runLength = n;
+    }
+
+    /** As {@link #readLongs}, for a run of floats: BINFLOAT after BINFLOAT. */
+    private void readDoubles() {
+        byte[] b = in.buf;
+        int p = in.pos;
+        int end = readableEnd();
+        double[] run = runDoubles;
+        int n = runLength;
+        while (p + 9 <= end && (b[p] & 0xff) == BINFLOAT) {
+            if (n == run.length) {
+                runAt(p, BINFLOAT, n);
+                run = runDoubles = Arrays.copyOf(run, growRun(run.length));
+            }
+            run[n++] = Double.longBitsToDouble(Wire.be64(b, p + 1));
+            p += 9;
+        }
+        in.pos = p;
+        runLength = n;
+    }
+
+    /** Where {@link #readLongs} or {@link #readDoubles} is, for a limit it may hit there: the opcode at {@code p}. */
+    private void runAt(int p, int code, int n) {
+        in.pos = p;
+        opStart = in.offset();
+        op = Opcode.of(code);
+        runLength = n;
+    }
+
+    /** The end in {@code in.buf} of the bytes that may be read now: those buffered, and none past the frame. */
+    private int readableEnd() {
+        int end = in.limit;
+        if (frameEnd != NO_FRAME) {
+            long left = frameEnd - in.offset();
+            if (left < (long) end - in.pos) {
+                end = in.pos + (int) Math.max(0, left);
+            }
+        }
+        return end;
     }
 
     /**
