@@ -32,7 +32,8 @@ import java.util.function.BiFunction;
  * as CPython's compact dict does, with no object per entry. Up to eight entries it has no hash table at all and
  * finds a key by comparing it with each one (a pickled record's handful of fields); a larger one adds an
  * {@code int} table, open addressing with linear probing, that points into the array. A five-field record is
- * 104 bytes instead of 336, and writing it walks one array instead of five entries scattered over the heap.
+ * 104 bytes instead of 336 (112 as the reader makes it, whose subclass carries a number for the writer's memo), and
+ * writing it walks one array instead of five entries scattered over the heap.
  *
  * <p>Removing a key leaves a hole in the array until the map next grows or its holes are half of it, as in
  * CPython; iteration skips holes. {@code get}, {@code put} and {@code remove} take constant time on average, as in

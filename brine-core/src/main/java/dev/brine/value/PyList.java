@@ -27,9 +27,9 @@ import java.util.function.Consumer;
  * was several times slower than under the parallel collector. Pages stay young and die young.
  *
  * <h2>Unboxed lists of numbers</h2>
- * A list of Python ints ({@code Long}) or floats ({@code Double}) may hold its items <em>unboxed</em>, in one
- * {@code long[]} or {@code double[]}, as PyPy's list strategies do: 8 bytes an item instead of a reference and a
- * 16-byte box, and nothing for a young collection to trace. The reader makes a list unboxed when its items arrive
+ * A list of Python ints ({@code Long}) or floats ({@code Double}) may hold its items <em>unboxed</em>, in a
+ * {@code long[]} or {@code double[]} (in pages of 32,768, 256 KiB, once longer), as PyPy's list strategies do:
+ * 8 bytes an item instead of a reference and a 16-byte box, and nothing for a young collection to trace. The reader makes a list unboxed when its items arrive
  * as a run of ints or of floats (see {@link #appendLongs}); {@link #ofLongs} and {@link #ofDoubles} make one from
  * Java. Such a list behaves as any other: {@link #get} returns a box ({@code Long.valueOf}, so a new one each call
  * for ints outside -128 to 127, and for floats), and storing anything but a {@code Long} (or a {@code Double}) boxes
@@ -53,16 +53,19 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
     private static final Object[] NONE = {};
     /** The largest size; one below {@code Integer.MAX_VALUE} so that {@code size + 1} never overflows. */
     private static final int MAX_SIZE = Integer.MAX_VALUE - 1;
-    /** The longest primitive array the JVM is sure to allocate; an unboxed list that needs more is boxed. */
-    private static final int MAX_UNBOXED = Integer.MAX_VALUE - 8;
+    /** Items per page of an unboxed list: as many bytes as a page of references. */
+    private static final int UNBOXED_SHIFT = 15;
+    private static final int UNBOXED_PAGE = 1 << UNBOXED_SHIFT;
+    private static final int UNBOXED_MASK = UNBOXED_PAGE - 1;
 
     /** The items while they are in one array of references; null while {@link #store} holds them. */
     private transient Object[] items;
     /**
      * Null while {@link #items} holds the list. Otherwise where its items are: an {@code Object[][]} of full-length
-     * pages once the list needed room for more than {@link #PAGE} items, or a {@code long[]} or {@code double[]}
-     * while it is unboxed. One field for the three forms, so that a list is no larger for them: one more reference
-     * would make the list the reader makes 40 bytes instead of 32.
+     * pages once the list needed room for more than {@link #PAGE} items; while it is unboxed, a {@code long[]} or
+     * {@code double[]}, or once it needed room for more than {@link #UNBOXED_PAGE}, a {@code long[][]} or
+     * {@code double[][]} of full-length pages. One field for every form, so that a list is no larger for them: one
+     * more reference would make the list the reader makes 40 bytes instead of 32.
      */
     private transient Object store;
     private transient int size;
@@ -130,7 +133,13 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
         if (store instanceof long[]) {
             return ((long[]) store)[index];
         }
-        return ((double[]) store)[index];
+        if (store instanceof double[]) {
+            return ((double[]) store)[index];
+        }
+        if (store instanceof long[][]) {
+            return ((long[][]) store)[index >>> UNBOXED_SHIFT][index & UNBOXED_MASK];
+        }
+        return ((double[][]) store)[index >>> UNBOXED_SHIFT][index & UNBOXED_MASK];
     }
 
     /**
@@ -141,8 +150,12 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
      */
     public long getLong(int index) {
         Objects.checkIndex(index, size);
-        if (store instanceof long[]) {
-            return ((long[]) store)[index];
+        Object st = store;
+        if (st instanceof long[]) {
+            return ((long[]) st)[index];
+        }
+        if (st instanceof long[][]) {
+            return ((long[][]) st)[index >>> UNBOXED_SHIFT][index & UNBOXED_MASK];
         }
         Object item = get(index);
         if (item instanceof Long) {
@@ -159,8 +172,12 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
      */
     public double getDouble(int index) {
         Objects.checkIndex(index, size);
-        if (store instanceof double[]) {
-            return ((double[]) store)[index];
+        Object st = store;
+        if (st instanceof double[]) {
+            return ((double[]) st)[index];
+        }
+        if (st instanceof double[][]) {
+            return ((double[][]) st)[index >>> UNBOXED_SHIFT][index & UNBOXED_MASK];
         }
         Object item = get(index);
         if (item instanceof Double) {
@@ -173,25 +190,36 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
         return item == null ? "null" : "a " + item.getClass().getName();
     }
 
-    /** Whether the list holds its items in a {@code long[]} now (see the class comment). */
+    /** Whether the list holds its items unboxed as {@code long}s now (see the class comment). */
     public boolean isUnboxedLongs() {
-        return store instanceof long[];
+        return longs(store);
     }
 
-    /** Whether the list holds its items in a {@code double[]} now (see the class comment). */
+    /** Whether the list holds its items unboxed as {@code double}s now (see the class comment). */
     public boolean isUnboxedDoubles() {
-        return store instanceof double[];
+        Object st = store;
+        return st instanceof double[] || st instanceof double[][];
+    }
+
+    private static boolean longs(Object store) {
+        return store instanceof long[] || store instanceof long[][];
     }
 
     private boolean unboxed() {
-        Object s = store;
-        return s instanceof long[] || s instanceof double[];
+        Object st = store;
+        return st instanceof long[] || st instanceof double[] || st instanceof long[][] || st instanceof double[][];
     }
 
-    /** Whether {@code item} can be stored in the unboxed array {@code store} as it is. */
+    /** Whether an unboxed list's items are in pages: a {@code long[][]} or {@code double[][]}. */
+    private boolean unboxedPaged() {
+        Object st = store;
+        return st instanceof long[][] || st instanceof double[][];
+    }
+
+    /** Whether {@code item} can be stored in the unboxed {@code store} as it is. */
     private static boolean fits(Object store, Object item) {
         Class<?> c = item == null ? null : item.getClass();
-        return store instanceof long[] ? c == Long.class : c == Double.class;
+        return longs(store) ? c == Long.class : c == Double.class;
     }
 
     @Override
@@ -218,12 +246,16 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
         return old;
     }
 
-    /** Stores {@code item}, which {@link #fits}, at {@code index} of the unboxed array {@code store}. */
+    /** Stores {@code item}, which {@link #fits}, at {@code index} of the unboxed {@code store}. */
     private static void putUnboxed(Object store, int index, Object item) {
         if (store instanceof long[]) {
             ((long[]) store)[index] = (Long) item;
-        } else {
+        } else if (store instanceof double[]) {
             ((double[]) store)[index] = (Double) item;
+        } else if (store instanceof long[][]) {
+            ((long[][]) store)[index >>> UNBOXED_SHIFT][index & UNBOXED_MASK] = (Long) item;
+        } else {
+            ((double[][]) store)[index >>> UNBOXED_SHIFT][index & UNBOXED_MASK] = (Double) item;
         }
     }
 
@@ -233,7 +265,8 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
         int s = size;
         if (store == null && s < items.length) {
             items[s] = item;
-        } else if (unboxed() && fits(store, item) && reserveUnboxed(s + 1L, true)) {
+        } else if (unboxed() && fits(store, item)) {
+            reserveUnboxed(s + 1L, true);
             putUnboxed(store, s, item);
         } else {
             box();
@@ -251,69 +284,84 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
     @Override
     public void add(int index, Object item) {
         Objects.checkIndex(index, size + 1);
-        if (unboxed() && fits(store, item) && reserveUnboxed(size + 1L, true)) {
-            modCount++;
-            int s = size;
-            System.arraycopy(store, index, store, index + 1, s - index);
-            putUnboxed(store, index, item);
-            size = s + 1;
-            return;
-        }
-        add(null);                                      // room for one more, at the end (boxes an unboxed list)
         int s = size;
-        if (store == null) {
-            System.arraycopy(items, index, items, index + 1, s - 1 - index);
+        boolean stayUnboxed = unboxed() && fits(store, item);
+        add(stayUnboxed ? item : null);                 // room for one more, at the end (boxes what must be)
+        move(index, index + 1, s - index);
+        if (stayUnboxed) {
+            putUnboxed(store, index, item);
+        } else if (store == null) {
             items[index] = item;
-            return;
+        } else {
+            pages()[index >>> PAGE_SHIFT][index & PAGE_MASK] = item;
         }
-        // Move [index, s - 1) one place up, page by page from the last, carrying each page's last item over.
-        Object[][] pages = pages();
-        int first = index >>> PAGE_SHIFT;
-        for (int pi = (s - 1) >>> PAGE_SHIFT; pi > first; pi--) {
-            Object[] page = pages[pi];
-            int used = Math.min(PAGE, s - (pi << PAGE_SHIFT));
-            System.arraycopy(page, 0, page, 1, used - 1);
-            page[0] = pages[pi - 1][PAGE - 1];
-        }
-        Object[] page = pages[first];
-        int at = index & PAGE_MASK;
-        int used = Math.min(PAGE, s - (first << PAGE_SHIFT));
-        System.arraycopy(page, at, page, at + 1, used - 1 - at);
-        page[at] = item;
     }
 
     @Override
     public Object remove(int index) {
         Objects.checkIndex(index, size);
         modCount++;
+        Object old = get(index);
         int s = size;
-        Object st = store;
-        Object old;
-        if (st == null) {
-            old = items[index];
-            System.arraycopy(items, index + 1, items, index, s - 1 - index);
-            items[s - 1] = null;
-        } else if (st instanceof Object[][]) {
-            // Move (index, s) one place down, page by page from the first, carrying each next page's first item.
-            Object[][] pages = (Object[][]) st;
-            int first = index >>> PAGE_SHIFT;
-            int last = (s - 1) >>> PAGE_SHIFT;
-            Object[] page = pages[first];
-            int at = index & PAGE_MASK;
-            old = page[at];
-            for (int pi = first; pi <= last; pi++) {
-                page = pages[pi];
-                int used = Math.min(PAGE, s - (pi << PAGE_SHIFT));
-                System.arraycopy(page, at + 1, page, at, used - 1 - at);
-                page[used - 1] = pi < last ? pages[pi + 1][0] : null;
-                at = 0;
-            }
-        } else {
-            old = at(st, index);
-            System.arraycopy(st, index + 1, st, index, s - 1 - index);
-        }
+        move(index + 1, index, s - 1 - index);
+        clearFrom(s - 1);
         size = s - 1;
         return old;
+    }
+
+    /**
+     * Moves the {@code n} items at {@code from} to {@code to}, as {@code System.arraycopy} within one array does
+     * (the ranges may overlap), in whichever form the list is: one array, or pages of either kind.
+     */
+    private void move(int from, int to, int n) {
+        if (n <= 0 || from == to) {
+            return;
+        }
+        Object st = store;
+        if (st == null) {
+            System.arraycopy(items, from, items, to, n);
+            return;
+        }
+        if (!(st instanceof Object[])) {
+            System.arraycopy(st, from, st, to, n);      // an unboxed list's one array
+            return;
+        }
+        Object[] pages = (Object[]) st;
+        int shift = st instanceof Object[][] ? PAGE_SHIFT : UNBOXED_SHIFT;
+        int mask = (1 << shift) - 1;
+        if (to < from) {
+            // Down: chunk by chunk from the first, each within one source page and one target page.
+            for (int done = 0; done < n; ) {
+                int src = from + done;
+                int dst = to + done;
+                int k = Math.min(n - done, Math.min(mask + 1 - (src & mask), mask + 1 - (dst & mask)));
+                System.arraycopy(pages[src >>> shift], src & mask, pages[dst >>> shift], dst & mask, k);
+                done += k;
+            }
+        } else {
+            // Up: from the last, so that nothing is overwritten before it is moved.
+            for (int left = n; left > 0; ) {
+                int srcEnd = from + left - 1;
+                int dstEnd = to + left - 1;
+                int k = Math.min(left, Math.min((srcEnd & mask) + 1, (dstEnd & mask) + 1));
+                System.arraycopy(pages[srcEnd >>> shift], (srcEnd & mask) - k + 1,
+                        pages[dstEnd >>> shift], (dstEnd & mask) - k + 1, k);
+                left -= k;
+            }
+        }
+    }
+
+    /** Drops the references of a boxed list from {@code index} to its size; an unboxed list holds none. */
+    private void clearFrom(int index) {
+        Object st = store;
+        if (st == null) {
+            Arrays.fill(items, index, size, null);
+        } else if (st instanceof Object[][]) {
+            Object[][] pages = (Object[][]) st;
+            for (int i = index; i < size; i++) {
+                pages[i >>> PAGE_SHIFT][i & PAGE_MASK] = null;
+            }
+        }
     }
 
     @Override
@@ -336,23 +384,9 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
         }
         modCount++;
         int s = size;
-        int gap = to - from;
-        Object st = store;
-        if (st == null) {
-            System.arraycopy(items, to, items, from, s - to);
-            Arrays.fill(items, s - gap, s, null);
-        } else if (st instanceof Object[][]) {
-            Object[][] pages = (Object[][]) st;
-            for (int i = from; i + gap < s; i++) {
-                pages[i >>> PAGE_SHIFT][i & PAGE_MASK] = pages[(i + gap) >>> PAGE_SHIFT][(i + gap) & PAGE_MASK];
-            }
-            for (int i = s - gap; i < s; i++) {
-                pages[i >>> PAGE_SHIFT][i & PAGE_MASK] = null;
-            }
-        } else {
-            System.arraycopy(st, to, st, from, s - to);
-        }
-        size = s - gap;
+        move(to, from, s - to);
+        clearFrom(s - (to - from));
+        size = s - (to - from);
     }
 
     @Override
@@ -379,7 +413,8 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
         modCount++;
         if (unboxed()) {
             int s = size;
-            if (allFit(source, from, to) && reserveUnboxed((long) s + (to - from), false)) {
+            if (allFit(source, from, to)) {
+                reserveUnboxed((long) s + (to - from), false);
                 for (int i = from; i < to; i++) {
                     putUnboxed(store, s++, source[i]);
                 }
@@ -424,25 +459,7 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
      */
     public void appendLongs(long[] values, int from, int to) {
         Objects.checkFromToIndex(from, to, values.length);
-        if (from == to) {
-            return;
-        }
-        modCount++;
-        int s = size;
-        if (s == 0 || store instanceof long[]) {
-            if (s == 0 && !(store instanceof long[])) {
-                store = new long[0];
-                items = null;
-            }
-            if (reserveUnboxed((long) s + (to - from), false)) {
-                System.arraycopy(values, from, store, s, to - from);
-                size = s + (to - from);
-                return;
-            }
-        }
-        for (int i = from; i < to; i++) {
-            add(values[i]);
-        }
+        appendUnboxed(values, from, to, true);
     }
 
     /**
@@ -454,25 +471,64 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
      */
     public void appendDoubles(double[] values, int from, int to) {
         Objects.checkFromToIndex(from, to, values.length);
+        appendUnboxed(values, from, to, false);
+    }
+
+    /** {@link #appendLongs} ({@code asLongs}, {@code values} a {@code long[]}) or {@link #appendDoubles}. */
+    private void appendUnboxed(Object values, int from, int to, boolean asLongs) {
         if (from == to) {
             return;
         }
         modCount++;
-        int s = size;
-        if (s == 0 || store instanceof double[]) {
-            if (s == 0 && !(store instanceof double[])) {
-                store = new double[0];
-                items = null;
-            }
-            if (reserveUnboxed((long) s + (to - from), false)) {
-                System.arraycopy(values, from, store, s, to - from);
-                size = s + (to - from);
-                return;
-            }
+        boolean sameKind = unboxed() && longs(store) == asLongs;
+        if (size == 0 && !sameKind) {
+            // An empty list of any form takes the kind of what is appended.
+            sameKind = true;
+            items = null;
+            store = asLongs ? new long[0] : new double[0];
+        }
+        if (sameKind) {
+            reserveUnboxed((long) size + (to - from), false);
+            copyIn(values, from, to);
+            return;
         }
         for (int i = from; i < to; i++) {
-            add(values[i]);
+            add(asLongs ? (Object) ((long[]) values)[i] : (Object) ((double[]) values)[i]);
         }
+    }
+
+    /** Copies {@code values[from, to)} (an array of the list's kind) after the items of an unboxed list with room. */
+    private void copyIn(Object values, int from, int to) {
+        int s = size;
+        Object st = store;
+        if (!(st instanceof Object[])) {
+            System.arraycopy(values, from, st, s, to - from);
+            size = s + (to - from);
+            return;
+        }
+        Object[] pages = (Object[]) st;
+        while (from < to) {
+            int at = s & UNBOXED_MASK;
+            int n = Math.min(UNBOXED_PAGE - at, to - from);
+            System.arraycopy(values, from, pages[s >>> UNBOXED_SHIFT], at, n);
+            from += n;
+            s += n;
+        }
+        size = s;
+    }
+
+    /** The items of an unboxed list in one new {@code long[]} or {@code double[]} of its size. */
+    private Object flatten() {
+        Object st = store;
+        Object flat = longs(st) ? new long[size] : new double[size];
+        if (!(st instanceof Object[])) {
+            System.arraycopy(st, 0, flat, 0, size);
+            return flat;
+        }
+        for (int at = 0; at < size; at += UNBOXED_PAGE) {
+            System.arraycopy(((Object[]) st)[at >>> UNBOXED_SHIFT], 0, flat, at, Math.min(UNBOXED_PAGE, size - at));
+        }
+        return flat;
     }
 
     /**
@@ -487,10 +543,8 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
             throw new IllegalArgumentException("negative capacity: " + capacity);
         }
         if (unboxed()) {
-            if (reserveUnboxed(capacity, false)) {
-                return;
-            }
-            box();
+            reserveUnboxed(capacity, false);
+            return;
         }
         reserve(capacity, false);
     }
@@ -539,29 +593,53 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
     }
 
     /**
-     * Makes room for {@code capacity} items in the unboxed array; false, with nothing changed, if one array cannot
-     * hold that many (the caller then boxes the list, which pages).
+     * {@link #reserve} for an unboxed list: its one array grows as {@link #items} does, and past
+     * {@link #UNBOXED_PAGE} items the list is paged and the pages up to {@code capacity} are allocated.
      */
-    private boolean reserveUnboxed(long capacity, boolean oneMore) {
+    private void reserveUnboxed(long capacity, boolean oneMore) {
+        if (capacity > MAX_SIZE) {
+            throw new IllegalStateException("a list holds at most " + MAX_SIZE + " items; room for " + capacity
+                    + " was asked for");
+        }
+        int need = (int) capacity;
         Object st = store;
-        int length = st instanceof long[] ? ((long[]) st).length : ((double[]) st).length;
-        if (capacity <= length) {
-            return true;
+        boolean asLongs = longs(st);
+        if (!(st instanceof Object[])) {
+            int length = asLongs ? ((long[]) st).length : ((double[]) st).length;
+            if (need <= length) {
+                return;
+            }
+            if (need <= UNBOXED_PAGE) {
+                store = resized(st, Math.min(grown(length, need, oneMore), UNBOXED_PAGE));
+                return;
+            }
+            Object[] pages = asLongs ? new long[Math.max(4, ((need - 1) >>> UNBOXED_SHIFT) + 1)][]
+                    : new double[Math.max(4, ((need - 1) >>> UNBOXED_SHIFT) + 1)][];
+            pages[0] = length == UNBOXED_PAGE ? st : resized(st, UNBOXED_PAGE);
+            store = pages;
         }
-        if (capacity > MAX_UNBOXED) {
-            return false;
+        Object[] pages = (Object[]) store;
+        int needed = ((need - 1) >>> UNBOXED_SHIFT) + 1;
+        if (needed > pages.length) {
+            pages = Arrays.copyOf(pages, (int) Math.min(Math.max(needed, 2L * pages.length),
+                    (MAX_SIZE >>> UNBOXED_SHIFT) + 1));
+            store = pages;
         }
-        int grown = (int) Math.min(grown(length, (int) capacity, oneMore), MAX_UNBOXED);
-        store = st instanceof long[] ? Arrays.copyOf((long[]) st, grown) : Arrays.copyOf((double[]) st, grown);
-        return true;
+        for (int pi = needed - 1; pi >= 0 && pages[pi] == null; pi--) {
+            pages[pi] = asLongs ? new long[UNBOXED_PAGE] : new double[UNBOXED_PAGE];
+        }
+    }
+
+    private static Object resized(Object array, int length) {
+        return array instanceof long[] ? Arrays.copyOf((long[]) array, length) : Arrays.copyOf((double[]) array, length);
     }
 
     /** Turns an unboxed list into one of boxes; nothing for a list that is not unboxed. */
     private void box() {
-        Object st = store;
-        if (!(st instanceof long[] || st instanceof double[])) {
+        if (!unboxed()) {
             return;
         }
+        Object st = store;
         int n = size;
         store = null;
         items = NONE;
@@ -636,15 +714,19 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
      */
     @Override
     public void sort(Comparator<? super Object> c) {
-        Object st = store;
-        if (c == null && st instanceof long[]) {
+        if (c == null && unboxed()) {
             modCount++;
-            Arrays.sort((long[]) st, 0, size);
-            return;
-        }
-        if (c == null && st instanceof double[]) {
-            modCount++;
-            Arrays.sort((double[]) st, 0, size);
+            Object flat = unboxedPaged() ? flatten() : store;
+            if (flat instanceof long[]) {
+                Arrays.sort((long[]) flat, 0, size);
+            } else {
+                Arrays.sort((double[]) flat, 0, size);
+            }
+            if (flat != store) {
+                int n = size;
+                size = 0;
+                copyIn(flat, 0, n);
+            }
             return;
         }
         Object[] a = toArray();
@@ -666,12 +748,12 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
      */
     @Override
     public PyList clone() {
-        Object st = store;
-        if (st instanceof long[] || st instanceof double[]) {
+        if (unboxed()) {
             PyList copy = new PyList();
             copy.items = null;
-            copy.store = st instanceof long[] ? Arrays.copyOf((long[]) st, size) : Arrays.copyOf((double[]) st, size);
-            copy.size = size;
+            copy.store = longs(store) ? new long[0] : new double[0];
+            copy.reserveUnboxed(size, false);
+            copy.copyIn(flatten(), 0, size);
             return copy;
         }
         PyList copy = new PyList(size);
