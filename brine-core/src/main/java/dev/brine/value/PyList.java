@@ -186,6 +186,61 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
         throw new ClassCastException("item " + index + " is " + describe(item) + ", not a Double");
     }
 
+    /**
+     * Copies the ints at {@code [from, to)} into {@code dest} from {@code destFrom}: for an unboxed list, as
+     * {@code System.arraycopy} copies, without a box each.
+     *
+     * @throws IndexOutOfBoundsException if the range is not within the list, or the items do not fit {@code dest}
+     * @throws ClassCastException if an item is not a {@code Long}; {@code dest} then holds the items before it
+     */
+    public void getLongs(int from, int to, long[] dest, int destFrom) {
+        Objects.checkFromToIndex(from, to, size);
+        Objects.checkFromIndexSize(destFrom, to - from, dest.length);
+        if (longs(store)) {
+            copyOut(from, to, dest, destFrom);
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            dest[destFrom + i - from] = getLong(i);
+        }
+    }
+
+    /**
+     * Copies the floats at {@code [from, to)} into {@code dest} from {@code destFrom}: for an unboxed list, as
+     * {@code System.arraycopy} copies, without a box each.
+     *
+     * @throws IndexOutOfBoundsException if the range is not within the list, or the items do not fit {@code dest}
+     * @throws ClassCastException if an item is not a {@code Double}; {@code dest} then holds the items before it
+     */
+    public void getDoubles(int from, int to, double[] dest, int destFrom) {
+        Objects.checkFromToIndex(from, to, size);
+        Objects.checkFromIndexSize(destFrom, to - from, dest.length);
+        if (isUnboxedDoubles()) {
+            copyOut(from, to, dest, destFrom);
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            dest[destFrom + i - from] = getDouble(i);
+        }
+    }
+
+    /** Copies items {@code [from, to)} of an unboxed list into {@code dest}, an array of its kind. */
+    private void copyOut(int from, int to, Object dest, int destFrom) {
+        Object st = store;
+        if (!(st instanceof Object[])) {
+            System.arraycopy(st, from, dest, destFrom, to - from);
+            return;
+        }
+        Object[] pages = (Object[]) st;
+        while (from < to) {
+            int at = from & UNBOXED_MASK;
+            int n = Math.min(UNBOXED_PAGE - at, to - from);
+            System.arraycopy(pages[from >>> UNBOXED_SHIFT], at, dest, destFrom, n);
+            from += n;
+            destFrom += n;
+        }
+    }
+
     private static String describe(Object item) {
         return item == null ? "null" : "a " + item.getClass().getName();
     }
@@ -519,15 +574,8 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
 
     /** The items of an unboxed list in one new {@code long[]} or {@code double[]} of its size. */
     private Object flatten() {
-        Object st = store;
-        Object flat = longs(st) ? new long[size] : new double[size];
-        if (!(st instanceof Object[])) {
-            System.arraycopy(st, 0, flat, 0, size);
-            return flat;
-        }
-        for (int at = 0; at < size; at += UNBOXED_PAGE) {
-            System.arraycopy(((Object[]) st)[at >>> UNBOXED_SHIFT], 0, flat, at, Math.min(UNBOXED_PAGE, size - at));
-        }
+        Object flat = longs(store) ? new long[size] : new double[size];
+        copyOut(0, size, flat, 0);
         return flat;
     }
 

@@ -293,6 +293,24 @@ class PyListTest {
         assertThatThrownBy(() -> longs.appendLongs(new long[2], 1, 3)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThat(longs).containsExactly(1L, Long.MIN_VALUE);
 
+        // Bulk copies across the pages of a long unboxed list, and out of a boxed one.
+        long[] many = new Random(5).longs(3 * 32_768 + 7).toArray();
+        PyList paged = PyList.ofLongs(many);
+        long[] copied = new long[40_000];
+        paged.getLongs(30_000, 70_000, copied, 0);
+        assertThat(copied).isEqualTo(Arrays.copyOfRange(many, 30_000, 70_000));
+        PyList pagedDoubles = PyList.ofDoubles(Arrays.stream(many).asDoubleStream().toArray());
+        double[] outDoubles = new double[3];
+        pagedDoubles.getDoubles(32_767, 32_770, outDoubles, 0);
+        assertThat(outDoubles).containsExactly(many[32_767], many[32_768], many[32_769]);
+        long[] fromBoxed = new long[2];
+        PyList.of(7L, 8L).getLongs(0, 2, fromBoxed, 0);
+        assertThat(fromBoxed).containsExactly(7L, 8L);
+        assertThatThrownBy(() -> boxed.getLongs(0, 3, new long[3], 0)).isInstanceOf(ClassCastException.class);
+        assertThatThrownBy(() -> paged.getLongs(0, 10, new long[9], 0)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> paged.getLongs(5, 4, copied, 0)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> paged.getDoubles(0, 1, new double[1], 0)).isInstanceOf(ClassCastException.class);
+
         // Java serialization keeps the items (boxed: the serialized form is the items, one object each).
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
