@@ -99,16 +99,20 @@ public class PyList extends AbstractList<Object> implements RandomAccess, Clonea
         return list;
     }
 
-    /** An unboxed list of Python ints: a copy of {@code values}. */
+    /** An unboxed list of Python ints (unboxed even when empty): a copy of {@code values}. */
     public static PyList ofLongs(long... values) {
         PyList list = new PyList();
+        list.items = null;
+        list.store = new long[0];
         list.appendLongs(values, 0, values.length);
         return list;
     }
 
-    /** An unboxed list of Python floats: a copy of {@code values}. */
+    /** An unboxed list of Python floats (unboxed even when empty): a copy of {@code values}. */
     public static PyList ofDoubles(double... values) {
         PyList list = new PyList();
+        list.items = null;
+        list.store = new double[0];
         list.appendDoubles(values, 0, values.length);
         return list;
     }

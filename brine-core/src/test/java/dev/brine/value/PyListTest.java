@@ -141,7 +141,7 @@ class PyListTest {
                 list = PyList.ofDoubles(values);
                 Arrays.stream(values).forEach(model::add);
             }
-            Form form = start == 0 ? Form.BOXED : longs ? Form.LONGS : Form.DOUBLES;
+            Form form = longs ? Form.LONGS : Form.DOUBLES;
             for (int step = 0; step < 400; step++) {
                 form = applyNumbers(r, model, list, form);
                 String where = "seed " + seed + ", step " + step;

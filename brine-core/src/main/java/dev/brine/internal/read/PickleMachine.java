@@ -1300,12 +1300,12 @@ public final class PickleMachine implements ReadChecks {
         }
         Object target = stack[mark - 1];
         if (runKind != NO_RUN) {
-            account(8L * runLength);
             if (target instanceof PyList) {
+                account(8L * runLength);
                 takeRun((PyList) target);
                 return;
             }
-            flushRun();
+            flushRun();                                         // a deque or an object: its own append, boxed
         }
         account(8L * (sp - mark));
         if (target instanceof PyList) {
