@@ -200,6 +200,11 @@ final class PickleOutput {
         return p + 9;
     }
 
+    /** Items an unboxed list is read in, by {@link #writeBinNumbers}. */
+    private static final int CHUNK = 256;
+    private long[] longChunk;
+    private double[] doubleChunk;
+
     /**
      * Writes the items of {@code items} from {@code from} as binary numbers, {@code save()}'s bytes for them
      * (BININT1, BININT2 or BININT for an int in 32-bit range, BINFLOAT for a float), for as long as the items are
@@ -212,11 +217,6 @@ final class PickleOutput {
      * check before each opcode and the store of {@link #len} after it: a fifth to a quarter of the time of
      * dumping a list of floats.
      */
-    /** Items an unboxed list is read in, by {@link #writeBinNumbers}. */
-    private static final int CHUNK = 256;
-    private long[] longChunk;
-    private double[] doubleChunk;
-
     int writeBinNumbers(List<?> items, int from, int end) {
         int limit;
         if (framing) {
