@@ -11,6 +11,7 @@ import dev.brine.value.PyList;
 import dev.brine.value.PyTuple;
 import org.junit.jupiter.api.Test;
 
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,7 +64,7 @@ class UnboxedListsTest {
     private static final int LISTS = 10;
 
     @Test
-    void listsCPythonWritesAreReadUnboxedAndWrittenBackByteForByte() {
+    void listsCPythonWritesAreReadUnboxedAndWrittenBackByteForByte() throws Exception {
         int checked = 0;
         for (CPython python : CPython.all()) {
             byte[] all = python.check(SCRIPT.getBytes(StandardCharsets.UTF_8), "-");
@@ -77,6 +78,10 @@ class UnboxedListsTest {
                     assertThat(Arrays.equals(read.toArray(), expected.toArray())).as(where + ": items").isTrue();
                     assertThat(read.equals(expected)).as(where + ": equals").isTrue();
                     expectForm(read, proto, which, where);
+                    // From a stream that gives a few bytes a read, so that the buffer ends inside runs and opcodes.
+                    PyList streamed = (PyList) Unpickler.builder().build().load(new Trickle(pickled));
+                    assertThat(streamed.equals(expected)).as(where + ": from a stream").isTrue();
+                    expectForm(streamed, proto, which, where + ", from a stream");
                     if (python.major() == 3 && python.minor() >= 8) {       // 3.6 and 3.7 write ints as LONG at 0
                         assertThat(Pickle.dumps(read, proto)).as(where + ": written back").isEqualTo(pickled);
                     }
@@ -86,6 +91,35 @@ class UnboxedListsTest {
             assertThat(at[0]).as(python + ": every chunk read").isEqualTo(all.length);
         }
         assertThat(checked).isGreaterThanOrEqualTo(60);
+    }
+
+    /** A stream that returns at most 7 bytes a read. */
+    private static final class Trickle extends InputStream {
+        private final byte[] data;
+        private int at;
+
+        Trickle(byte[] data) {
+            this.data = data;
+        }
+
+        @Override
+        public int read() {
+            return at < data.length ? data[at++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (len == 0) {
+                return 0;
+            }
+            if (at == data.length) {
+                return -1;
+            }
+            int n = Math.min(Math.min(len, 7), data.length - at);
+            System.arraycopy(data, at, b, off, n);
+            at += n;
+            return n;
+        }
     }
 
     private static byte[] chunk(byte[] all, int[] at) {
