@@ -54,6 +54,12 @@ final class Ops {
         return this;
     }
 
+    /** Bytes as they are, such as another stream's body. */
+    Ops raw(byte[] bytes) {
+        out.writeBytes(bytes);
+        return this;
+    }
+
     Ops le4(long v) {
         for (int i = 0; i < 4; i++) {
             out.write((int) (v >>> (8 * i)));

@@ -6,12 +6,12 @@ import dev.brine.PickleLimitException;
 import dev.brine.Unpickler;
 import dev.brine.cpython.CPython;
 import dev.brine.internal.format.Opcode;
+import dev.brine.testing.ThrottledInputStream;
 import dev.brine.value.PyDeque;
 import dev.brine.value.PyList;
 import dev.brine.value.PyTuple;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,7 +79,8 @@ class UnboxedListsTest {
                     assertThat(read.equals(expected)).as(where + ": equals").isTrue();
                     expectForm(read, proto, which, where);
                     // From a stream that gives a few bytes a read, so that the buffer ends inside runs and opcodes.
-                    PyList streamed = (PyList) Unpickler.builder().build().load(new Trickle(pickled));
+                    PyList streamed = (PyList) Unpickler.builder().build()
+                            .load(new ThrottledInputStream(pickled, 7, false));
                     assertThat(streamed.equals(expected)).as(where + ": from a stream").isTrue();
                     expectForm(streamed, proto, which, where + ", from a stream");
                     if (python.major() == 3 && python.minor() >= 8) {       // 3.6 and 3.7 write ints as LONG at 0
@@ -91,35 +92,6 @@ class UnboxedListsTest {
             assertThat(at[0]).as(python + ": every chunk read").isEqualTo(all.length);
         }
         assertThat(checked).isGreaterThanOrEqualTo(60);
-    }
-
-    /** A stream that returns at most 7 bytes a read. */
-    private static final class Trickle extends InputStream {
-        private final byte[] data;
-        private int at;
-
-        Trickle(byte[] data) {
-            this.data = data;
-        }
-
-        @Override
-        public int read() {
-            return at < data.length ? data[at++] & 0xff : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (len == 0) {
-                return 0;
-            }
-            if (at == data.length) {
-                return -1;
-            }
-            int n = Math.min(Math.min(len, 7), data.length - at);
-            System.arraycopy(data, at, b, off, n);
-            at += n;
-            return n;
-        }
     }
 
     private static byte[] chunk(byte[] all, int[] at) {
@@ -228,26 +200,18 @@ class UnboxedListsTest {
         byte[] body = Ops.start().op(Opcode.EMPTY_LIST).op(Opcode.MARK).op(Opcode.BININT1, 1)
                 .op(Opcode.BININT1, 2).op(Opcode.BININT, 3, 0, 0, 0).op(Opcode.APPENDS).stop().bytes();
         int framed = 2 + 2 + 2 + 3;                             // up to two bytes into BININT's argument
-        byte[] crossing = Ops.start().proto(4).op(Opcode.FRAME).le8(framed).raw(toInts(body)).bytes();
+        byte[] crossing = Ops.start().proto(4).op(Opcode.FRAME).le8(framed).raw(body).bytes();
         assertThatThrownBy(() -> Pickle.loads(crossing)).isInstanceOfSatisfying(PickleException.class, e -> {
             assertThat(e.opcode()).isEqualTo("BININT");
             assertThat(e.offset()).isEqualTo(2 + 9 + 6);
             assertThat(e.getMessage()).contains("frame");
         });
         // Framed whole, with a second frame starting between two ints of the run: read, unboxed.
-        byte[] split = Ops.start().proto(4).op(Opcode.FRAME).le8(6).raw(toInts(Arrays.copyOf(body, 6)))
-                .op(Opcode.FRAME).le8(body.length - 6).raw(toInts(Arrays.copyOfRange(body, 6, body.length))).bytes();
+        byte[] split = Ops.start().proto(4).op(Opcode.FRAME).le8(6).raw(Arrays.copyOf(body, 6))
+                .op(Opcode.FRAME).le8(body.length - 6).raw(Arrays.copyOfRange(body, 6, body.length)).bytes();
         PyList read = (PyList) Pickle.loads(split);
         assertThat(read).containsExactly(1L, 2L, 3L);
         assertThat(read.isUnboxedLongs()).isTrue();
-    }
-
-    private static int[] toInts(byte[] bytes) {
-        int[] out = new int[bytes.length];
-        for (int i = 0; i < bytes.length; i++) {
-            out[i] = bytes[i] & 0xff;
-        }
-        return out;
     }
 
     @Test

@@ -200,11 +200,6 @@ final class PickleOutput {
         return p + 9;
     }
 
-    /** Items an unboxed list is read in, by {@link #writeBinNumbers}. */
-    private static final int CHUNK = 256;
-    private long[] longChunk;
-    private double[] doubleChunk;
-
     /**
      * Writes the items of {@code items} from {@code from} as binary numbers, {@code save()}'s bytes for them
      * (BININT1, BININT2 or BININT for an int in 32-bit range, BINFLOAT for a float), for as long as the items are
@@ -232,39 +227,22 @@ final class PickleOutput {
         int p = len;
         int i = from;
         if (items instanceof PyList) {
-            // An unboxed list (see PyList) is read a chunk at a time, without a box an item.
+            // An unboxed list (see PyList) is read without a box an item.
             PyList list = (PyList) items;
             if (list.isUnboxedLongs()) {
-                long[] chunk = longChunk == null ? longChunk = new long[CHUNK] : longChunk;
-                while (i < end && p <= limit) {
-                    int n = Math.min(end - i, CHUNK);
-                    list.getLongs(i, i + n, chunk, 0);
-                    int j = 0;
-                    for (; j < n && p <= limit; j++) {
-                        long v = chunk[j];
-                        if (v != (int) v) {
-                            break;
-                        }
-                        p = putBinInt(b, p, (int) v);
-                    }
-                    i += j;
-                    if (j < n) {
+                for (; i < end && p <= limit; i++) {
+                    long v = list.getLong(i);
+                    if (v != (int) v) {
                         break;
                     }
+                    p = putBinInt(b, p, (int) v);
                 }
                 len = p;
                 return i;
             }
             if (list.isUnboxedDoubles()) {
-                double[] chunk = doubleChunk == null ? doubleChunk = new double[CHUNK] : doubleChunk;
-                while (i < end && p <= limit) {
-                    int n = Math.min(end - i, CHUNK);
-                    list.getDoubles(i, i + n, chunk, 0);
-                    int j = 0;
-                    for (; j < n && p <= limit; j++) {
-                        p = putBinFloat(b, p, chunk[j]);
-                    }
-                    i += j;
+                for (; i < end && p <= limit; i++) {
+                    p = putBinFloat(b, p, list.getDouble(i));
                 }
                 len = p;
                 return i;
