@@ -9,9 +9,10 @@ import dev.brine.value.PyDict;
  *
  * <p>The JVM makes an object's identity hash the first time it is asked for, with a call into the VM that writes
  * it into the object's header. A value read and then written (the work of a service between two queues) paid
- * that call for every dict on its first dump. The number is only a hash: keys are still compared by identity, so
- * two dicts with the same number stay distinct, and a copy ({@code clone()} or {@code new PyDict(dict)}) is a
- * plain {@code PyDict}, hashed as any other object.
+ * that call for every dict on its first dump. The reader numbers its containers one after another, so the memo
+ * also keeps a loaded value's containers in consecutive slots (see the writer's IdentityMemo). The number never
+ * decides identity: keys are still compared by identity, so two dicts with the same number stay distinct, and a
+ * copy ({@code clone()} or {@code new PyDict(dict)}) is a plain {@code PyDict}, hashed as any other object.
  */
 public final class LoadedDict extends PyDict implements MemoIdentity {
     private static final long serialVersionUID = 1L;

@@ -157,4 +157,50 @@ class IdentityMemoTest {
             assertThat(memo.get(e.getKey())).isEqualTo(e.getValue());
         }
     }
+
+    /**
+     * The reader numbers its containers one after another from a random start, and the memo keeps them at the
+     * slot their number gives. Containers of three loads whose numbers overlap (one starting where another is
+     * halfway, one wrapping past {@code Integer.MAX_VALUE}), put in an interleaved order, through the table's
+     * growth, then put again with new indexes: each stays its own key with its latest index, as in
+     * {@link IdentityHashMap}, and a key put again is not counted twice.
+     */
+    @Test
+    void readerContainersOfLoadsWithOverlappingNumbersStayDistinctThroughGrowth() {
+        int n = 30_000;
+        int[] starts = {1_000, 1_000 + n / 2, Integer.MAX_VALUE - n / 3};
+        List<Object> keys = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            for (int start : starts) {
+                int id = start + i;
+                keys.add(switch (i % 3) {
+                    case 0 -> new LoadedDict(id);
+                    case 1 -> new LoadedList(id);
+                    default -> LoadedTuples.wrap(new Object[] {i}, id);
+                });
+            }
+        }
+        IdentityMemo memo = new IdentityMemo();
+        Map<Object, Integer> reference = new IdentityHashMap<>();
+        SplittableRandom random = new SplittableRandom(17);
+        for (Object key : keys) {
+            assertThat(memo.get(key)).isEqualTo(IdentityMemo.NONE);
+            int index = memo.size();
+            memo.put(key, index);
+            reference.put(key, index);
+            Object earlier = keys.get(random.nextInt(reference.size()));
+            assertThat(memo.get(earlier)).isEqualTo(reference.get(earlier));
+        }
+        int next = memo.size();
+        for (int i = 0; i < keys.size(); i += 7) {
+            memo.put(keys.get(i), next);
+            reference.put(keys.get(i), next++);
+        }
+        assertThat(memo.size()).isEqualTo(keys.size());
+        for (Object key : keys) {
+            assertThat(memo.get(key)).isEqualTo(reference.get(key));
+        }
+        assertThat(memo.get(new LoadedDict(1_000))).isEqualTo(IdentityMemo.NONE);
+        assertThat(memo.get(LoadedTuples.wrap(new Object[] {1L}, Integer.MAX_VALUE))).isEqualTo(IdentityMemo.NONE);
+    }
 }
