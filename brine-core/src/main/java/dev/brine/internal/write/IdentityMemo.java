@@ -47,7 +47,10 @@ final class IdentityMemo {
     /** The largest power-of-two table a Java array can hold. */
     private static final int MAX_CAPACITY = 1 << 30;
 
-    /** Empty (0), or the key's identity hash in the high half and its memo index + 1 in the low half. */
+    /**
+     * The main table: empty (0), or the key's hash (a str's content hash, a container's {@link #spread} number, any
+     * other key's identity hash) in the high half and its memo index + 1 in the low half.
+     */
     private long[] slots = new long[MIN_CAPACITY];
     /** The key of each memo index. */
     private Object[][] keys = {new Object[MIN_CAPACITY / 2]};
@@ -69,7 +72,10 @@ final class IdentityMemo {
      */
     private long[] loaded;
     private int loadedCount;
-    /** In a slot of {@link #loaded}: a container with this slot's place is in {@link #slots}, its place was taken. */
+    /**
+     * In a slot of {@link #loaded}: a container whose number gives this slot is in {@link #slots}, because another held
+     * the slot when it was put.
+     */
     private static final long OVERFLOW = 1L << 31;
     private static final long INDEX_BITS = OVERFLOW - 1;
     /** The memo identities of the containers in {@link #slots}, to mark their places again when the table grows. */
@@ -178,8 +184,8 @@ final class IdentityMemo {
 
     /**
      * Sets the memo index of {@code key}, which must not be null; {@code index} is below
-     * {@code Integer.MAX_VALUE}. The table stays at most half full, so linear probing averages under two probes
-     * for a miss.
+     * {@code Integer.MAX_VALUE}. The main table stays at most half full, so linear probing averages under two
+     * probes for a miss; the containers' table has no probing (see {@link #putLoaded}).
      */
     void put(Object key, int index) {
         if (!(key instanceof String)) {
