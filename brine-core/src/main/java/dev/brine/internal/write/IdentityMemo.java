@@ -20,9 +20,9 @@ import java.util.Arrays;
  *       memo identity gives (see {@link MemoIdentity}): the reader numbers its containers one after another, so
  *       a dump of a loaded value meets them in almost the order of their slots, as CPython meets its memo. A slot
  *       already taken (containers of two loads with overlapping numbers, or a part of a large value) sends the
- *       container to the main table, and marks the slot so that lookups look there too. In the main table, as
- *       before, the 349k-node tree dumped in 24-26 ms a first dump, and records in 44-50 ms; in their own table,
- *       21-23 and 32-43 ms, in one side harness;</li>
+ *       container to the main table, and marks the slot so that lookups look there too. With them in the main
+ *       table, as before, the 349k-node tree took 24.8-27.0 ms a first dump (medians of three rounds in a side
+ *       harness); in their own, 22.6-23.0 ms;</li>
  *   <li>in the main table ({@link #slots}) a slot is one {@code long}, the key's hash beside its memo index, so a
  *       probe reads both with one miss;</li>
  *   <li>the keys themselves sit in a second array in memo order, which is written in sequence and read only when
