@@ -61,9 +61,7 @@ final class IdentityMemo {
      */
     private static final int KEY_PAGE_BITS = 14;
     private static final int KEY_MASK = (1 << KEY_PAGE_BITS) - 1;
-    /** Distinct keys, in both tables. */
-    private int size;
-    /** Entries in {@link #slots}. */
+    /** Entries in {@link #slots}; with {@link #loadedCount}, the memo's distinct keys. */
     private int used;
     /**
      * The reader's dicts, lists and tuples, at their memo identity modulo the length; null until one is put. A slot
@@ -94,7 +92,7 @@ final class IdentityMemo {
     private long expected;
 
     int size() {
-        return size;
+        return used + loadedCount;
     }
 
     /**
@@ -121,7 +119,7 @@ final class IdentityMemo {
         if (id != 0) {
             return getLoaded(key, id);
         }
-        return find(key, System.identityHashCode(key));
+        return find(key, identity(key));
     }
 
     private int getLoaded(Object key, int id) {
@@ -169,7 +167,7 @@ final class IdentityMemo {
                 }
                 return;
             }
-            hash = System.identityHashCode(key);
+            hash = identity(key);
         }
         long[] t = slots;
         touched ^= t[slot(hash, t.length - 1)];
@@ -250,7 +248,6 @@ final class IdentityMemo {
         if (at < 0) {
             t[i] = ((long) id << 32) | (e & OVERFLOW) | (index + 1L);
             loadedCount++;
-            size++;
             setKey(index, key);
             return;
         }
@@ -272,7 +269,7 @@ final class IdentityMemo {
     private void growLoaded() {
         long[] old = loaded;
         if (old.length >= MAX_CAPACITY) {
-            throw new IllegalStateException("memo full at " + size + " entries");
+            throw new IllegalStateException("memo full at " + size() + " entries");
         }
         long[] t = new long[old.length * 2];
         int mask = t.length - 1;
@@ -312,7 +309,6 @@ final class IdentityMemo {
 
     private void store(int at, Object key, int hash, int index) {
         if (slots[at] == 0) {
-            size++;
             used++;
         }
         slots[at] = ((long) hash << 32) | (index + 1L);
@@ -390,7 +386,7 @@ final class IdentityMemo {
             capacity *= 2;
         }
         if (capacity <= slots.length) {
-            throw new IllegalStateException("memo full at " + size + " entries");
+            throw new IllegalStateException("memo full at " + size() + " entries");
         }
         long[] old = slots;
         long[] t = new long[capacity];
