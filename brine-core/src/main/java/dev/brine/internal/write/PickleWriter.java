@@ -896,8 +896,8 @@ public final class PickleWriter {
      */
 
     /**
-     * Whether saving {@code o} writes it at once. Loads the memo slot of a str on the way, so that the lookups of
-     * a container's strs overlap instead of missing the cache one after another.
+     * Whether saving {@code o} writes it at once. Collects a str for {@link #touchCollected}, so that the lookups
+     * of a container's strs overlap instead of missing the cache one after another.
      */
     private boolean flat(Object o) {
         if (o == null) {
@@ -905,11 +905,11 @@ public final class PickleWriter {
         }
         Class<?> c = o.getClass();
         if (c == String.class) {
-            memo.touch(o);
+            collect(o);
             // A str a read stream discarded a call after is written with that call, by a task.
             return anchored == null || !anchored.containsKey(o);
         }
-        return c == Long.class || c == Double.class || c == Boolean.class || c == Integer.class;
+        return isAtom(c);
     }
 
     /** Whether {@code items}, a random-access list, is under a batch of flat items. */
@@ -920,9 +920,11 @@ public final class PickleWriter {
         }
         for (int i = 0; i < n; i++) {
             if (!flat(items.get(i))) {
+                touchCollected();
                 return false;
             }
         }
+        touchCollected();
         return true;
     }
 
@@ -949,9 +951,11 @@ public final class PickleWriter {
         }
         for (Map.Entry<?, ?> e : map.entrySet()) {
             if (!flat(e.getKey()) || !flat(e.getValue())) {
+                touchCollected();
                 return false;
             }
         }
+        touchCollected();
         return true;
     }
 
@@ -968,35 +972,51 @@ public final class PickleWriter {
     }
 
     /** How many items of a list or tuple {@link #touchAhead} looks ahead. */
-    private static final int AHEAD = 16;
+    private static final int AHEAD = IdentityMemo.MAX_TOUCH;
+
+    /** Keys whose memo slots {@link #touchCollected} loads together. */
+    private final Object[] collected = new Object[IdentityMemo.MAX_TOUCH];
+    private int collectedCount;
+
+    private void collect(Object key) {
+        collected[collectedCount++] = key;
+        if (collectedCount == collected.length) {
+            touchCollected();
+        }
+    }
+
+    /** Loads the memo slots of the keys collected since the last call, all at once (see IdentityMemo.touch). */
+    private void touchCollected() {
+        if (collectedCount > 0) {
+            memo.touch(collected, collectedCount);
+            collectedCount = 0;
+        }
+    }
 
     /**
      * Starts the memo lookups of the next {@link #AHEAD} items of {@code items} from {@code from} together, and
      * returns the index at which to look ahead again, or -1 if none of them is memoized (a list of numbers),
      * so that such a sequence stops looking. Each lookup of a new object is a cache miss, since identity hashes
-     * are random, and the misses of one item after another do not overlap; loading the slots of several items
-     * in one loop lets the processor wait for them at once.
+     * and content hashes are random, and the misses of one item after another do not overlap; loading the slots
+     * of several items in one loop lets the processor wait for them at once.
      */
     private int touchAhead(List<?> items, int from, int size) {
         int end = Math.min(size, from + AHEAD);
         boolean any = false;
         for (int i = from; i < end; i++) {
-            any |= touch(items.get(i));
+            Object o = items.get(i);
+            if (o != null && !isAtom(o.getClass())) {
+                collect(o);
+                any = true;
+            }
         }
+        touchCollected();
         return any ? end : -1;
     }
 
-    /** Loads the memo slot of {@code o} unless it is an atom (never memoized); true if it loaded one. */
-    private boolean touch(Object o) {
-        if (o == null) {
-            return false;
-        }
-        Class<?> c = o.getClass();
-        if (c == Long.class || c == Double.class || c == Boolean.class || c == Integer.class) {
-            return false;
-        }
-        memo.touch(o);
-        return true;
+    /** The classes of the values that are never memoized and that a container's items are most often. */
+    private static boolean isAtom(Class<?> c) {
+        return c == Long.class || c == Double.class || c == Boolean.class || c == Integer.class;
     }
 
     /**

@@ -203,4 +203,51 @@ class IdentityMemoTest {
         assertThat(memo.get(new LoadedDict(1_000))).isEqualTo(IdentityMemo.NONE);
         assertThat(memo.get(LoadedTuples.wrap(new Object[] {1L}, Integer.MAX_VALUE))).isEqualTo(IdentityMemo.NONE);
     }
+
+    /**
+     * Touching only loads slots: batches of up to {@link IdentityMemo#MAX_TOUCH} keys of every kind (plain objects,
+     * strs of few contents so that some are crowded, the reader's containers with overlapping numbers, keys present
+     * and absent), from before the containers' table exists and through both tables' growth, change no answer of
+     * the memo against {@link IdentityHashMap}.
+     */
+    @Test
+    void touchingKeysOfEveryKindChangesNoAnswer() {
+        SplittableRandom random = new SplittableRandom(19);
+        IdentityMemo memo = new IdentityMemo();
+        Map<Object, Integer> reference = new IdentityHashMap<>();
+        List<Object> seen = new ArrayList<>();
+        Object[] batch = new Object[IdentityMemo.MAX_TOUCH];
+        for (int step = 0; step < 60_000; step++) {
+            int n = 1 + random.nextInt(IdentityMemo.MAX_TOUCH);
+            for (int j = 0; j < n; j++) {
+                batch[j] = seen.isEmpty() || random.nextBoolean() ? anyKey(random, step)
+                        : seen.get(random.nextInt(seen.size()));
+            }
+            memo.touch(batch, n);
+            Object key = anyKey(random, step);
+            assertThat(memo.get(key)).isEqualTo(IdentityMemo.NONE);
+            int index = memo.size();
+            memo.put(key, index);
+            reference.put(key, index);
+            seen.add(key);
+            Object earlier = seen.get(random.nextInt(seen.size()));
+            assertThat(memo.get(earlier)).isEqualTo(reference.get(earlier));
+        }
+        assertThat(memo.size()).isEqualTo(reference.size());
+        for (Map.Entry<Object, Integer> e : reference.entrySet()) {
+            assertThat(memo.get(e.getKey())).isEqualTo(e.getValue());
+        }
+    }
+
+    /** A new key of a random kind; the reader's containers only after the first thousand steps. */
+    private static Object anyKey(SplittableRandom random, int step) {
+        int id = 1 + random.nextInt(5_000);
+        return switch (random.nextInt(step < 1_000 ? 2 : 5)) {
+            case 0 -> new Object();
+            case 1 -> new String("s" + random.nextInt(40));
+            case 2 -> new LoadedDict(id);
+            case 3 -> new LoadedList(id);
+            default -> LoadedTuples.wrap(new Object[] {step}, id);
+        };
+    }
 }
