@@ -896,8 +896,10 @@ public final class PickleWriter {
      */
 
     /**
-     * Whether saving {@code o} writes it at once. Collects a str for {@link #touchCollected}, so that the lookups
-     * of a container's strs overlap instead of missing the cache one after another.
+     * Whether saving {@code o} writes it at once. Loads the memo slot of a str on the way, so that the lookups of
+     * a container's strs overlap instead of missing the cache one after another. (Collecting a small container's
+     * strs and loading their slots together, as {@link #touchAhead} does for longer lists, made the tree's first
+     * dumps 7-19% slower in paired A/B runs, and records no faster: such a container has one or two new strs.)
      */
     private boolean flat(Object o) {
         if (o == null) {
@@ -905,7 +907,7 @@ public final class PickleWriter {
         }
         Class<?> c = o.getClass();
         if (c == String.class) {
-            collect(o);
+            memo.touch(o);
             // A str a read stream discarded a call after is written with that call, by a task.
             return anchored == null || !anchored.containsKey(o);
         }
@@ -920,11 +922,9 @@ public final class PickleWriter {
         }
         for (int i = 0; i < n; i++) {
             if (!flat(items.get(i))) {
-                touchCollected();
                 return false;
             }
         }
-        touchCollected();
         return true;
     }
 
@@ -951,11 +951,9 @@ public final class PickleWriter {
         }
         for (Map.Entry<?, ?> e : map.entrySet()) {
             if (!flat(e.getKey()) || !flat(e.getValue())) {
-                touchCollected();
                 return false;
             }
         }
-        touchCollected();
         return true;
     }
 
@@ -973,46 +971,48 @@ public final class PickleWriter {
 
     /** How many items of a list or tuple {@link #touchAhead} looks ahead. */
     private static final int AHEAD = IdentityMemo.MAX_TOUCH;
-
-    /** Keys whose memo slots {@link #touchCollected} loads together. */
-    private final Object[] collected = new Object[IdentityMemo.MAX_TOUCH];
-    private int collectedCount;
-
-    private void collect(Object key) {
-        collected[collectedCount++] = key;
-        if (collectedCount == collected.length) {
-            touchCollected();
-        }
-    }
-
-    /** Loads the memo slots of the keys collected since the last call, all at once (see IdentityMemo.touch). */
-    private void touchCollected() {
-        if (collectedCount > 0) {
-            memo.touch(collected, collectedCount);
-            collectedCount = 0;
-        }
-    }
+    /** The items whose memo slots {@link #touchAhead} loads together. */
+    private final Object[] ahead = new Object[AHEAD];
 
     /**
      * Starts the memo lookups of the next {@link #AHEAD} items of {@code items} from {@code from} together, and
      * returns the index at which to look ahead again, or -1 if none of them is memoized (a list of numbers),
      * so that such a sequence stops looking. Each lookup of a new object is a cache miss, since identity hashes
      * and content hashes are random, and the misses of one item after another do not overlap; loading the slots
-     * of several items in one loop lets the processor wait for them at once.
+     * of several items at once (IdentityMemo.touch) lets the processor wait for them together.
      */
     private int touchAhead(List<?> items, int from, int size) {
         int end = Math.min(size, from + AHEAD);
-        boolean any = false;
+        int n = 0;
+        if (end - from < FEW) {
+            for (int i = from; i < end; i++) {
+                Object o = items.get(i);
+                if (o != null && !isAtom(o.getClass())) {
+                    memo.touch(o);
+                    n++;
+                }
+            }
+            return n == 0 ? -1 : end;
+        }
         for (int i = from; i < end; i++) {
             Object o = items.get(i);
             if (o != null && !isAtom(o.getClass())) {
-                collect(o);
-                any = true;
+                ahead[n++] = o;
             }
         }
-        touchCollected();
-        return any ? end : -1;
+        if (n == 0) {
+            return -1;
+        }
+        memo.touch(ahead, n);
+        return end;
     }
+
+    /**
+     * Below this many items, {@link #touchAhead} touches them one by one: a node of the tree (four items) has few
+     * misses to overlap, and loading its slots together cost its first dumps about 4% (the mean of four paired
+     * A/B runs, each within 10% either way).
+     */
+    private static final int FEW = 8;
 
     /** The classes of the values that are never memoized and that a container's items are most often. */
     private static boolean isAtom(Class<?> c) {

@@ -205,10 +205,10 @@ class IdentityMemoTest {
     }
 
     /**
-     * Touching only loads slots: batches of up to {@link IdentityMemo#MAX_TOUCH} keys of every kind (plain objects,
-     * strs of few contents so that some are crowded, the reader's containers with overlapping numbers, keys present
-     * and absent), from before the containers' table exists and through both tables' growth, change no answer of
-     * the memo against {@link IdentityHashMap}.
+     * Touching only loads slots: single keys and batches of up to {@link IdentityMemo#MAX_TOUCH} keys of every kind
+     * (plain objects, strs of few contents so that some are crowded, the reader's containers with overlapping
+     * numbers, keys present and absent), from before the containers' table exists and through both tables' growth,
+     * change no answer of the memo against {@link IdentityHashMap}.
      */
     @Test
     void touchingKeysOfEveryKindChangesNoAnswer() {
@@ -224,6 +224,7 @@ class IdentityMemoTest {
                         : seen.get(random.nextInt(seen.size()));
             }
             memo.touch(batch, n);
+            memo.touch(batch[random.nextInt(n)]);
             Object key = anyKey(random, step);
             assertThat(memo.get(key)).isEqualTo(IdentityMemo.NONE);
             int index = memo.size();
