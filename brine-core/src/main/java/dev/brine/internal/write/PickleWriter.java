@@ -768,8 +768,8 @@ public final class PickleWriter {
 
     /**
      * Sizes the memo for a container of {@code items} about to be saved: each item may be one memo entry. Growing
-     * once to the size a large dump needs, instead of doubling from small, was half the time of dumping 200k
-     * strings (see {@link IdentityMemo}).
+     * once to the size a large list needs, instead of doubling from small, was half the time of dumping 200k
+     * strings (see {@link IdentityMemo#expect}).
      */
     private void expect(int items) {
         memo.expect(items);

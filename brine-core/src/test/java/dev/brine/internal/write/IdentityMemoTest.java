@@ -240,6 +240,35 @@ class IdentityMemoTest {
         }
     }
 
+    /**
+     * The first growth of the main table makes room for everything announced so far (a large list of strs is one
+     * growth); later ones double, however much more has been announced, since most announced items of a large
+     * value never reach that table. Every key stays found throughout.
+     */
+    @Test
+    void announcementsSizeTheFirstGrowthAndLaterGrowthsDouble() {
+        IdentityMemo memo = new IdentityMemo();
+        memo.expect(100_000);
+        int initial = memo.mainCapacity();
+        List<Object> keys = new ArrayList<>();
+        for (int i = 0; i < initial; i++) {
+            Object key = i % 2 == 0 ? new Object() : new String("k" + i);
+            keys.add(key);
+            memo.put(key, i);
+        }
+        assertThat(memo.mainCapacity()).isEqualTo(262_144);
+        memo.expect(10_000_000);
+        while (keys.size() <= 131_072) {
+            Object key = new String("k" + keys.size());
+            memo.put(key, keys.size());
+            keys.add(key);
+        }
+        assertThat(memo.mainCapacity()).isEqualTo(524_288);
+        for (int i = 0; i < keys.size(); i++) {
+            assertThat(memo.get(keys.get(i))).isEqualTo(i);
+        }
+    }
+
     /** A new key of a random kind; the reader's containers only after the first thousand steps. */
     private static Object anyKey(SplittableRandom random, int step) {
         int id = 1 + random.nextInt(5_000);
