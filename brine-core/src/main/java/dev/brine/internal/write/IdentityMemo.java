@@ -102,7 +102,7 @@ final class IdentityMemo {
      * then. Only the first: an announcement counts every item, and most items of a large value go elsewhere (its
      * numbers nowhere, the reader's containers to {@link #loaded}), so growing to the sum later sized the table of
      * 100k records for 428k entries (8 MB) when it came to hold 200k, and the tree's for twice its strs. Doubling
-     * after the first growth made first dumps of records about 10% faster and of the tree 0-24% (paired A/B runs).
+     * after the first growth made first dumps of records about 10% faster and of the tree 0-19% (paired A/B runs).
      */
     void expect(int more) {
         expected += more;
