@@ -89,7 +89,7 @@ final class IdentityMemo {
     private long[] crowded;
     /** Set by {@link #probe}: the other keys it passed with the same stored hash. */
     private int sameHash;
-    /** The entries the writer has announced (the sum of container sizes); a floor for the next growth. */
+    /** The entries the writer has announced (the sum of container sizes); a floor for the main table's first growth. */
     private long expected;
 
     int size() {

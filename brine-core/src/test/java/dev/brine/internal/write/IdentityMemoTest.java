@@ -137,11 +137,7 @@ class IdentityMemoTest {
             if (random.nextInt(3) > 0 || seen.isEmpty()) {
                 // A thousand numbers in all, one of them 0 (no memo identity).
                 int id = random.nextInt(1_000) * 0x9E3779B9;
-                Object key = switch (random.nextInt(3)) {
-                    case 0 -> new LoadedDict(id);
-                    case 1 -> new LoadedList(id);
-                    default -> LoadedTuples.wrap(new Object[] {step}, id);
-                };
+                Object key = readerContainer(random.nextInt(3), id, step);
                 assertThat(memo.get(key)).isEqualTo(IdentityMemo.NONE);
                 seen.add(key);
                 int index = memo.size();
@@ -173,11 +169,7 @@ class IdentityMemoTest {
         for (int i = 0; i < n; i++) {
             for (int start : starts) {
                 int id = start + i;
-                keys.add(switch (i % 3) {
-                    case 0 -> new LoadedDict(id);
-                    case 1 -> new LoadedList(id);
-                    default -> LoadedTuples.wrap(new Object[] {i}, id);
-                });
+                keys.add(readerContainer(i % 3, id, i));
             }
         }
         IdentityMemo memo = new IdentityMemo();
@@ -272,12 +264,20 @@ class IdentityMemoTest {
     /** A new key of a random kind; the reader's containers only after the first thousand steps. */
     private static Object anyKey(SplittableRandom random, int step) {
         int id = 1 + random.nextInt(5_000);
-        return switch (random.nextInt(step < 1_000 ? 2 : 5)) {
+        int kind = random.nextInt(step < 1_000 ? 2 : 5);
+        return switch (kind) {
             case 0 -> new Object();
             case 1 -> new String("s" + random.nextInt(40));
-            case 2 -> new LoadedDict(id);
-            case 3 -> new LoadedList(id);
-            default -> LoadedTuples.wrap(new Object[] {step}, id);
+            default -> readerContainer(kind - 2, id, step);
+        };
+    }
+
+    /** A dict (kind 0), list (1) or one-item tuple (2) as the reader makes them, with memo identity {@code id}. */
+    private static Object readerContainer(int kind, int id, Object item) {
+        return switch (kind) {
+            case 0 -> new LoadedDict(id);
+            case 1 -> new LoadedList(id);
+            default -> LoadedTuples.wrap(new Object[] {item}, id);
         };
     }
 }
