@@ -87,13 +87,139 @@ final class IdentityMemo {
      * top 16 bits; null until one is. A bit shared with another hash only costs that hash's strings a second probe.
      */
     private long[] crowded;
+    /** The strs in {@link #slots} placed by identity hash. */
+    private int byIdentity;
     /** Set by {@link #probe}: the other keys it passed with the same stored hash. */
     private int sameHash;
     /** The entries the writer has announced (the sum of container sizes); a floor for the main table's first growth. */
     private long expected;
 
     int size() {
-        return used + loadedCount;
+        return used + loadedCount + logged - promoted;
+    }
+
+    // ------------------------------------------------------------------------------------------------ speculation
+
+    /** Whether the memo may speculate (see {@link #speculate}), until {@link #settle}. */
+    private boolean armed;
+    /**
+     * Main-table entries before a speculating memo starts speculating: a smaller table stays in the processor's
+     * caches, and a small dump pays nothing for the strs' log and the check at its end.
+     */
+    static final int SPECULATE_AFTER = 1024;
+    /** Bits of a str's content hash that pick its slot of {@link #recentKeys}. */
+    private static final int RECENT_BITS = 12;
+    /** While speculating, the str last taken to be new at each slot (by its content hash's top bits), or null. */
+    private Object[] recentKeys;
+    /** The memo index of each of {@link #recentKeys}. */
+    private int[] recentIndex;
+    /** The content hash of each of {@link #recentKeys}. */
+    private int[] recentHash;
+    /**
+     * While speculating, the strs taken to be new, under their content hash; they are not in {@link #slots},
+     * unless met again.
+     */
+    private NewStrings newByContent;
+    /**
+     * As {@link #newByContent}, the strs of crowded content hashes, under their identity hash: many equal strs,
+     * each asked for its identity hash while it is in cache.
+     */
+    private NewStrings newByIdentity;
+    /** The strs logged, until {@link #settle} puts them in the main table. */
+    private int logged;
+    /** Of the logged strs, those met again, and so put in {@link #slots} as well. */
+    private int promoted;
+
+    /**
+     * Lets the memo speculate, once it holds {@link #SPECULATE_AFTER} entries: it then takes a str it is asked
+     * to put to be new to the dump, and logs it (in {@link #newByContent}) instead of putting it in the main table;
+     * a lookup of a str looks in the main table and at the str last logged with the same content hash's top
+     * bits, which finds a str met again soon (a dict key, a repeated value), and that str then goes to the main
+     * table too. So a lookup of a str is never a cache miss, where, in a table larger than the caches, each new
+     * str's was one. A str met again later, after another with the same top bits, is missed, and written anew:
+     * {@link #verify} finds it at the end, and the dump is done again without speculation. The caller must call
+     * {@link #settle} before it runs code that could observe a second dump.
+     */
+    void speculate() {
+        armed = true;
+    }
+
+    boolean speculating() {
+        return recentKeys != null;
+    }
+
+    /**
+     * Ends speculation for the rest of the dump: puts the logged strs in the main table. Returns false if one of
+     * them was there already, or logged twice, with another index: a str was written anew that the memo held.
+     */
+    boolean settle() {
+        armed = false;
+        if (recentKeys == null) {
+            return true;
+        }
+        NewStrings[] logs = endSpeculation();
+        ensure(used + logged - promoted);
+        logged = 0;
+        promoted = 0;
+        Object[] batch = new Object[MAX_TOUCH];
+        int[] batchIndex = new int[MAX_TOUCH];
+        for (NewStrings log : logs) {
+            int n = log.count();
+            for (int from = 0; from < n; from += MAX_TOUCH) {
+                int m = Math.min(MAX_TOUCH, n - from);
+                for (int j = 0; j < m; j++) {
+                    batchIndex[j] = log.index(from + j);
+                    batch[j] = key(batchIndex[j]);
+                }
+                touch(batch, m);
+                for (int j = 0; j < m; j++) {
+                    int found = get(batch[j]);
+                    if (found == batchIndex[j]) {
+                        continue;
+                    }
+                    if (found != NONE) {
+                        return false;
+                    }
+                    put(batch[j], batchIndex[j]);
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Ends speculation at the end of the dump, and returns whether it held: no str was logged twice. Leaves the
+     * logged strs out of the main table, which no lookup asks again.
+     */
+    boolean verify() {
+        armed = false;
+        if (recentKeys == null) {
+            return true;
+        }
+        NewStrings[] logs = endSpeculation();
+        NewStrings byContent = logs[0];
+        NewStrings byIdentity = logs[1];
+        if (crowded != null) {
+            // A str logged by content hash before its hash was crowded may have been logged again by identity.
+            for (int i = 0, n = byContent.count(); i < n; i++) {
+                if (crowded(byContent.hash(i))) {
+                    int index = byContent.index(i);
+                    byIdentity.add(identity(key(index)), index);
+                }
+            }
+        }
+        return byContent.distinct(this::key) && byIdentity.distinct(this::key);
+    }
+
+    /** Ends speculation; returns the strs logged by content hash and those logged by identity hash. */
+    private NewStrings[] endSpeculation() {
+        NewStrings[] logs = {newByContent, newByIdentity};
+        recentKeys = null;
+        recentIndex = null;
+        recentHash = null;
+        newByContent = null;
+        newByIdentity = null;
+        return logs;
     }
 
     /**
@@ -112,8 +238,24 @@ final class IdentityMemo {
     int get(Object key) {
         if (key instanceof String) {
             int hash = contentHash(key);
+            if (recentKeys != null) {
+                int r = hash >>> (32 - RECENT_BITS);
+                if (recentKeys[r] == key) {
+                    // Met again soon after it was put: into the main table, where later lookups find it.
+                    int index = recentIndex[r];
+                    recentKeys[r] = null;
+                    putMain(key, index);
+                    promoted++;
+                    return index;
+                }
+            }
             if (!crowded(hash)) {
                 return find(key, hash);
+            }
+            if (recentKeys != null) {
+                // No str goes by identity hash until speculation starts, and few after: ask for one only then.
+                int index = find(key, hash);
+                return index != NONE || byIdentity == 0 ? index : find(key, identity(key));
             }
             // Most strings of a crowded content hash are placed by identity; the first few by content.
             int index = find(key, identity(key));
@@ -195,6 +337,9 @@ final class IdentityMemo {
     private int startSlot(Object key) {
         int hash;
         if (key instanceof String) {
+            if (recentKeys != null) {
+                return 0;
+            }
             hash = contentHash(key);
             if (crowded(hash)) {
                 // Its lookup starts where its identity hash places it.
@@ -224,6 +369,49 @@ final class IdentityMemo {
      * probes for a miss; the containers' table has no probing (see {@link #putLoaded}).
      */
     void put(Object key, int index) {
+        if (armed && key instanceof String) {
+            if (recentKeys == null && used >= SPECULATE_AFTER) {
+                startSpeculating();
+            }
+            if (recentKeys != null) {
+                logNew(key, contentHash(key), index);
+                return;
+            }
+        }
+        putMain(key, index);
+    }
+
+    private void startSpeculating() {
+        recentKeys = new Object[1 << RECENT_BITS];
+        recentIndex = new int[1 << RECENT_BITS];
+        recentHash = new int[1 << RECENT_BITS];
+        newByContent = new NewStrings();
+        newByIdentity = new NewStrings();
+    }
+
+    /**
+     * Logs a str taken to be new (see {@link #speculate}). A str whose content hash the last str at its recent
+     * slot has too (an equal str, most often) marks that hash crowded, and later strs with it are logged by
+     * identity hash, which they are asked for now, while they are in cache, rather than at the end.
+     */
+    private void logNew(Object key, int hash, int index) {
+        setKey(index, key);
+        logged++;
+        int r = hash >>> (32 - RECENT_BITS);
+        if (crowded(hash)) {
+            newByIdentity.add(identity(key), index);
+        } else {
+            if (recentKeys[r] != null && recentHash[r] == hash) {
+                markCrowded(hash);
+            }
+            newByContent.add(hash, index);
+        }
+        recentKeys[r] = key;
+        recentIndex[r] = index;
+        recentHash[r] = hash;
+    }
+
+    private void putMain(Object key, int index) {
         if (!(key instanceof String)) {
             int id = loadedIdentity(key);
             if (id != 0) {
@@ -243,12 +431,16 @@ final class IdentityMemo {
                 store(at, key, hash, index);
                 return;
             }
-            if (!crowd) {
-                if (crowded == null) {
-                    crowded = new long[1 << 10];
-                }
-                crowded[hash >>> 22] |= 1L << (hash >>> 16);
+            if (armed && recentKeys == null) {
+                // Rather than ask it for its identity hash, as a lookup of it then must: see SPECULATE_AFTER.
+                startSpeculating();
+                logNew(key, hash, index);
+                return;
             }
+            if (!crowd) {
+                markCrowded(hash);
+            }
+            byIdentity++;
         }
         hash = identity(key);
         store(probe(key, hash), key, hash, index);
@@ -387,6 +579,13 @@ final class IdentityMemo {
         return id * 0x9E3779B9;
     }
 
+    private void markCrowded(int hash) {
+        if (crowded == null) {
+            crowded = new long[1 << 10];
+        }
+        crowded[hash >>> 22] |= 1L << (hash >>> 16);
+    }
+
     private boolean crowded(int hash) {
         return crowded != null && (crowded[hash >>> 22] & (1L << (hash >>> 16))) != 0;
     }
@@ -422,9 +621,21 @@ final class IdentityMemo {
         return (hash ^ (hash >>> 16)) & mask;
     }
 
+    /** Grows the main table, if it must, so that it holds {@code entries} entries at most half full. */
+    private void ensure(int entries) {
+        if (2L * entries > slots.length) {
+            grow(entries);
+        }
+    }
+
     private void grow() {
-        long announced = slots.length == MIN_CAPACITY ? Math.min(expected, MAX_CAPACITY / 2) : 0;
-        long want = 2 * Math.max(used + 1L, announced);
+        grow(used + 1);
+    }
+
+    private void grow(int entries) {
+        // A speculating memo keeps most strs out of this table, so it does not size it to the announcements.
+        long announced = slots.length == MIN_CAPACITY && !armed ? Math.min(expected, MAX_CAPACITY / 2) : 0;
+        long want = 2 * Math.max(entries, announced);
         int capacity = slots.length * 2;
         while (capacity < want && capacity < MAX_CAPACITY) {
             capacity *= 2;

@@ -169,6 +169,21 @@ public final class PickleWriter {
 
     /** Pickles {@code value} into a new array. */
     public static byte[] dumps(WriteConfig config, Object value) {
+        if (speculable(config)) {
+            PickleOutput out = new PickleOutput(null);
+            PickleWriter writer = new PickleWriter(config, out);
+            writer.memo.speculate();
+            try {
+                writer.run(value);
+                return out.toByteArray();
+            } catch (Speculation e) {
+                // A str met again after the memo stopped looking for it: dump again, looking up every str.
+            } catch (RuntimeException e) {
+                if (writer.memo.settle()) {
+                    throw e;
+                }
+            }
+        }
         PickleOutput out = new PickleOutput(null);
         PickleWriter writer = new PickleWriter(config, out);
         if (writer.portable != null) {
@@ -235,6 +250,9 @@ public final class PickleWriter {
                 stack[--depth] = null;
             }
         }
+        if (!memo.verify()) {
+            throw new Speculation();
+        }
         if (anchoredWritten != anchoredTotal) {
             throw fail("the value holds " + anchoredTotal + " discarded calls kept after other values "
                     + "(PyDiscarding.anchored), but only " + anchoredWritten + " found their place (the value each "
@@ -242,6 +260,29 @@ public final class PickleWriter {
         }
         out.write(Opcode.STOP.code());
         out.finish();
+    }
+
+    /** Whether an in-memory dump with {@code config} may speculate (see IdentityMemo#speculate): no caller code runs. */
+    private static boolean speculable(WriteConfig config) {
+        return !config.portable() && config.persistentId() == null && config.adapters().isEmpty()
+                && config.bufferCallback() == null;
+    }
+
+    /**
+     * Ends the memo's speculation before anything that may run caller code (a conversion, a list or map of the
+     * caller's class), since a failed speculation dumps the value again. Throws {@link Speculation} if it failed.
+     */
+    private void settle() {
+        if (memo.speculating() && !memo.settle()) {
+            throw new Speculation();
+        }
+    }
+
+    /** A speculative dump wrote a str anew that it had written before: it is dumped again without speculating. */
+    private static final class Speculation extends RuntimeException {
+        Speculation() {
+            super(null, null, false, false);
+        }
     }
 
     private boolean push(Task t) {
@@ -364,6 +405,10 @@ public final class PickleWriter {
         }
         if (obj instanceof PyFrozenSet) {
             return saveFrozenSet((PyFrozenSet) obj);
+        }
+        if (c != GlobalRef.class && c != PyObject.class && c != TrailingData.class && c != PersistentRef.class
+                && c != PyDiscarding.class && c != PyComplex.class) {
+            settle();
         }
         if (JavaEquivalents.isPythonSubtype(obj)) {
             // OrderedDict, defaultdict, Counter and deque are Java maps and lists that must not be written as

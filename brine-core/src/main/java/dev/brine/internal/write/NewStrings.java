@@ -1,0 +1,152 @@
+package dev.brine.internal.write;
+
+import java.util.Arrays;
+import java.util.function.IntFunction;
+
+/**
+ * The strs a speculating {@link IdentityMemo} took to be new to the dump, in the order it met them: each one's
+ * content hash and memo index. At the end of the dump {@link #distinct} checks that no str was among them twice,
+ * that is, that none was written anew where the memo held it, and so where CPython writes a memo fetch.
+ *
+ * <p>The check sorts the entries by content hash (a radix sort, which reads and writes its arrays in sequence) and
+ * compares the keys only of entries with the same hash: the strs of a large dump take no lookup in a table
+ * larger than the processor's caches, where each one was a cache miss.
+ */
+final class NewStrings {
+    private static final int PAGE_BITS = 13;
+    private static final int PAGE_MASK = (1 << PAGE_BITS) - 1;
+    /** Entries: the content hash in the high half, the memo index in the low half. */
+    private long[][] pages = new long[4][];
+    private int count;
+
+    int count() {
+        return count;
+    }
+
+    void add(int hash, int index) {
+        int page = count >>> PAGE_BITS;
+        if (page >= pages.length) {
+            pages = Arrays.copyOf(pages, 2 * pages.length);
+        }
+        long[] p = pages[page];
+        int offset = count & PAGE_MASK;
+        if (p == null || offset >= p.length) {
+            // As the keys' pages: the first starts short and doubles, later ones are whole.
+            p = pages[page] = p == null ? new long[page > 0 ? 1 << PAGE_BITS : 64]
+                    : Arrays.copyOf(p, Math.min(1 << PAGE_BITS, 2 * p.length));
+        }
+        p[offset] = ((long) hash << 32) | index;
+        count++;
+    }
+
+    /** The hash of entry {@code i}. */
+    int hash(int i) {
+        return (int) (pages[i >>> PAGE_BITS][i & PAGE_MASK] >>> 32);
+    }
+
+    /** The memo index of entry {@code i}. */
+    int index(int i) {
+        return (int) pages[i >>> PAGE_BITS][i & PAGE_MASK];
+    }
+
+    /**
+     * Whether the entries are distinct strs; {@code key} gives the str of a memo index. Entries with the same
+     * content hash are compared by identity: a few pairwise, more (many equal strs) by their identity hashes.
+     */
+    boolean distinct(IntFunction<Object> key) {
+        int n = count;
+        long[] sorted = sortByHash(n);
+        for (int i = 0; i < n; ) {
+            long prefix = sorted[i] >>> SORTED_FROM;
+            int j = i + 1;
+            while (j < n && sorted[j] >>> SORTED_FROM == prefix) {
+                j++;
+            }
+            if (j - i > 1 && !distinct(sorted, i, j, key)) {
+                return false;
+            }
+            i = j;
+        }
+        return true;
+    }
+
+    /** Up to this many entries of the same sorted bits are compared pairwise. */
+    private static final int PAIRWISE = 8;
+
+    /**
+     * Whether {@code sorted[from..to)}, entries that share the sorted bits of their hashes, are distinct strs. Few
+     * are compared pairwise; more (many equal strs, all of one hash) go into a set by identity hash.
+     */
+    private static boolean distinct(long[] sorted, int from, int to, IntFunction<Object> key) {
+        int n = to - from;
+        if (n <= PAIRWISE) {
+            for (int a = from; a < to; a++) {
+                for (int b = a + 1; b < to; b++) {
+                    if ((int) (sorted[a] >>> 32) == (int) (sorted[b] >>> 32)
+                            && key.apply((int) sorted[a]) == key.apply((int) sorted[b])) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+        Object[] set = new Object[Integer.highestOneBit(n) << 2];
+        int mask = set.length - 1;
+        for (int k = from; k < to; k++) {
+            Object s = key.apply((int) sorted[k]);
+            int h = System.identityHashCode(s);
+            for (int i = (h ^ (h >>> 16)) & mask; ; i = (i + 1) & mask) {
+                Object there = set[i];
+                if (there == null) {
+                    set[i] = s;
+                    break;
+                }
+                if (there == s) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The radix sort's digit: 11 bits, so that its counts (8 KiB) and the places it writes stay in cache. */
+    private static final int DIGIT_BITS = 11;
+    /**
+     * The lowest bit of an entry the radix sort orders by: the top 22 bits of the hash, in two passes. Entries
+     * that share them are few (with 200k strs, about one in twenty), unless they are equal strs.
+     */
+    private static final int SORTED_FROM = 64 - 2 * DIGIT_BITS;
+
+    /** The entries in order of the top bits of their hashes (as unsigned numbers), by a two-pass radix sort. */
+    private long[] sortByHash(int n) {
+        long[] a = new long[n];
+        for (int page = 0, at = 0; at < n; page++) {
+            int m = Math.min(n - at, 1 << PAGE_BITS);
+            System.arraycopy(pages[page], 0, a, at, m);
+            at += m;
+        }
+        long[] b = new long[n];
+        int[] counts = new int[1 << DIGIT_BITS];
+        int mask = (1 << DIGIT_BITS) - 1;
+        for (int shift = SORTED_FROM; shift < 64; shift += DIGIT_BITS) {
+            Arrays.fill(counts, 0);
+            for (int i = 0; i < n; i++) {
+                counts[(int) (a[i] >>> shift) & mask]++;
+            }
+            int sum = 0;
+            for (int d = 0; d < counts.length; d++) {
+                int c = counts[d];
+                counts[d] = sum;
+                sum += c;
+            }
+            for (int i = 0; i < n; i++) {
+                long e = a[i];
+                b[counts[(int) (e >>> shift) & mask]++] = e;
+            }
+            long[] t = a;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
+}
