@@ -97,6 +97,15 @@ def catalogue():
     add('memo', '300-long-binput', strings + strings[:5])
     strings = ['s%d' % i for i in range(70000)]
     add('memo', '70000', strings + strings[-3:])
+    # Past its first thousand entries, Brine's memo takes each str it has not just met to be new, and checks at
+    # the end of the dump (IdentityMemo.speculate); a str met again long after makes it write the value again.
+    words = ['w%d' % i for i in range(30000)]
+    add('memo', 'far-repeats', words + words[2000:2100] + words[:3])
+    add('memo', 'near-repeats', [w for w in words[:5000] for _ in (0, 1)])
+    leaves = ['leaf%d' % (i % 50) for i in range(20000)]
+    add('memo', 'equal-strs-far-repeat', leaves + [leaves[3000], leaves[100]])
+    add('memo', 'records-2000', [{'id': i, 'name': 'user%d' % i, 'email': 'user%d@example.org' % i}
+                                 for i in range(2000)])
     add('frame', 'many-small', [str(i) * 7 for i in range(20000)])
     add('frame', 'big-in-middle', ['a', b'b' * 70000, 'c', 'd' * 70000, [1, 2], b'e' * 65536, 'tiny'])
     # Payloads past a frame of several sizes, the largest neither first nor last.

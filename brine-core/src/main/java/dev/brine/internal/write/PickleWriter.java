@@ -262,18 +262,23 @@ public final class PickleWriter {
         out.finish();
     }
 
-    /** Whether an in-memory dump with {@code config} may speculate (see IdentityMemo#speculate): no caller code runs. */
+    /**
+     * Whether an in-memory dump with {@code config} may speculate (see IdentityMemo#speculate), dumping the value
+     * again if the speculation fails: no code of the caller's runs for every value (a persistent id, an adapter, a
+     * buffer callback, portable mode's getters), and {@link #settle} ends the speculation before any other does.
+     */
     private static boolean speculable(WriteConfig config) {
         return !config.portable() && config.persistentId() == null && config.adapters().isEmpty()
                 && config.bufferCallback() == null;
     }
 
     /**
-     * Ends the memo's speculation before anything that may run caller code (a conversion, a list or map of the
-     * caller's class), since a failed speculation dumps the value again. Throws {@link Speculation} if it failed.
+     * Ends the memo's speculation, or its readiness to start one, before anything that may run code of the
+     * caller's (a conversion, a list or map of the caller's class): after that code, a failed speculation could
+     * not dump the value again. Throws {@link Speculation} if it failed; no code of the caller's has run then.
      */
     private void settle() {
-        if (memo.speculating() && !memo.settle()) {
+        if (!memo.settle()) {
             throw new Speculation();
         }
     }

@@ -261,6 +261,101 @@ class IdentityMemoTest {
         }
     }
 
+    /**
+     * A speculating memo used as the writer uses it (a lookup, then a put at the next index if it found nothing),
+     * on random keys, some met again soon and some long after: a lookup never gives a wrong index, and
+     * {@link IdentityMemo#verify} reports exactly whether a str was put twice (looked up in vain after its put).
+     * A speculation that {@link IdentityMemo#settle}s half way puts every str logged so far where later lookups
+     * find it. Both answers of verify and settle occur.
+     */
+    @Test
+    void aSpeculatingMemoNeverGivesAWrongIndexAndReportsEveryStrPutTwice() {
+        int[] outcomes = new int[4];
+        for (int trial = 0; trial < 120; trial++) {
+            SplittableRandom random = new SplittableRandom(1000 + trial);
+            boolean settleHalfWay = trial % 2 == 1;
+            IdentityMemo memo = new IdentityMemo();
+            memo.speculate();
+            Map<Object, Integer> reference = new IdentityHashMap<>();
+            List<Object> seen = new ArrayList<>();
+            boolean twice = false;
+            int steps = 2_000 + random.nextInt(8_000);
+            for (int step = 0; step < steps; step++) {
+                if (settleHalfWay && step == steps / 2) {
+                    boolean held = memo.settle();
+                    assertThat(held).isEqualTo(!twice);
+                    outcomes[held ? 2 : 3]++;
+                    if (!held) {
+                        break;
+                    }
+                    assertThat(memo.speculating()).isFalse();
+                    for (Map.Entry<Object, Integer> e : reference.entrySet()) {
+                        assertThat(memo.get(e.getKey())).isEqualTo(e.getValue());
+                    }
+                }
+                // Trials 0-1 of every 4 meet keys again only soon after their put; 2-3 also long after, and 3
+                // adds strs of few contents (crowded hashes) and the reader's containers.
+                Object key;
+                int pick = random.nextInt(20);
+                if (seen.isEmpty() || pick < 12) {
+                    int kind = random.nextInt(trial % 4 == 3 ? 3 : 2);
+                    key = kind == 0 ? new Object() : kind == 1 ? new String("u" + random.nextInt(1 << 20))
+                            : anyKey(random, step);
+                } else if (pick < 18 || trial % 4 < 2) {
+                    key = seen.get(Math.max(0, seen.size() - 1 - random.nextInt(8)));
+                } else {
+                    key = seen.get(random.nextInt(seen.size()));
+                }
+                int index = memo.get(key);
+                if (index != IdentityMemo.NONE) {
+                    if (!twice) {
+                        assertThat(index).isEqualTo(reference.get(key));
+                    }
+                    continue;
+                }
+                int next = memo.size();
+                memo.put(key, next);
+                twice |= reference.containsKey(key);
+                if (!twice) {
+                    assertThat(memo.size()).isEqualTo(next + 1);
+                }
+                reference.put(key, next);
+                seen.add(key);
+            }
+            if (!settleHalfWay) {
+                boolean held = memo.verify();
+                assertThat(held).as("trial %d", trial).isEqualTo(!twice);
+                outcomes[held ? 0 : 1]++;
+            }
+        }
+        assertThat(java.util.Arrays.stream(outcomes).min().getAsInt()).as("fewest of verify held, failed; settle held, "
+                + "failed: %s", java.util.Arrays.toString(outcomes)).isGreaterThanOrEqualTo(5);
+    }
+
+    /**
+     * Equal strs make a content hash crowded, and later strs with it are logged by identity hash: a str logged by
+     * content hash before that, and looked up in vain after, is still found twice.
+     */
+    @Test
+    void aStrLoggedBeforeItsHashWasCrowdedAndAgainAfterIsFoundTwice() {
+        IdentityMemo memo = new IdentityMemo();
+        memo.speculate();
+        for (int i = 0; i < IdentityMemo.SPECULATE_AFTER + 10; i++) {
+            memo.put(new String("warm" + i), memo.size());
+        }
+        String first = new String("leaf");
+        memo.put(first, memo.size());
+        for (int i = 0; i < 1_000; i++) {
+            String other = new String("leaf");
+            assertThat(memo.get(other)).isEqualTo(IdentityMemo.NONE);
+            memo.put(other, memo.size());
+        }
+        assertThat(memo.speculating()).isTrue();
+        assertThat(memo.get(first)).isEqualTo(IdentityMemo.NONE);
+        memo.put(first, memo.size());
+        assertThat(memo.verify()).isFalse();
+    }
+
     /** A new key of a random kind; the reader's containers only after the first thousand steps. */
     private static Object anyKey(SplittableRandom random, int step) {
         int id = 1 + random.nextInt(5_000);
