@@ -38,7 +38,11 @@ import java.util.Arrays;
  *       spent a third of its time there (records at p5: 73 ms, 46.5 ms by content hash). Keys are still compared by
  *       identity, so equal strings stay distinct entries, as in CPython. So that many equal strings cannot make a
  *       probe sequence long, a content hash that already places {@value #CROWD} strings is marked crowded, and
- *       further strings with it are placed by identity hash; a lookup of such a string checks both places.</li>
+ *       further strings with it are placed by identity hash; a lookup of such a string checks both places;</li>
+ *   <li>in an in-memory dump the memo speculates ({@link #speculate}): past its first thousand entries, a str
+ *       met for the first time is only logged ({@link NewStrings}), not put in the main table, and the log is
+ *       checked at the end of the dump, in order of hash, for a str written twice. It never is in the benchmark
+ *       payloads; when it is, the writer dumps the value again without speculating.</li>
  * </ul>
  */
 final class IdentityMemo {
@@ -91,6 +95,10 @@ final class IdentityMemo {
     private int byIdentity;
     /** Set by {@link #probe}: the other keys it passed with the same stored hash. */
     private int sameHash;
+    /** Whether a growth of the main table has been sized to the announcements (see {@link #expect}). */
+    private boolean announcementsUsed;
+    /** Set while an armed memo puts a str of a batch in the main table. */
+    private boolean putsBatched;
     /** The entries the writer has announced (the sum of container sizes); a floor for the main table's first growth. */
     private long expected;
 
@@ -100,45 +108,58 @@ final class IdentityMemo {
 
     // ------------------------------------------------------------------------------------------------ speculation
 
-    /** Whether the memo may speculate (see {@link #speculate}), until {@link #settle}. */
+    /** Whether the memo may speculate (see {@link #speculate}), until {@link #settle} or {@link #verify}. */
     private boolean armed;
     /**
-     * Main-table entries before a speculating memo starts speculating: a smaller table stays in the processor's
-     * caches, and a small dump pays nothing for the strs' log and the check at its end.
+     * Main-table entries before an armed memo starts speculating: a table this small stays in the processor's
+     * caches, and a small dump pays nothing for the log and the check at its end.
      */
     static final int SPECULATE_AFTER = 1024;
-    /** Bits of a str's content hash that pick its slot of {@link #recentKeys}. */
+    /** Bits of a str's content hash that pick its slot of {@link #recentKeys}: 4096 slots, 48 KiB in all. */
     private static final int RECENT_BITS = 12;
-    /** While speculating, the str last taken to be new at each slot (by its content hash's top bits), or null. */
+    /** While speculating, the str last logged at each slot (by its content hash's top bits), or null. */
     private Object[] recentKeys;
     /** The memo index of each of {@link #recentKeys}. */
     private int[] recentIndex;
     /** The content hash of each of {@link #recentKeys}. */
     private int[] recentHash;
-    /**
-     * While speculating, the strs taken to be new, under their content hash; they are not in {@link #slots},
-     * unless met again.
-     */
+    /** While speculating, the strs logged under their content hash; in {@link #slots} only if met again. */
     private NewStrings newByContent;
     /**
-     * As {@link #newByContent}, the strs of crowded content hashes, under their identity hash: many equal strs,
-     * each asked for its identity hash while it is in cache.
+     * While speculating, the strs of crowded content hashes (many equal strs), logged under their identity hash,
+     * which each is asked for while it is in cache.
      */
     private NewStrings newByIdentity;
     /** The strs logged, until {@link #settle} puts them in the main table. */
     private int logged;
     /** Of the logged strs, those met again, and so put in {@link #slots} as well. */
     private int promoted;
+    /** While armed, the strs of the last {@link #touch(Object[], int)}, and the first of them not yet put. */
+    private final Object[] batched = new Object[MAX_TOUCH];
+    private int batchedCount;
+    private int batchedCursor;
+    /**
+     * While speculating, a bit for the top {@value #LOGGED_HASH_BITS} bits of each logged str's content hash. A str
+     * of a batch goes to the main table (see {@link #wasBatched}); if its bit is set it may have been logged before
+     * and missed since, so it is logged too, and the check at the end finds it twice. The more strs are logged,
+     * the more strs of batches are logged as well.
+     */
+    private long[] loggedHashes;
+    private static final int LOGGED_HASH_BITS = 18;
 
     /**
-     * Lets the memo speculate, once it holds {@link #SPECULATE_AFTER} entries: it then takes a str it is asked
-     * to put to be new to the dump, and logs it (in {@link #newByContent}) instead of putting it in the main table;
-     * a lookup of a str looks in the main table and at the str last logged with the same content hash's top
-     * bits, which finds a str met again soon (a dict key, a repeated value), and that str then goes to the main
-     * table too. So a lookup of a str is never a cache miss, where, in a table larger than the caches, each new
-     * str's was one. A str met again later, after another with the same top bits, is missed, and written anew:
-     * {@link #verify} finds it at the end, and the dump is done again without speculation. The caller must call
-     * {@link #settle} before it runs code that could observe a second dump.
+     * Lets the memo speculate, once it holds {@link #SPECULATE_AFTER} entries. It then takes a str it is asked to
+     * put to be new to the dump, and logs it ({@link #newByContent}) instead of putting it in the main table. A
+     * lookup of a str looks in the main table and at the str last logged under the same top bits of the content
+     * hash ({@link #recentKeys}): that finds a str met again soon (a dict key, a repeated value), which then goes to
+     * the main table too. So the main table stays small, and looking up a new str is no cache miss, where in a
+     * table larger than the caches each was one (the records' and the tree's first dumps waited a third of their
+     * time there). The strs of a long list, whose lookups a batched {@link #touch(Object[], int)} overlaps, still
+     * go to the main table.
+     *
+     * <p>A str met again later, after another str took its recent slot, is missed, and written anew: {@link #verify}
+     * finds it logged twice at the end, and the caller dumps the value again without speculating. So the caller
+     * must {@link #settle} before it runs code that could observe a second dump.
      */
     void speculate() {
         armed = true;
@@ -217,6 +238,7 @@ final class IdentityMemo {
         recentKeys = null;
         recentIndex = null;
         recentHash = null;
+        loggedHashes = null;
         newByContent = null;
         newByIdentity = null;
         return logs;
@@ -229,6 +251,8 @@ final class IdentityMemo {
      * numbers nowhere, the reader's containers to {@link #loaded}), so growing to the sum later sized the table of
      * 100k records for 428k entries (8 MB) when it came to hold 200k, and the tree's for twice its strs. Doubling
      * after the first growth made first dumps of records about 10% faster and of the tree 0-19% (paired A/B runs).
+     * An armed memo (see {@link #speculate}) keeps most strs out of the main table; it sizes the table to the
+     * announcements at the first growth a str of a batch (a long list's) makes, and never if none does.
      */
     void expect(int more) {
         expected += more;
@@ -317,8 +341,18 @@ final class IdentityMemo {
      */
     void touch(Object[] keys, int n) {
         int[] at = touchSlots;
+        if (armed) {
+            batchedCount = 0;
+            batchedCursor = 0;
+        }
         for (int j = 0; j < n; j++) {
-            at[j] = startSlot(keys[j]);
+            Object key = keys[j];
+            if (armed && key instanceof String) {
+                batched[batchedCount++] = key;
+                at[j] = slot(mainHash(key), slots.length - 1);
+            } else {
+                at[j] = startSlot(key);
+            }
         }
         long[] t = slots;
         long[] l = loaded;
@@ -338,13 +372,11 @@ final class IdentityMemo {
         int hash;
         if (key instanceof String) {
             if (recentKeys != null) {
+                // Its lookup reads no slot of a large table; hashing it now still reads its characters early.
+                contentHash(key);
                 return 0;
             }
-            hash = contentHash(key);
-            if (crowded(hash)) {
-                // Its lookup starts where its identity hash places it.
-                hash = identity(key);
-            }
+            hash = mainHash(key);
         } else {
             int id = loadedIdentity(key);
             if (id != 0) {
@@ -354,6 +386,13 @@ final class IdentityMemo {
             hash = identity(key);
         }
         return slot(hash, slots.length - 1);
+    }
+
+    /** The hash under which a lookup of str {@code key} in {@link #slots} starts. */
+    private int mainHash(Object key) {
+        int hash = contentHash(key);
+        // A crowded hash's lookup starts where the str's identity hash places it.
+        return crowded(hash) ? identity(key) : hash;
     }
 
     /** Keeps {@link #touch} loads alive. */
@@ -370,6 +409,19 @@ final class IdentityMemo {
      */
     void put(Object key, int index) {
         if (armed && key instanceof String) {
+            if (wasBatched(key)) {
+                putsBatched = true;
+                putMain(key, index);
+                putsBatched = false;
+                if (recentKeys != null) {
+                    int hash = contentHash(key);
+                    if (mayBeLogged(hash)) {
+                        // Perhaps logged before, and missed since: logged again, the check at the end finds it.
+                        newByContent.add(hash, index);
+                    }
+                }
+                return;
+            }
             if (recentKeys == null && used >= SPECULATE_AFTER) {
                 startSpeculating();
             }
@@ -381,7 +433,29 @@ final class IdentityMemo {
         putMain(key, index);
     }
 
+    /**
+     * Whether {@code key} is one of the strs the last {@link #touch(Object[], int)} loaded the main slots of (the
+     * writer puts them in order, with other puts between): such a str goes to the main table, where its miss is
+     * already overlapped with the batch's and it costs no log entry and no check. Logging them made a first dump
+     * of 200k strs 5-17% slower.
+     */
+    private boolean wasBatched(Object key) {
+        for (int j = batchedCursor; j < batchedCount; j++) {
+            if (batched[j] == key) {
+                batchedCursor = j + 1;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a str with content hash {@code hash} may have been logged: see {@link #loggedHashes}. */
+    private boolean mayBeLogged(int hash) {
+        return (loggedHashes[hash >>> (32 - LOGGED_HASH_BITS) >>> 6] & (1L << (hash >>> (32 - LOGGED_HASH_BITS)))) != 0;
+    }
+
     private void startSpeculating() {
+        loggedHashes = new long[1 << (LOGGED_HASH_BITS - 6)];
         recentKeys = new Object[1 << RECENT_BITS];
         recentIndex = new int[1 << RECENT_BITS];
         recentHash = new int[1 << RECENT_BITS];
@@ -397,6 +471,7 @@ final class IdentityMemo {
     private void logNew(Object key, int hash, int index) {
         setKey(index, key);
         logged++;
+        loggedHashes[hash >>> (32 - LOGGED_HASH_BITS) >>> 6] |= 1L << (hash >>> (32 - LOGGED_HASH_BITS));
         int r = hash >>> (32 - RECENT_BITS);
         if (crowded(hash)) {
             newByIdentity.add(identity(key), index);
@@ -633,8 +708,11 @@ final class IdentityMemo {
     }
 
     private void grow(int entries) {
-        // A speculating memo keeps most strs out of this table, so it does not size it to the announcements.
-        long announced = slots.length == MIN_CAPACITY && !armed ? Math.min(expected, MAX_CAPACITY / 2) : 0;
+        long announced = 0;
+        if (!announcementsUsed && (!armed || putsBatched)) {
+            announcementsUsed = true;
+            announced = Math.min(expected, MAX_CAPACITY / 2);
+        }
         long want = 2 * Math.max(entries, announced);
         int capacity = slots.length * 2;
         while (capacity < want && capacity < MAX_CAPACITY) {

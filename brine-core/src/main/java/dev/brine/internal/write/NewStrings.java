@@ -16,7 +16,10 @@ final class NewStrings {
     private static final int PAGE_BITS = 13;
     private static final int PAGE_MASK = (1 << PAGE_BITS) - 1;
     /** Entries: the content hash in the high half, the memo index in the low half. */
-    private long[][] pages = new long[4][];
+    private long[][] pages = {new long[64], null, null, null};
+    /** The page {@link #add} writes to, and the count at which it is full. */
+    private long[] last = pages[0];
+    private int lastEnd = 64;
     private int count;
 
     int count() {
@@ -24,19 +27,24 @@ final class NewStrings {
     }
 
     void add(int hash, int index) {
+        long[] p = count < lastEnd ? last : nextPage();
+        p[count & PAGE_MASK] = ((long) hash << 32) | index;
+        count++;
+    }
+
+    /** The page {@link #add} writes to next: the last one grown, or a new one. */
+    private long[] nextPage() {
         int page = count >>> PAGE_BITS;
         if (page >= pages.length) {
             pages = Arrays.copyOf(pages, 2 * pages.length);
         }
         long[] p = pages[page];
-        int offset = count & PAGE_MASK;
-        if (p == null || offset >= p.length) {
-            // As the keys' pages: the first starts short and doubles, later ones are whole.
-            p = pages[page] = p == null ? new long[page > 0 ? 1 << PAGE_BITS : 64]
-                    : Arrays.copyOf(p, Math.min(1 << PAGE_BITS, 2 * p.length));
-        }
-        p[offset] = ((long) hash << 32) | index;
-        count++;
+        // As the keys' pages: the first starts short and doubles, later ones are whole.
+        p = p == null ? new long[1 << PAGE_BITS] : Arrays.copyOf(p, Math.min(1 << PAGE_BITS, 2 * p.length));
+        pages[page] = p;
+        last = p;
+        lastEnd = (page << PAGE_BITS) + p.length;
+        return p;
     }
 
     /** The hash of entry {@code i}. */
@@ -119,34 +127,49 @@ final class NewStrings {
 
     /** The entries in order of the top bits of their hashes (as unsigned numbers), by a two-pass radix sort. */
     private long[] sortByHash(int n) {
+        int mask = (1 << DIGIT_BITS) - 1;
+        int low = SORTED_FROM;
+        int high = SORTED_FROM + DIGIT_BITS;
+        // Both digits are counted in one pass over the pages, and the first pass sorts from them.
+        int[] lowCounts = new int[1 << DIGIT_BITS];
+        int[] highCounts = new int[1 << DIGIT_BITS];
+        for (int page = 0, at = 0; at < n; page++) {
+            long[] p = pages[page];
+            int m = Math.min(n - at, 1 << PAGE_BITS);
+            for (int i = 0; i < m; i++) {
+                long e = p[i];
+                lowCounts[(int) (e >>> low) & mask]++;
+                highCounts[(int) (e >>> high) & mask]++;
+            }
+            at += m;
+        }
+        startsFromCounts(lowCounts);
+        startsFromCounts(highCounts);
         long[] a = new long[n];
         for (int page = 0, at = 0; at < n; page++) {
+            long[] p = pages[page];
             int m = Math.min(n - at, 1 << PAGE_BITS);
-            System.arraycopy(pages[page], 0, a, at, m);
+            for (int i = 0; i < m; i++) {
+                long e = p[i];
+                a[lowCounts[(int) (e >>> low) & mask]++] = e;
+            }
             at += m;
         }
         long[] b = new long[n];
-        int[] counts = new int[1 << DIGIT_BITS];
-        int mask = (1 << DIGIT_BITS) - 1;
-        for (int shift = SORTED_FROM; shift < 64; shift += DIGIT_BITS) {
-            Arrays.fill(counts, 0);
-            for (int i = 0; i < n; i++) {
-                counts[(int) (a[i] >>> shift) & mask]++;
-            }
-            int sum = 0;
-            for (int d = 0; d < counts.length; d++) {
-                int c = counts[d];
-                counts[d] = sum;
-                sum += c;
-            }
-            for (int i = 0; i < n; i++) {
-                long e = a[i];
-                b[counts[(int) (e >>> shift) & mask]++] = e;
-            }
-            long[] t = a;
-            a = b;
-            b = t;
+        for (int i = 0; i < n; i++) {
+            long e = a[i];
+            b[highCounts[(int) (e >>> high) & mask]++] = e;
         }
-        return a;
+        return b;
+    }
+
+    /** Turns digit counts into the position where each digit's entries start. */
+    private static void startsFromCounts(int[] counts) {
+        int sum = 0;
+        for (int d = 0; d < counts.length; d++) {
+            int c = counts[d];
+            counts[d] = sum;
+            sum += c;
+        }
     }
 }

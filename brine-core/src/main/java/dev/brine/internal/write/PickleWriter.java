@@ -946,10 +946,12 @@ public final class PickleWriter {
      */
 
     /**
-     * Whether saving {@code o} writes it at once. Loads the memo slot of a str on the way, so that the lookups of
-     * a container's strs overlap instead of missing the cache one after another. (Collecting a small container's
-     * strs and loading their slots together, as {@link #touchAhead} does for longer lists, made the tree's first
-     * dumps 7-20% slower in paired A/B runs, and records no faster: such a container has one or two new strs.)
+     * Whether saving {@code o} writes it at once. Touches the memo for a str on the way, so that the lookups of
+     * a container's strs overlap instead of missing the cache one after another; once the memo speculates (see
+     * {@link IdentityMemo#speculate}) such a lookup misses no large table, and the touch only hashes the str.
+     * (Collecting a small container's strs and loading their slots together, as {@link #touchAhead} does for
+     * longer lists, made the tree's first dumps 7-20% slower in paired A/B runs, and records no faster: such a
+     * container has one or two new strs.)
      */
     private boolean flat(Object o) {
         if (o == null) {

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.brine.internal.types.LoadedDict;
 import dev.brine.internal.types.LoadedList;
 import dev.brine.internal.types.LoadedTuples;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -279,6 +282,7 @@ class IdentityMemoTest {
             Map<Object, Integer> reference = new IdentityHashMap<>();
             List<Object> seen = new ArrayList<>();
             boolean twice = false;
+            Deque<Object> upcoming = new ArrayDeque<>();
             int steps = 2_000 + random.nextInt(8_000);
             for (int step = 0; step < steps; step++) {
                 if (settleHalfWay && step == steps / 2) {
@@ -293,19 +297,17 @@ class IdentityMemoTest {
                         assertThat(memo.get(e.getKey())).isEqualTo(e.getValue());
                     }
                 }
-                // Trials 0-1 of every 4 meet keys again only soon after their put; 2-3 also long after, and 3
-                // adds strs of few contents (crowded hashes) and the reader's containers.
-                Object key;
-                int pick = random.nextInt(20);
-                if (seen.isEmpty() || pick < 12) {
-                    int kind = random.nextInt(trial % 4 == 3 ? 3 : 2);
-                    key = kind == 0 ? new Object() : kind == 1 ? new String("u" + random.nextInt(1 << 20))
-                            : anyKey(random, step);
-                } else if (pick < 18 || trial % 4 < 2) {
-                    key = seen.get(Math.max(0, seen.size() - 1 - random.nextInt(8)));
-                } else {
-                    key = seen.get(random.nextInt(seen.size()));
+                if (upcoming.isEmpty() && random.nextInt(8) == 0) {
+                    // As the writer looks ahead in a long list: the next keys' slots loaded together, then each
+                    // looked up (and put) in order.
+                    Object[] batch = new Object[1 + random.nextInt(IdentityMemo.MAX_TOUCH)];
+                    for (int j = 0; j < batch.length; j++) {
+                        batch[j] = speculationKey(random, trial, step, seen);
+                    }
+                    memo.touch(batch, batch.length);
+                    upcoming.addAll(Arrays.asList(batch));
                 }
+                Object key = upcoming.isEmpty() ? speculationKey(random, trial, step, seen) : upcoming.poll();
                 int index = memo.get(key);
                 if (index != IdentityMemo.NONE) {
                     if (!twice) {
@@ -330,6 +332,52 @@ class IdentityMemoTest {
         }
         assertThat(java.util.Arrays.stream(outcomes).min().getAsInt()).as("fewest of verify held, failed; settle held, "
                 + "failed: %s", java.util.Arrays.toString(outcomes)).isGreaterThanOrEqualTo(5);
+    }
+
+    /**
+     * A key for {@link #aSpeculatingMemoNeverGivesAWrongIndexAndReportsEveryStrPutTwice}: trials 0-1 of every 4
+     * meet keys again only soon after their put; 2-3 also long after, and 3 adds strs of few contents (crowded
+     * hashes) and the reader's containers.
+     */
+    private static Object speculationKey(SplittableRandom random, int trial, int step, List<Object> seen) {
+        int pick = random.nextInt(20);
+        if (seen.isEmpty() || pick < 12) {
+            int kind = random.nextInt(trial % 4 == 3 ? 3 : 2);
+            return kind == 0 ? new Object() : kind == 1 ? new String("u" + random.nextInt(1 << 20))
+                    : anyKey(random, step);
+        }
+        if (pick < 18 || trial % 4 < 2) {
+            return seen.get(Math.max(0, seen.size() - 1 - random.nextInt(8)));
+        }
+        return seen.get(random.nextInt(seen.size()));
+    }
+
+    /**
+     * The strs of a touched batch (a long list's items) go to the main table as they are put, even with other
+     * puts between them; other strs are logged.
+     */
+    @Test
+    void strsOfATouchedBatchGoToTheMainTable() {
+        IdentityMemo memo = new IdentityMemo();
+        memo.speculate();
+        for (int i = 0; i < IdentityMemo.SPECULATE_AFTER; i++) {
+            memo.put(new String("warm" + i), memo.size());
+        }
+        memo.put(new String("first logged"), memo.size());
+        assertThat(memo.speculating()).isTrue();
+        int inMain = memo.stringsByContent();
+        Object[] batch = new Object[10];
+        for (int j = 0; j < batch.length; j++) {
+            batch[j] = j == 4 ? new Object() : new String("batched" + j);
+        }
+        memo.touch(batch, batch.length);
+        for (int j = 0; j < batch.length; j++) {
+            memo.put(batch[j], memo.size());
+            memo.put(new String("nested" + j), memo.size());
+        }
+        assertThat(memo.stringsByContent()).isEqualTo(inMain + 9);
+        assertThat(memo.verify()).isTrue();
+        assertThat(memo.size()).isEqualTo(IdentityMemo.SPECULATE_AFTER + 1 + 20);
     }
 
     /**
