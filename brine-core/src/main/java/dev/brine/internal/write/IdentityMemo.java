@@ -111,12 +111,20 @@ final class IdentityMemo {
     /** Whether the memo may speculate (see {@link #speculate}), until {@link #settle} or {@link #verify}. */
     private boolean armed;
     /**
-     * Main-table entries before an armed memo starts speculating: a table this small stays in the processor's
-     * caches, and a small dump pays nothing for the log and the check at its end.
+     * Main-table entries before an armed memo starts speculating (unless a crowded str starts it earlier): a table
+     * this small stays in the processor's caches, and a small dump pays nothing for the log and the check.
      */
     static final int SPECULATE_AFTER = 1024;
-    /** Bits of a str's content hash that pick its slot of {@link #recentKeys}: 4096 slots, 48 KiB in all. */
-    private static final int RECENT_BITS = 12;
+    /**
+     * The top bits of a str's content hash pick its slot of {@link #recentKeys}: {@value #MIN_RECENT_BITS} of them
+     * at first (a small dump allocates 3 KiB), two more each time as many strs have been logged as there are
+     * slots, up to {@value #MAX_RECENT_BITS} (4096 slots, 48 KiB in all). A recent table of 1024 slots measured no
+     * different from one of 4096 on the benchmark payloads.
+     */
+    private static final int MIN_RECENT_BITS = 8;
+    private static final int MAX_RECENT_BITS = 12;
+    /** 32 less the bits that pick a slot of {@link #recentKeys}. */
+    private int recentShift;
     /** While speculating, the str last logged at each slot (by its content hash's top bits), or null. */
     private Object[] recentKeys;
     /** The memo index of each of {@link #recentKeys}. */
@@ -134,21 +142,19 @@ final class IdentityMemo {
     private int logged;
     /** Of the logged strs, those met again, and so put in {@link #slots} as well. */
     private int promoted;
-    /** While armed, the strs of the last {@link #touch(Object[], int)}, and the first of them not yet put. */
+    /**
+     * While armed, the strs of the last {@link #touch(Object[], int)}, and the first of them not yet put. They go
+     * to the main table (see {@link #wasBatched}); once any str has been logged, such a str is logged as well,
+     * since it may have been logged before and missed since, and the check at the end must find it twice.
+     */
     private final Object[] batched = new Object[MAX_TOUCH];
     private int batchedCount;
     private int batchedCursor;
-    /**
-     * While speculating, a bit for the top {@value #LOGGED_HASH_BITS} bits of each logged str's content hash. A str
-     * of a batch goes to the main table (see {@link #wasBatched}); if its bit is set it may have been logged before
-     * and missed since, so it is logged too, and the check at the end finds it twice. The more strs are logged,
-     * the more strs of batches are logged as well.
-     */
-    private long[] loggedHashes;
-    private static final int LOGGED_HASH_BITS = 18;
 
     /**
-     * Lets the memo speculate, once it holds {@link #SPECULATE_AFTER} entries. It then takes a str it is asked to
+     * Lets the memo speculate, once it holds {@link #SPECULATE_AFTER} entries, or from the first str it would
+     * otherwise place by identity hash (a crowded one, which a lookup must then ask for its identity hash, a call
+     * into the VM: with none placed so, no lookup asks). It then takes a str it is asked to
      * put to be new to the dump, and logs it ({@link #newByContent}) instead of putting it in the main table. A
      * lookup of a str looks in the main table and at the str last logged under the same top bits of the content
      * hash ({@link #recentKeys}): that finds a str met again soon (a dict key, a repeated value), which then goes to
@@ -238,7 +244,6 @@ final class IdentityMemo {
         recentKeys = null;
         recentIndex = null;
         recentHash = null;
-        loggedHashes = null;
         newByContent = null;
         newByIdentity = null;
         return logs;
@@ -263,7 +268,7 @@ final class IdentityMemo {
         if (key instanceof String) {
             int hash = contentHash(key);
             if (recentKeys != null) {
-                int r = hash >>> (32 - RECENT_BITS);
+                int r = hash >>> recentShift;
                 if (recentKeys[r] == key) {
                     // Met again soon after it was put: into the main table, where later lookups find it.
                     int index = recentIndex[r];
@@ -413,12 +418,9 @@ final class IdentityMemo {
                 putsBatched = true;
                 putMain(key, index);
                 putsBatched = false;
-                if (recentKeys != null) {
-                    int hash = contentHash(key);
-                    if (mayBeLogged(hash)) {
-                        // Perhaps logged before, and missed since: logged again, the check at the end finds it.
-                        newByContent.add(hash, index);
-                    }
+                if (logged > 0) {
+                    // It may have been logged before and missed since: logged too, the check at the end finds it.
+                    newByContent.add(contentHash(key), index);
                 }
                 return;
             }
@@ -449,18 +451,36 @@ final class IdentityMemo {
         return false;
     }
 
-    /** Whether a str with content hash {@code hash} may have been logged: see {@link #loggedHashes}. */
-    private boolean mayBeLogged(int hash) {
-        return (loggedHashes[hash >>> (32 - LOGGED_HASH_BITS) >>> 6] & (1L << (hash >>> (32 - LOGGED_HASH_BITS)))) != 0;
-    }
-
     private void startSpeculating() {
-        loggedHashes = new long[1 << (LOGGED_HASH_BITS - 6)];
-        recentKeys = new Object[1 << RECENT_BITS];
-        recentIndex = new int[1 << RECENT_BITS];
-        recentHash = new int[1 << RECENT_BITS];
+        recentShift = 32 - MIN_RECENT_BITS;
+        recentKeys = new Object[1 << MIN_RECENT_BITS];
+        recentIndex = new int[1 << MIN_RECENT_BITS];
+        recentHash = new int[1 << MIN_RECENT_BITS];
         newByContent = new NewStrings();
         newByIdentity = new NewStrings();
+    }
+
+    /**
+     * Makes {@link #recentKeys} four times larger, up to {@value #MAX_RECENT_BITS} bits. An entry's new slot keeps
+     * the bits of its old one, so no two entries meet.
+     */
+    private void growRecent() {
+        int shift = recentShift - 2;
+        Object[] keys = new Object[1 << (32 - shift)];
+        int[] index = new int[keys.length];
+        int[] hash = new int[keys.length];
+        for (int i = 0; i < recentKeys.length; i++) {
+            if (recentKeys[i] != null) {
+                int r = recentHash[i] >>> shift;
+                keys[r] = recentKeys[i];
+                index[r] = recentIndex[i];
+                hash[r] = recentHash[i];
+            }
+        }
+        recentKeys = keys;
+        recentIndex = index;
+        recentHash = hash;
+        recentShift = shift;
     }
 
     /**
@@ -470,9 +490,10 @@ final class IdentityMemo {
      */
     private void logNew(Object key, int hash, int index) {
         setKey(index, key);
-        logged++;
-        loggedHashes[hash >>> (32 - LOGGED_HASH_BITS) >>> 6] |= 1L << (hash >>> (32 - LOGGED_HASH_BITS));
-        int r = hash >>> (32 - RECENT_BITS);
+        if (++logged >= recentKeys.length && recentShift > 32 - MAX_RECENT_BITS) {
+            growRecent();
+        }
+        int r = hash >>> recentShift;
         if (crowded(hash)) {
             newByIdentity.add(identity(key), index);
         } else {
