@@ -527,8 +527,9 @@ final class IdentityMemo {
                 store(at, key, hash, index);
                 return;
             }
-            if (armed && recentKeys == null) {
-                // Rather than ask it for its identity hash, as a lookup of it then must: see SPECULATE_AFTER.
+            if (armed && recentKeys == null && !putsBatched) {
+                // Rather than ask it for its identity hash, as a lookup of it then must: see SPECULATE_AFTER. (A
+                // batch's str goes to this table in any case: its lookup has been started.)
                 startSpeculating();
                 logNew(key, hash, index);
                 return;

@@ -381,6 +381,35 @@ class IdentityMemoTest {
     }
 
     /**
+     * A long list of equal strs, touched in batches as the writer touches a long list's items: each goes to the
+     * main table once, crowded or not, and the speculation holds (it is not logged beside its place there).
+     */
+    @Test
+    void aLongListOfEqualStrsHoldsTheSpeculation() {
+        IdentityMemo memo = new IdentityMemo();
+        memo.speculate();
+        List<String> keys = new ArrayList<>();
+        Object[] batch = new Object[IdentityMemo.MAX_TOUCH];
+        for (int from = 0; from < 3_000; from += batch.length) {
+            for (int j = 0; j < batch.length; j++) {
+                batch[j] = new String("same");
+            }
+            memo.touch(batch, batch.length);
+            for (Object key : batch) {
+                assertThat(memo.get(key)).isEqualTo(IdentityMemo.NONE);
+                memo.put(key, memo.size());
+                keys.add((String) key);
+            }
+            // A str logged between batches (a dict's, say), so that the batches' strs are checked too.
+            memo.put(new String("between" + from), memo.size());
+        }
+        for (int i = 0; i < keys.size(); i += 97) {
+            assertThat(memo.get(keys.get(i))).isNotEqualTo(IdentityMemo.NONE);
+        }
+        assertThat(memo.verify()).isTrue();
+    }
+
+    /**
      * Equal strs make a content hash crowded, and later strs with it are logged by identity hash: a str logged by
      * content hash before that, and looked up in vain after, is still found twice.
      */
