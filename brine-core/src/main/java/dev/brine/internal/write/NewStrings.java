@@ -60,6 +60,7 @@ final class NewStrings {
     /**
      * Whether the entries are distinct strs; {@code key} gives the str of a memo index. Entries with the same
      * content hash are compared by identity: a few pairwise, more (many equal strs) by their identity hashes.
+     * Consumes the log: no other call may follow.
      */
     boolean distinct(IntFunction<Object> key) {
         int n = count;
@@ -153,6 +154,8 @@ final class NewStrings {
                 long e = p[i];
                 a[lowCounts[(int) (e >>> low) & mask]++] = e;
             }
+            // Let go of each page once sorted, so that a large log, its copy and the copy's copy are not all held.
+            pages[page] = null;
             at += m;
         }
         long[] b = new long[n];
