@@ -5,10 +5,11 @@ import java.util.function.IntFunction;
 
 /**
  * The strs a speculating {@link IdentityMemo} took to be new to the dump, in the order it met them: each one's
- * content hash and memo index. At the end of the dump {@link #distinct} checks that no str was among them twice,
- * that is, that none was written anew where the memo held it, and so where CPython writes a memo fetch.
+ * hash (its content hash; the memo keeps a second log of crowded strs under their identity hash) and memo index.
+ * At the end of the dump {@link #distinct} checks that no str was among them twice, that is, that none was
+ * written anew where the memo held it, and so where CPython writes a memo fetch.
  *
- * <p>The check sorts the entries by content hash (a radix sort, which reads and writes its arrays in sequence) and
+ * <p>The check sorts the entries by hash (a radix sort, which reads and writes its arrays in sequence) and
  * compares the keys only of entries with the same hash: the strs of a large dump take no lookup in a table
  * larger than the processor's caches, where each one was a cache miss.
  */
@@ -59,7 +60,7 @@ final class NewStrings {
 
     /**
      * Whether the entries are distinct strs; {@code key} gives the str of a memo index. Entries with the same
-     * content hash are compared by identity: a few pairwise, more (many equal strs) by their identity hashes.
+     * hash are compared by identity: a few pairwise, more (many equal strs) in a set by their identity hashes.
      * Consumes the log: no other call may follow.
      */
     boolean distinct(IntFunction<Object> key) {

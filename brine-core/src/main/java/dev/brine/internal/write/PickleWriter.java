@@ -179,7 +179,16 @@ public final class PickleWriter {
             } catch (Speculation e) {
                 // A str met again after the memo stopped looking for it: dump again, looking up every str.
             } catch (RuntimeException e) {
-                if (writer.memo.settle()) {
+                // A failure of its own, or of a str written twice (a fetch count gone wrong): only the latter is
+                // dumped again.
+                boolean held;
+                try {
+                    held = writer.memo.settle();
+                } catch (RuntimeException second) {
+                    e.addSuppressed(second);
+                    throw e;
+                }
+                if (held) {
                     throw e;
                 }
             }
@@ -413,6 +422,8 @@ public final class PickleWriter {
         }
         if (c != GlobalRef.class && c != PyObject.class && c != TrailingData.class && c != PersistentRef.class
                 && c != PyDiscarding.class && c != PyComplex.class) {
+            // The classes handled above, and these, are written without running code of the caller's: Brine's
+            // value types, and the JDK's strs, numbers, plain lists and dicts (exact classes).
             settle();
         }
         if (JavaEquivalents.isPythonSubtype(obj)) {
