@@ -171,6 +171,7 @@ final class IdentityMemo {
         armed = true;
     }
 
+    /** For tests: whether the memo is logging new strs now. */
     boolean speculating() {
         return recentKeys != null;
     }
