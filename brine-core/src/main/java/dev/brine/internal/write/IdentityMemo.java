@@ -97,8 +97,6 @@ final class IdentityMemo {
     private int sameHash;
     /** Whether a growth of the main table has been sized to the announcements (see {@link #expect}). */
     private boolean announcementsUsed;
-    /** Set while an armed memo puts a str of a batch in the main table. */
-    private boolean putsBatched;
     /** The entries the writer has announced (the sum of container sizes); a floor for the main table's first growth. */
     private long expected;
 
@@ -274,7 +272,7 @@ final class IdentityMemo {
                     // Met again soon after it was put: into the main table, where later lookups find it.
                     int index = recentIndex[r];
                     recentKeys[r] = null;
-                    putMain(key, index);
+                    putMain(key, index, false);
                     promoted++;
                     return index;
                 }
@@ -416,9 +414,7 @@ final class IdentityMemo {
     void put(Object key, int index) {
         if (armed && key instanceof String) {
             if (wasBatched(key)) {
-                putsBatched = true;
-                putMain(key, index);
-                putsBatched = false;
+                putMain(key, index, true);
                 if (logged > 0) {
                     // It may have been logged before and missed since: logged too, the check at the end finds it.
                     newByContent.add(contentHash(key), index);
@@ -433,7 +429,7 @@ final class IdentityMemo {
                 return;
             }
         }
-        putMain(key, index);
+        putMain(key, index, false);
     }
 
     /**
@@ -508,7 +504,11 @@ final class IdentityMemo {
         recentHash[r] = hash;
     }
 
-    private void putMain(Object key, int index) {
+    /**
+     * Puts {@code key} in the main table, or a container of the reader's in {@link #loaded}. {@code batched}: a str
+     * of a batch (see {@link #wasBatched}), which an armed memo puts here in any case.
+     */
+    private void putMain(Object key, int index, boolean batched) {
         if (!(key instanceof String)) {
             int id = loadedIdentity(key);
             if (id != 0) {
@@ -517,7 +517,7 @@ final class IdentityMemo {
             }
         }
         if (2 * (used + 1) > slots.length) {
-            grow();
+            grow(used + 1, batched);
         }
         int hash;
         if (key instanceof String) {
@@ -528,7 +528,7 @@ final class IdentityMemo {
                 store(at, key, hash, index);
                 return;
             }
-            if (armed && recentKeys == null && !putsBatched) {
+            if (armed && recentKeys == null && !batched) {
                 // Rather than ask it for its identity hash, as a lookup of it then must: see SPECULATE_AFTER. (A
                 // batch's str goes to this table in any case: its lookup has been started.)
                 startSpeculating();
@@ -722,17 +722,21 @@ final class IdentityMemo {
     /** Grows the main table, if it must, so that it holds {@code entries} entries at most half full. */
     private void ensure(int entries) {
         if (2L * entries > slots.length) {
-            grow(entries);
+            grow(entries, false);
         }
     }
 
     private void grow() {
-        grow(used + 1);
+        grow(used + 1, false);
     }
 
-    private void grow(int entries) {
+    /**
+     * Grows the main table to hold {@code entries} at most half full, or to the announcements (see {@link #expect})
+     * at the first growth that may use them: any, unless the memo is armed; then the first for a str of a batch.
+     */
+    private void grow(int entries, boolean forBatch) {
         long announced = 0;
-        if (!announcementsUsed && (!armed || putsBatched)) {
+        if (!announcementsUsed && (!armed || forBatch)) {
             announcementsUsed = true;
             announced = Math.min(expected, MAX_CAPACITY / 2);
         }

@@ -73,10 +73,7 @@ class IdentityMemoTest {
                     assertThat(memo.contains(new String("s" + random.nextInt(50)))).isFalse();
                 }
             }
-            assertThat(memo.size()).isEqualTo(reference.size());
-            for (Map.Entry<Object, Integer> e : reference.entrySet()) {
-                assertThat(memo.get(e.getKey())).isEqualTo(e.getValue());
-            }
+            assertHoldsExactly(memo, reference);
         }
     }
 
@@ -151,10 +148,7 @@ class IdentityMemoTest {
                 assertThat(memo.get(key)).isEqualTo(reference.get(key));
             }
         }
-        assertThat(memo.size()).isEqualTo(reference.size());
-        for (Map.Entry<Object, Integer> e : reference.entrySet()) {
-            assertThat(memo.get(e.getKey())).isEqualTo(e.getValue());
-        }
+        assertHoldsExactly(memo, reference);
     }
 
     /**
@@ -229,10 +223,7 @@ class IdentityMemoTest {
             Object earlier = seen.get(random.nextInt(seen.size()));
             assertThat(memo.get(earlier)).isEqualTo(reference.get(earlier));
         }
-        assertThat(memo.size()).isEqualTo(reference.size());
-        for (Map.Entry<Object, Integer> e : reference.entrySet()) {
-            assertThat(memo.get(e.getKey())).isEqualTo(e.getValue());
-        }
+        assertHoldsExactly(memo, reference);
     }
 
     /**
@@ -293,9 +284,7 @@ class IdentityMemoTest {
                         break;
                     }
                     assertThat(memo.speculating()).isFalse();
-                    for (Map.Entry<Object, Integer> e : reference.entrySet()) {
-                        assertThat(memo.get(e.getKey())).isEqualTo(e.getValue());
-                    }
+                    assertFinds(memo, reference);
                 }
                 if (upcoming.isEmpty() && random.nextInt(8) == 0) {
                     // As the writer looks ahead in a long list: the next keys' slots loaded together, then each
@@ -431,6 +420,19 @@ class IdentityMemoTest {
         assertThat(memo.get(first)).isEqualTo(IdentityMemo.NONE);
         memo.put(first, memo.size());
         assertThat(memo.verify()).isFalse();
+    }
+
+    /** The memo holds exactly the reference's keys, each with its index. */
+    private static void assertHoldsExactly(IdentityMemo memo, Map<Object, Integer> reference) {
+        assertThat(memo.size()).isEqualTo(reference.size());
+        assertFinds(memo, reference);
+    }
+
+    /** The memo finds each of the reference's keys at its index. */
+    private static void assertFinds(IdentityMemo memo, Map<Object, Integer> reference) {
+        for (Map.Entry<Object, Integer> e : reference.entrySet()) {
+            assertThat(memo.get(e.getKey())).isEqualTo(e.getValue());
+        }
     }
 
     /** A new key of a random kind; the reader's containers only after the first thousand steps. */
