@@ -268,9 +268,14 @@ public final class Pickler {
             if (portable && protocol < 2) {
                 throw new IllegalArgumentException("portable mode needs protocol 2 or higher, not " + protocol);
             }
+            // A loop, not a stream and a lambda: this runs in Pickler's initializer, so a first dump would make the
+            // JVM bootstrap lambdas (about 9 ms in a fresh JVM; StartupPathTest).
+            List<WriteConfig.Adapter> made = new ArrayList<>(adapters.size());
+            for (IntFunction<WriteConfig.Adapter> adapter : adapters) {
+                made.add(adapter.apply(protocol));
+            }
             return new Pickler(new WriteConfig(protocol, fixImports, bufferCallback, persistentId,
-                    Map.copyOf(extensions), adapters.stream().map(a -> a.apply(protocol)).toList(), portable,
-                    bytecode == null ? null : bytecode.clone()));
+                    Map.copyOf(extensions), List.copyOf(made), portable, bytecode == null ? null : bytecode.clone()));
         }
     }
 }
