@@ -268,8 +268,8 @@ public final class Pickler {
             if (portable && protocol < 2) {
                 throw new IllegalArgumentException("portable mode needs protocol 2 or higher, not " + protocol);
             }
-            // A loop, not a stream and a lambda: this runs in Pickler's initializer, so a first dump would make the
-            // JVM bootstrap lambdas (about 9 ms in a fresh JVM; StartupPathTest).
+            // A loop, not a stream and a lambda: this runs in Pickler's initializer, before a fresh JVM's first dump,
+            // which loading the stream classes and spinning the lambda's made about 3 ms slower (StartupPathTest).
             List<WriteConfig.Adapter> made = new ArrayList<>(adapters.size());
             for (IntFunction<WriteConfig.Adapter> adapter : adapters) {
                 made.add(adapter.apply(protocol));
