@@ -145,6 +145,61 @@ class PicklerTest {
         }
     }
 
+    /**
+     * Without hooks, a dump keeps a large payload's array and copies it once, into the result; code of the
+     * caller's that runs later in the dump (here a list of the caller's class, whose {@code get} changes the
+     * payload) still cannot reach the pickle. Each dump is compared with the dump of an unchanged copy, byte for
+     * byte: a byte[], a bytearray, a writable ByteBuffer and an ndarray over one, small and large.
+     */
+    @Test
+    void payloadsWrittenBeforeCallerCodeAreNotChangedByIt() {
+        for (int size : new int[] {104, 200_000}) {   // whole float64 items, for the ndarray
+            for (int protocol = 0; protocol <= 5; protocol++) {
+                for (String kind : new String[] {"byte[]", "bytearray", "ByteBuffer", "ndarray"}) {
+                    if (kind.equals("ByteBuffer") && protocol < 5) {
+                        continue;   // a PickleBuffer needs protocol 5
+                    }
+                    byte[] payload = new byte[size];
+                    Arrays.fill(payload, (byte) 'a');
+                    byte[] unchanged = payload.clone();
+                    List<String> tail = List.of("x", "y");
+                    List<String> changing = new java.util.AbstractList<>() {
+                        @Override
+                        public String get(int i) {
+                            Arrays.fill(payload, (byte) 'b');
+                            return tail.get(i);
+                        }
+
+                        @Override
+                        public int size() {
+                            return tail.size();
+                        }
+                    };
+                    Pickler pickler = Pickler.builder().protocol(protocol).build();
+                    byte[] expected = pickler.dumps(List.of(payloadOf(kind, unchanged), tail));
+                    byte[] actual = pickler.dumps(List.of(payloadOf(kind, payload), changing));
+                    assertThat(payload[0]).as("the caller's code ran").isEqualTo((byte) 'b');
+                    assertThat(Arrays.mismatch(actual, expected))
+                            .as("first differing byte: %s, protocol %d, %d bytes", kind, protocol, size).isEqualTo(-1);
+                }
+            }
+        }
+    }
+
+    private static Object payloadOf(String kind, byte[] bytes) {
+        switch (kind) {
+            case "byte[]":
+                return bytes;
+            case "bytearray":
+                return dev.brine.value.PyByteArray.wrap(bytes);
+            case "ByteBuffer":
+                return ByteBuffer.wrap(bytes);
+            default:
+                return dev.brine.value.NDArray.wrap(dev.brine.value.DType.of("<f8"), ByteBuffer.wrap(bytes),
+                        dev.brine.value.NDArray.Order.C, bytes.length / 8);
+        }
+    }
+
     /** The hook sees every item, numbers in a list too, which the writer otherwise saves in a tighter loop. */
     @Test
     void persistentIdHookSeesNumbersInLists() {

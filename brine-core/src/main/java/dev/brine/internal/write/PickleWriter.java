@@ -15,7 +15,10 @@ import dev.brine.internal.types.LoadedDict;
 import dev.brine.internal.types.LoadedList;
 import dev.brine.internal.types.NotPicklable;
 import dev.brine.internal.types.SharedForms;
+import dev.brine.value.DType;
 import dev.brine.value.GlobalRef;
+import dev.brine.value.NDArray;
+import dev.brine.value.NDScalar;
 import dev.brine.value.PersistentRef;
 import dev.brine.value.PyByteArray;
 import dev.brine.value.PyBytes;
@@ -169,8 +172,10 @@ public final class PickleWriter {
 
     /** Pickles {@code value} into a new array. */
     public static byte[] dumps(WriteConfig config, Object value) {
-        if (speculable(config)) {
+        boolean speculable = speculable(config);
+        if (speculable) {
             PickleOutput out = new PickleOutput(null);
+            out.borrowPayloads();
             PickleWriter writer = new PickleWriter(config, out);
             writer.memo.speculate();
             try {
@@ -194,6 +199,9 @@ public final class PickleWriter {
             }
         }
         PickleOutput out = new PickleOutput(null);
+        if (speculable) {
+            out.borrowPayloads();
+        }
         PickleWriter writer = new PickleWriter(config, out);
         if (writer.portable != null) {
             writer.redirects = LibraryRedirects.plan(value, config.bytecode());
@@ -273,8 +281,9 @@ public final class PickleWriter {
 
     /**
      * Whether an in-memory dump with {@code config} may speculate (see IdentityMemo#speculate), dumping the value
-     * again if the speculation fails: no code of the caller's runs for every value (a persistent id, an adapter, a
-     * buffer callback, portable mode's getters), and {@link #settle} ends the speculation before any other does.
+     * again if the speculation fails, and may keep large payloads' arrays uncopied until the end (see
+     * PickleOutput#borrowPayloads): no code of the caller's runs for every value (a persistent id, an adapter, a
+     * buffer callback, portable mode's getters), and {@link #settle} ends both before any other does.
      */
     private static boolean speculable(WriteConfig config) {
         return !config.portable() && config.persistentId() == null && config.adapters().isEmpty()
@@ -282,14 +291,16 @@ public final class PickleWriter {
     }
 
     /**
-     * Ends the memo's speculation, or its readiness to start one, before anything that may run code of the
-     * caller's (a conversion, a list or map of the caller's class): after that code, a failed speculation could
-     * not dump the value again. Throws {@link Speculation} if it failed; no code of the caller's has run then.
+     * Ends the memo's speculation, or its readiness to start one, and the output's borrowing of payloads, before
+     * anything that may run code of the caller's (a conversion, a list or map of the caller's class): after that
+     * code, a failed speculation could not dump the value again, and an array already written could have changed.
+     * Throws {@link Speculation} if it failed; no code of the caller's has run then.
      */
     private void settle() {
         if (!memo.settle()) {
             throw new Speculation();
         }
+        out.stopBorrowing();
     }
 
     /** A speculative dump wrote a str anew that it had written before: it is dumped again without speculating. */
@@ -421,9 +432,11 @@ public final class PickleWriter {
             return saveFrozenSet((PyFrozenSet) obj);
         }
         if (c != GlobalRef.class && c != PyObject.class && c != TrailingData.class && c != PersistentRef.class
-                && c != PyDiscarding.class && c != PyComplex.class) {
+                && c != PyDiscarding.class && c != PyComplex.class && c != NDArray.class && c != DType.class
+                && c != NDScalar.class && !(obj instanceof ByteBuffer)) {
             // The classes handled above, and these, are written without running code of the caller's: Brine's
-            // value types, and the JDK's strs, numbers, plain lists and dicts (exact classes).
+            // value types (numpy's are converted by Brine's own code), the JDK's strs, numbers, plain lists and
+            // dicts (exact classes), and a ByteBuffer (a JDK class; no other can extend it).
             settle();
         }
         if (JavaEquivalents.isPythonSubtype(obj)) {
