@@ -33,8 +33,10 @@ import java.util.List;
  * so the buffer stays about one frame long. A stream output flushes to the stream. An in-memory output flushes
  * to a list of parts that {@link #toByteArray} joins once: the opcodes are written into a buffer that stays in
  * cache, and each byte is copied twice in bulk, where a buffer grown to the whole pickle took every store into
- * cold memory and copied the bytes at each doubling. A part is always a copy, even of a large payload: code the
- * dump calls back (a persistent id, an adapter, a getter) may change a payload already written.
+ * cold memory and copied the bytes at each doubling. A part is a copy, even of a large payload, since code the
+ * dump calls back (a persistent id, an adapter, a getter) may change a payload already written; but a
+ * {@code PyBytes}, which never changes, is kept as it is, and so is a large array until code of the caller's may
+ * run ({@link #borrowPayloads}).
  */
 final class PickleOutput {
     static final int FRAME_SIZE_TARGET = 64 * 1024;
@@ -85,9 +87,9 @@ final class PickleOutput {
     /**
      * Lets an in-memory output keep the array of a large payload as a part, copied once, into the result, instead
      * of copying it into a part when it is written: for a dump that runs no code of the caller's until
-     * {@link #stopBorrowing()}, which copies what was kept. A payload is read when written, whatever code runs
-     * later: a large array dumped at protocol 5 (an ndarray's buffer, a bytearray) is copied twice instead of
-     * three times.
+     * {@link #stopBorrowing()}, which copies what was kept. The pickle still holds what the array held when the
+     * writer met it (nothing that could change it runs in between), and a large array (an ndarray's buffer at
+     * protocol 5, a bytearray, a byte[]) is copied once instead of twice.
      */
     void borrowPayloads() {
         borrowing = sink == null;
@@ -468,8 +470,8 @@ final class PickleOutput {
     /**
      * As {@link #writeHeaderAndPayload(byte[], int, byte[], int, int)} for a {@code bytes}. A {@code PyBytes} never
      * changes, so a large one is not copied: a stream gets it straight from its array, and an in-memory output keeps
-     * it as a part and copies it once, into the result (any other payload is copied into a part when written, since
-     * code the dump runs later may change its array).
+     * it as a part and copies it once, into the result (any other payload is copied into a part when written,
+     * since code the dump runs later may change its array, unless the output borrows it: {@link #borrowPayloads}).
      */
     void writeHeaderAndPayload(byte[] header, int headerLen, PyBytes payload) {
         int n = payload.length();
