@@ -168,14 +168,15 @@ public final class PickleWriter {
         this.bin = proto >= 1;
         this.out = out;
         this.portable = config.portable() ? new PortableEncoder() : null;
+        if (speculable(config)) {
+            out.borrowPayloads();   // an in-memory output only; a stream is written straight from the arrays
+        }
     }
 
     /** Pickles {@code value} into a new array. */
     public static byte[] dumps(WriteConfig config, Object value) {
-        boolean speculable = speculable(config);
-        if (speculable) {
+        if (speculable(config)) {
             PickleOutput out = new PickleOutput(null);
-            out.borrowPayloads();
             PickleWriter writer = new PickleWriter(config, out);
             writer.memo.speculate();
             try {
@@ -199,9 +200,6 @@ public final class PickleWriter {
             }
         }
         PickleOutput out = new PickleOutput(null);
-        if (speculable) {
-            out.borrowPayloads();
-        }
         PickleWriter writer = new PickleWriter(config, out);
         if (writer.portable != null) {
             writer.redirects = LibraryRedirects.plan(value, config.bytecode());
@@ -301,6 +299,18 @@ public final class PickleWriter {
             throw new Speculation();
         }
         out.stopBorrowing();
+    }
+
+    /**
+     * Whether a value of class {@code c} that reached the end of the classes saveValue handles first is written
+     * without running code of the caller's, as those are (Brine's value types, the JDK's strs, numbers, plain
+     * lists and dicts): these Brine types, numpy's (converted by Brine's own code), and a ByteBuffer (a JDK class;
+     * no other can extend it).
+     */
+    private static boolean writtenByBrineAlone(Class<?> c, Object obj) {
+        return c == GlobalRef.class || c == PyObject.class || c == TrailingData.class || c == PersistentRef.class
+                || c == PyDiscarding.class || c == PyComplex.class || c == NDArray.class || c == DType.class
+                || c == NDScalar.class || obj instanceof ByteBuffer;
     }
 
     /** A speculative dump wrote a str anew that it had written before: it is dumped again without speculating. */
@@ -431,12 +441,7 @@ public final class PickleWriter {
         if (obj instanceof PyFrozenSet) {
             return saveFrozenSet((PyFrozenSet) obj);
         }
-        if (c != GlobalRef.class && c != PyObject.class && c != TrailingData.class && c != PersistentRef.class
-                && c != PyDiscarding.class && c != PyComplex.class && c != NDArray.class && c != DType.class
-                && c != NDScalar.class && !(obj instanceof ByteBuffer)) {
-            // The classes handled above, and these, are written without running code of the caller's: Brine's
-            // value types (numpy's are converted by Brine's own code), the JDK's strs, numbers, plain lists and
-            // dicts (exact classes), and a ByteBuffer (a JDK class; no other can extend it).
+        if (!writtenByBrineAlone(c, obj)) {
             settle();
         }
         if (JavaEquivalents.isPythonSubtype(obj)) {
