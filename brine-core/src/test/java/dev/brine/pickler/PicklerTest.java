@@ -265,6 +265,73 @@ class PicklerTest {
                 .hasMessageContaining("protocol 5");
     }
 
+    /** A Java record, so that a portable dump carries the header the in-memory result puts before the pickle. */
+    record Pair(Object first, int second) {
+    }
+
+    /**
+     * An in-memory dump copies its largest part into the result first (PickleOutput's join): payloads of every kind
+     * and of different sizes, the largest neither first nor last and a {@code PyBytes} over the middle of an array,
+     * come out byte for byte as a dump to a stream writes them; and after the portable header, which an in-memory
+     * dump puts before the pickle (a portable dump to a stream is built in memory too), each payload is whole, in
+     * order.
+     */
+    @Test
+    void inMemoryDumpJoinsLargePayloadsInOrder() throws IOException {
+        byte[] backing = pattern(300_000, 2);
+        for (boolean portable : new boolean[] {false, true}) {
+            List<byte[]> payloads = List.of(pattern(70_000, 1), Arrays.copyOfRange(backing, 1_000, 251_000),
+                    pattern(90_000, 3), pattern(80_000, 4), pattern(65_536, 5));
+            List<Object> value = List.of("head", payloads.get(0), PyBytes.wrap(backing, 1_000, 250_000),
+                    dev.brine.value.PyByteArray.wrap(payloads.get(2)), "tail",
+                    portable ? new Pair(payloads.get(3), 5) : List.of(payloads.get(3), 5),
+                    PyBytes.wrap(payloads.get(4)));
+            for (int p = portable ? 2 : 0; p <= 5; p++) {
+                Pickler pickler = Pickler.builder().protocol(p).portable(portable).build();
+                byte[] dumped = pickler.dumps(value);
+                if (!portable) {
+                    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+                    pickler.dump(value, sink);
+                    assertThat(Arrays.mismatch(dumped, sink.toByteArray()))
+                            .as("first differing byte, protocol %d", p).isEqualTo(-1);
+                    continue;
+                }
+                String start = new String(dumped, 0, 4096, java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertThat(start).as("the portable header, protocol %d", p).contains("_brine");
+                if (p < 3) {
+                    continue;   // bytes travel as text below protocol 3
+                }
+                int at = start.indexOf("_brine");
+                for (byte[] payload : payloads) {
+                    int found = indexOf(dumped, payload, at);
+                    assertThat(found).as("a payload of %d bytes whole and in order, protocol %d", payload.length, p)
+                            .isGreaterThan(at);
+                    at = found + payload.length;
+                }
+            }
+        }
+    }
+
+    /** Where {@code needle} occurs in {@code hay} from {@code from}, or -1. */
+    private static int indexOf(byte[] hay, byte[] needle, int from) {
+        for (int i = from; i + needle.length <= hay.length; i++) {
+            if (hay[i] == needle[0]
+                    && Arrays.mismatch(hay, i, i + needle.length, needle, 0, needle.length) == -1) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** {@code n} bytes that differ from their neighbours and, by {@code seed}, from another payload's. */
+    private static byte[] pattern(int n, int seed) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 31 + (i >>> 8) * 7 + seed * 101);
+        }
+        return b;
+    }
+
     @Test
     void dumpToStreamMatchesDumpsAndWritesInLargeChunks() throws IOException {
         List<Object> value = new ArrayList<>();

@@ -611,16 +611,12 @@ final class PickleOutput {
         if (parts.count == 0 && prefix.length == 0) {
             return Arrays.copyOf(buf, len);
         }
-        byte[] all = new byte[(int) total];
-        System.arraycopy(prefix, 0, all, 0, prefix.length);
-        int at = parts.copyTo(all, prefix.length);
-        System.arraycopy(buf, 0, all, at, len);
-        return all;
+        return parts.join(prefix, buf, len, (int) total);
     }
 
     /**
-     * The flushed bytes of an in-memory output, in order: each a copy ({@code byte[]}), a {@code PyBytes}, or a
-     * {@link Borrowed} range of an array of the caller's.
+     * The flushed bytes of an in-memory output, in order: each a copy ({@code byte[]}) or a {@link Range} of an
+     * array the output does not own: a {@code PyBytes}' (which never changes) or one it borrows from the caller.
      */
     private static final class Parts {
         private Object[] parts = new Object[16];
@@ -633,26 +629,28 @@ final class PickleOutput {
             size += n;
         }
 
-        /** Keeps {@code b} itself: it never changes. */
+        /** Keeps the array {@code b} holds its bytes in, without a copy: it never changes. */
         void add(PyBytes b) {
-            makeRoom(b.length());
-            parts[count++] = b;
-            size += b.length();
+            int n = b.length();
+            makeRoom(n);
+            Range range = Range.of(b);
+            parts[count++] = range != null ? range : b.toByteArray();
+            size += n;
         }
 
         /** Keeps {@code b[off..off+n)} itself, to be copied into the result (or by {@link #copyBorrowed}). */
         void borrow(byte[] b, int off, int n) {
             makeRoom(n);
-            parts[count++] = new Borrowed(b, off, n);
+            parts[count++] = new Range(b, off, n, true);
             size += n;
         }
 
         /** Replaces every borrowed range by a copy of its bytes. */
         void copyBorrowed() {
             for (int i = 0; i < count; i++) {
-                if (parts[i] instanceof Borrowed) {
-                    Borrowed b = (Borrowed) parts[i];
-                    parts[i] = Arrays.copyOfRange(b.array, b.off, b.off + b.len);
+                if (parts[i] instanceof Range && ((Range) parts[i]).borrowed) {
+                    Range r = (Range) parts[i];
+                    parts[i] = Arrays.copyOfRange(r.array, r.off, r.off + r.len);
                 }
             }
         }
@@ -667,37 +665,125 @@ final class PickleOutput {
             }
         }
 
-        /** Copies every part into {@code dst} from {@code at}; returns the index after the last. */
-        int copyTo(byte[] dst, int at) {
-            for (int i = 0; i < count; i++) {
-                if (parts[i] instanceof byte[]) {
-                    byte[] part = (byte[]) parts[i];
-                    System.arraycopy(part, 0, dst, at, part.length);
-                    at += part.length;
-                } else if (parts[i] instanceof Borrowed) {
-                    Borrowed part = (Borrowed) parts[i];
-                    System.arraycopy(part.array, part.off, dst, at, part.len);
-                    at += part.len;
-                } else {
-                    PyBytes part = (PyBytes) parts[i];
-                    part.copyTo(dst, at);
-                    at += part.length();
+        /**
+         * {@code prefix}, the parts and {@code tail[0..tailLen)}, in one new array of {@code total} bytes.
+         *
+         * <p>The largest part is copied first, straight after the allocation, with its array and offsets read
+         * before it: C2 then leaves the range that copy fills unzeroed (an allocation "tightly coupled" to an
+         * arraycopy; the JVM zeroes a new array otherwise, and a field read or a store in between is enough to
+         * lose it). For a pickle of one large payload that range is nearly the whole array, and zeroing it took as
+         * long as the copy: in a side loop of 8 MiB, once C2 had compiled it, a new array with the payload copied
+         * in first took 0.34 ms, against 0.60 ms with one byte stored first and 0.65 ms with the payload's array
+         * read from an object's field after the allocation.
+         */
+        byte[] join(byte[] prefix, byte[] tail, int tailLen, int total) {
+            int largest = -1;
+            int largestAt = 0;
+            int largestLen = 0;
+            for (int i = 0, at = prefix.length; i < count; i++) {
+                int n = length(parts[i]);
+                if (n > largestLen) {
+                    largest = i;
+                    largestAt = at;
+                    largestLen = n;
                 }
+                at += n;
             }
-            return at;
+            byte[] all;
+            if (largest < 0) {
+                all = new byte[total];
+            } else if (parts[largest] instanceof byte[]) {
+                all = newArrayWith(total, (byte[]) parts[largest], 0, largestAt, largestLen);
+            } else {
+                Range r = (Range) parts[largest];
+                all = newArrayWith(total, r.array, r.off, largestAt, r.len);
+            }
+            System.arraycopy(prefix, 0, all, 0, prefix.length);
+            int at = prefix.length;
+            for (int i = 0; i < count; i++) {
+                Object p = parts[i];
+                if (i != largest) {
+                    if (p instanceof byte[]) {
+                        byte[] part = (byte[]) p;
+                        System.arraycopy(part, 0, all, at, part.length);
+                    } else {
+                        Range r = (Range) p;
+                        System.arraycopy(r.array, r.off, all, at, r.len);
+                    }
+                }
+                at += length(p);
+            }
+            System.arraycopy(tail, 0, all, at, tailLen);
+            return all;
+        }
+
+        private static int length(Object part) {
+            return part instanceof byte[] ? ((byte[]) part).length : ((Range) part).len;
+        }
+
+        /**
+         * A new array of {@code length} bytes holding {@code src[srcPos..srcPos+n)} at {@code destPos}, the rest
+         * zero. Nothing may come between the allocation and the copy, or C2 zeroes the whole array (see
+         * {@link #join}).
+         */
+        private static byte[] newArrayWith(int length, byte[] src, int srcPos, int destPos, int n) {
+            byte[] a = new byte[length];
+            System.arraycopy(src, srcPos, a, destPos, n);
+            return a;
         }
     }
 
-    /** {@code len} bytes of {@code array} from {@code off}, an array of the caller's that no code can change yet. */
-    private static final class Borrowed {
+    /**
+     * {@code len} bytes of {@code array} from {@code off}, an array the output does not own: a {@code PyBytes}', or,
+     * if {@code borrowed}, one of the caller's that no code can change yet (see {@link #borrowPayloads}).
+     */
+    private static final class Range {
         final byte[] array;
         final int off;
         final int len;
+        final boolean borrowed;
 
-        Borrowed(byte[] array, int off, int len) {
+        Range(byte[] array, int off, int len, boolean borrowed) {
             this.array = array;
             this.off = off;
             this.len = len;
+            this.borrowed = borrowed;
+        }
+
+        /**
+         * The range of the array {@code b} keeps its bytes in, which {@link PyBytes#writeTo} hands to the stream
+         * it writes to, without a copy; null if it is not handed over as one range.
+         */
+        static Range of(PyBytes b) {
+            Capture capture = new Capture();
+            try {
+                b.writeTo(capture);
+            } catch (IOException e) {
+                throw new AssertionError(e); // Capture throws none
+            }
+            return capture.writes == 1 && capture.len == b.length()
+                    ? new Range(capture.array, capture.off, capture.len, false) : null;
+        }
+    }
+
+    /** Records the array range a {@code PyBytes} writes itself from, without copying or changing it. */
+    private static final class Capture extends OutputStream {
+        byte[] array;
+        int off;
+        int len;
+        int writes;
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            this.array = b;
+            this.off = off;
+            this.len = len;
+            writes++;
+        }
+
+        @Override
+        public void write(int b) {
+            writes = 2; // not one range
         }
     }
 }
