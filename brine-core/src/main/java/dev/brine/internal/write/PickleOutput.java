@@ -608,9 +608,6 @@ final class PickleOutput {
         if (total > MAX_ARRAY) {
             throw new OutOfMemoryError("pickle larger than 2 GiB in memory");
         }
-        if (parts.count == 0 && prefix.length == 0) {
-            return Arrays.copyOf(buf, len);
-        }
         return parts.join(prefix, buf, len, (int) total);
     }
 
@@ -675,11 +672,18 @@ final class PickleOutput {
          * long as the copy: in a side loop of 8 MiB, once C2 had compiled it, a new array with the payload copied
          * in first took 0.34 ms, against 0.60 ms with one byte stored first and 0.65 ms with the payload's array
          * read from an object's field after the allocation.
+         *
+         * <p>The tail counts as a part: a small pickle is all tail, and this is then {@code Arrays.copyOf}. Every
+         * in-memory dump comes here, so that C2 compiles it early where small values are dumped too; the
+         * interpreter and C1 zero the whole array. A process that dumps only large payloads calls it once a dump:
+         * in a side loop of the 128 MiB ndarray, C2 compiled it after about 4,400 dumps (62 s), and a dump then
+         * took 8 ms instead of 13.
          */
         byte[] join(byte[] prefix, byte[] tail, int tailLen, int total) {
-            int largest = -1;
-            int largestAt = 0;
-            int largestLen = 0;
+            // The tail, or a larger part. Index count stands for the tail.
+            int largest = count;
+            int largestAt = total - tailLen;
+            int largestLen = tailLen;
             for (int i = 0, at = prefix.length; i < count; i++) {
                 int n = length(parts[i]);
                 if (n > largestLen) {
@@ -690,8 +694,8 @@ final class PickleOutput {
                 at += n;
             }
             byte[] all;
-            if (largest < 0) {
-                all = new byte[total];
+            if (largest == count) {
+                all = newArrayWith(total, tail, 0, largestAt, tailLen);
             } else if (parts[largest] instanceof byte[]) {
                 all = newArrayWith(total, (byte[]) parts[largest], 0, largestAt, largestLen);
             } else {
@@ -713,7 +717,9 @@ final class PickleOutput {
                 }
                 at += length(p);
             }
-            System.arraycopy(tail, 0, all, at, tailLen);
+            if (largest != count) {
+                System.arraycopy(tail, 0, all, at, tailLen);
+            }
             return all;
         }
 
