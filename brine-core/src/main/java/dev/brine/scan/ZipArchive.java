@@ -187,9 +187,13 @@ final class ZipArchive {
         // that compares bytes, and by their text, since zipfile compares the names as it decodes them.
         if (!localName.equals(entry.name()) || !java.util.Arrays.equals(data, h + 30, h + 30 + nameLength, data,
                 entry.nameAt(), entry.nameAt() + entry.nameLength())) {
+            boolean sameText = localName.equals(entry.name());
             session.add(new Finding(Verdict.DANGEROUS, "zip-mismatch", where, at, "",
-                    "the local header names this entry " + ScanReport.quote(localName) + " but the central directory "
-                            + ScanReport.quote(entry.name()) + ": readers that trust one or the other see different "
+                    "the local header names this entry " + (sameText ? "with the bytes " + hex(h + 30, nameLength)
+                            : ScanReport.quote(localName)) + " but the central directory "
+                            + (sameText ? "with " + hex(entry.nameAt(), entry.nameLength())
+                                    : ScanReport.quote(entry.name()))
+                            + ": readers that trust one or the other see different "
                             + "files, which only an archive built to evade a scanner does"));
         }
         if (method != entry.method()) {
@@ -310,6 +314,15 @@ final class ZipArchive {
                 }
             }
         }
+    }
+
+    /** {@code data[at..at+length)} in hex, two digits a byte. */
+    private String hex(int at, int length) {
+        StringBuilder b = new StringBuilder(2 * length);
+        for (int i = at; i < at + length; i++) {
+            b.append(Character.forDigit((data[i] >> 4) & 0xf, 16)).append(Character.forDigit(data[i] & 0xf, 16));
+        }
+        return b.toString();
     }
 
     private int findEnd() {
