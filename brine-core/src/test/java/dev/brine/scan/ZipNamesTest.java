@@ -27,8 +27,12 @@ class ZipNamesTest {
     @Test
     void codePage437IsCPythons() {
         byte[] utf8 = CPython.python3().check(new byte[0], "-c",
-                "import sys; sys.stdout.buffer.write(bytes(range(128, 256)).decode('cp437').encode('utf-8'))");
-        assertThat(ZipArchive.CP437_HIGH).isEqualTo(new String(utf8, StandardCharsets.UTF_8));
+                "import sys; sys.stdout.buffer.write(bytes(range(256)).decode('cp437').encode('utf-8'))");
+        byte[] all = new byte[256];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) i;
+        }
+        assertThat(ZipArchive.decodeName(all, 0, all.length, 0)).isEqualTo(new String(utf8, StandardCharsets.UTF_8));
     }
 
     @Test

@@ -545,10 +545,17 @@ public final class ZipReader implements Closeable {
                         + " at offset " + at + " is flagged UTF-8 but is not valid UTF-8");
             }
         }
-        // Without the UTF-8 flag, names are code page 437, as the spec and Python's zipfile say.
-        char[] chars = new char[raw.length];
-        for (int i = 0; i < raw.length; i++) {
-            int b = raw[i] & 0xFF;
+        return cp437(raw, 0, raw.length);
+    }
+
+    /**
+     * {@code length} bytes from {@code at} as code page 437: how a ZIP name without the UTF-8 flag reads, as the
+     * spec and Python's zipfile say (below 0x80 it is ASCII). The scanner reads names with it too.
+     */
+    public static String cp437(byte[] bytes, int at, int length) {
+        char[] chars = new char[length];
+        for (int i = 0; i < length; i++) {
+            int b = bytes[at + i] & 0xFF;
             chars[i] = b < 0x80 ? (char) b : CP437_HIGH.charAt(b - 0x80);
         }
         return new String(chars);
